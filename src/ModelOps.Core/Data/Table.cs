@@ -1,0 +1,88 @@
+namespace ModelOps.Core.Data;
+
+/// <summary>
+/// An in-memory, column-oriented table: numeric and boolean columns are <c>double[]</c> (missing = NaN),
+/// categorical columns are <c>string?[]</c> (missing = null). Cleaned data, training and scoring all use it.
+/// </summary>
+public sealed class Table
+{
+    private readonly object[] _columns;
+
+    public Table(TableSchema schema, IReadOnlyList<object> columns)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(columns);
+        if (schema.Columns.Count != columns.Count)
+        {
+            throw new ArgumentException($"The schema has {schema.Columns.Count} columns but {columns.Count} were given.", nameof(columns));
+        }
+        var rows = -1;
+        for (var i = 0; i < columns.Count; i++)
+        {
+            var length = schema.Columns[i].Kind switch
+            {
+                ColumnKind.Categorical => columns[i] is string?[] s ? s.Length : throw WrongType(schema.Columns[i], "string?[]"),
+                _ => columns[i] is double[] d ? d.Length : throw WrongType(schema.Columns[i], "double[]"),
+            };
+            if (rows >= 0 && length != rows)
+            {
+                throw new ArgumentException($"Column '{schema.Columns[i].Name}' has {length} rows; the others have {rows}.", nameof(columns));
+            }
+            rows = length;
+        }
+        Schema = schema;
+        RowCount = Math.Max(rows, 0);
+        _columns = [.. columns];
+    }
+
+    public TableSchema Schema { get; }
+
+    public int RowCount { get; }
+
+    public int ColumnCount => _columns.Length;
+
+    public double[] Numeric(int column) => (double[])_columns[column];
+
+    public double[] Numeric(string column) => Numeric(IndexOfOrThrow(column));
+
+    public string?[] Categorical(int column) => (string?[])_columns[column];
+
+    public string?[] Categorical(string column) => Categorical(IndexOfOrThrow(column));
+
+    /// <summary>The raw column array (<c>double[]</c> or <c>string?[]</c>).</summary>
+    public object Column(int column) => _columns[column];
+
+    /// <summary>A new table with the given rows, in the given order.</summary>
+    public Table SelectRows(IReadOnlyList<int> rows)
+    {
+        var columns = new object[_columns.Length];
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            columns[c] = _columns[c] switch
+            {
+                double[] d => rows.Select(r => d[r]).ToArray(),
+                string?[] s => rows.Select(r => s[r]).ToArray(),
+                _ => throw new InvalidOperationException(),
+            };
+        }
+        return new Table(Schema, columns);
+    }
+
+    /// <summary>A new table with only the named columns, in the given order.</summary>
+    public Table SelectColumns(IReadOnlyList<string> names)
+    {
+        var indexes = names.Select(IndexOfOrThrow).ToArray();
+        return new Table(
+            new TableSchema(indexes.Select(i => Schema.Columns[i]).ToArray()),
+            indexes.Select(i => _columns[i]).ToArray());
+    }
+
+    private int IndexOfOrThrow(string column)
+    {
+        var index = Schema.IndexOf(column);
+        return index >= 0 ? index : throw new KeyNotFoundException($"The table has no column '{column}'.");
+    }
+
+    private static ArgumentException WrongType(ColumnSchema column, string expected) =>
+        new($"Column '{column.Name}' is {column.Kind} and must be a {expected}.");
+}

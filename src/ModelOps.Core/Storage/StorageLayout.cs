@@ -1,0 +1,46 @@
+namespace ModelOps.Core.Storage;
+
+/// <summary>Every container and blob path ModelOps uses (DESIGN §2); nothing else builds a path.</summary>
+public static class StorageLayout
+{
+    public const string Datasets = "datasets";
+    public const string Runs = "runs";
+    public const string Registry = "registry";
+    public const string Traffic = "traffic";
+    public const string Monitoring = "monitoring";
+    public const string Quarantine = "quarantine";
+
+    public static readonly IReadOnlyList<string> Containers = [Datasets, Runs, Registry, Traffic, Monitoring, Quarantine];
+
+    /// <summary>The optional per-model config blob, which never starts a run.</summary>
+    public const string ModelConfigFile = "modelops.json";
+
+    /// <summary>Data file extensions that start a run when dropped.</summary>
+    public static readonly IReadOnlyList<string> DataExtensions = [".csv"];
+
+    public static string ModelConfig(ModelName model) => $"{model}/{ModelConfigFile}";
+
+    public static string DatasetPrefix(ModelName model) => $"{model}/";
+
+    public static string RunPrefix(string runId) => $"{runId}/";
+
+    public static string RunFile(string runId, string file) => $"{runId}/{file}";
+
+    public static string VersionPrefix(ModelName model, int version) => $"{model}/versions/{version}/";
+
+    public static string VersionsPrefix(ModelName model) => $"{model}/versions/";
+
+    public static string VersionFile(ModelName model, int version, string file) => $"{model}/versions/{version}/{file}";
+
+    public static string Alias(ModelName model, string alias) => $"{model}/aliases/{alias}.json";
+
+    public static string QuarantinedFile(ModelName model, string file) => $"{model}/{file}";
+
+    public static string QuarantineReason(ModelName model, string file) => $"{model}/{file}.reason.txt";
+
+    public static string RejectedRows(string runId) => $"{runId}/rejected.csv";
+
+    /// <summary>True when a blob in <see cref="Datasets"/> is a data file (not the model config) by its name.</summary>
+    public static bool IsDataFile(string blobName) =>
+        DataExtensions.Any(ext => blobName.EndsWith(ext, StringComparison.OrdinalIgnoreCase));
+}

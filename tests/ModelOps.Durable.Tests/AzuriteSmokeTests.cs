@@ -1,0 +1,17 @@
+using Azure.Storage.Blobs;
+using ModelOps.Testing;
+
+namespace ModelOps.Durable.Tests;
+
+public sealed class AzuriteSmokeTests
+{
+    [Fact]
+    public async Task Each_test_account_is_isolated()
+    {
+        var a = new BlobServiceClient(await SharedAzurite.NewAccountAsync());
+        var b = new BlobServiceClient(await SharedAzurite.NewAccountAsync());
+        await a.GetBlobContainerClient("x").CreateAsync();
+        Assert.True(await a.GetBlobContainerClient("x").ExistsAsync());
+        Assert.False(await b.GetBlobContainerClient("x").ExistsAsync());
+    }
+}
