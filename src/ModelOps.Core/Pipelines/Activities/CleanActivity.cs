@@ -1,0 +1,70 @@
+using Azure.Storage.Blobs;
+using ModelOps.Core.Data;
+using ModelOps.Core.Storage;
+using ModelOps.Core.Training;
+
+namespace ModelOps.Core.Pipelines.Activities;
+
+/// <summary>
+/// Step 2: cleans the ingested rows around the label, infers what to learn, and splits off the held-out rows that
+/// candidate and champion are both scored on. Rejected rows go to quarantine with a reason.
+/// </summary>
+public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IActivity<CleanRequest, CleanResult>
+{
+    /// <summary>Fewer training rows than this cannot be cross-validated into anything meaningful.</summary>
+    internal const int MinTrainingRows = 20;
+
+    public static string Name => "Clean";
+
+    public async Task<CleanResult> RunAsync(CleanRequest input, CancellationToken cancellationToken)
+    {
+        var ingested = input.Ingested;
+        var config = ingested.Config;
+        var schema = await runs.ReadJsonAsync<TableSchema>(ingested.SchemaPath, cancellationToken);
+        var raw = await runs.ReadTableAsync(ingested.DataPath, schema, cancellationToken);
+
+        var label = TrainingProblem.ResolveLabel(raw.Schema, config.Label);
+        var cleaning = Cleaner.Clean(raw, label);
+        var table = cleaning.Table;
+        var problem = TrainingProblem.Infer(table, label, ParseTask(config.Task), config.Metric, config.Exclude);
+
+        var readRejected = await runs.ReadJsonAsync<List<RejectedRow>>(
+            StorageLayout.RunFile(input.RunId, "data/ingest-rejected.json"), cancellationToken);
+        var rejected = readRejected.Concat(cleaning.Rejected).ToList();
+        if (rejected.Count > 0)
+        {
+            await WriteRejectedAsync(input.RunId, raw.Schema, rejected, cancellationToken);
+        }
+
+        var labelIndex = table.Schema.IndexOf(label);
+        var (trainRows, holdoutRows) = TableRows.Split(
+            table, labelIndex, stratify: problem.Task != LearningTask.Regression, config.Search.HoldoutFraction, input.Seed);
+        if (trainRows.Length < MinTrainingRows || holdoutRows.Length == 0)
+        {
+            throw new PipelineFailedException(
+                $"Only {table.RowCount} usable rows are left after cleaning ({cleaning.Report.MissingLabelRowsDropped} without a label, " +
+                $"{cleaning.Report.DuplicateRowsDropped} duplicates); at least {MinTrainingRows + 5} are needed to train and evaluate a model.");
+        }
+
+        var cleanSchema = SchemaInference.Infer(table, maxCategories: 100);
+        var trainPath = await runs.WriteTableAsync(input.RunId, "data/train.csv", table.SelectRows(trainRows), cancellationToken);
+        var holdoutPath = await runs.WriteTableAsync(input.RunId, "data/holdout.csv", table.SelectRows(holdoutRows), cancellationToken);
+        var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/schema.json", cleanSchema, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, "cleaning.json", cleaning.Report, cancellationToken);
+
+        return new CleanResult(problem, trainPath, holdoutPath, schemaPath, trainRows.Length, holdoutRows.Length,
+            cleaning.Report.DuplicateRowsDropped, cleaning.Report.MissingLabelRowsDropped, rejected.Count);
+    }
+
+    private async Task WriteRejectedAsync(string runId, TableSchema schema, IReadOnlyList<RejectedRow> rejected, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await CsvTableWriter.WriteRejectedAsync(schema.Columns.Select(c => c.Name).ToList(), rejected, buffer, cancellationToken);
+        buffer.Position = 0;
+        await blobs.GetBlobContainerClient(StorageLayout.Quarantine).GetBlobClient(StorageLayout.RejectedRows(runId))
+            .UploadAsync(buffer, overwrite: true, cancellationToken);
+    }
+
+    private static LearningTask? ParseTask(string? task) =>
+        task is null ? null : Enum.Parse<LearningTask>(task, ignoreCase: true);
+}

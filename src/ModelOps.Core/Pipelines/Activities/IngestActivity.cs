@@ -1,0 +1,90 @@
+using System.Net;
+using System.Security.Cryptography;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using ModelOps.Core.Data;
+using ModelOps.Core.Registry;
+using ModelOps.Core.Storage;
+
+namespace ModelOps.Core.Pipelines.Activities;
+
+/// <summary>
+/// Step 1: reads every data blob of the model (pinned by ETag, hashed for lineage) and its config, and writes
+/// the rows as one table in the run's folder. Unusable files fail here with the reader's own explanation.
+/// </summary>
+public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs) : IActivity<IngestRequest, IngestResult>
+{
+    public static string Name => "Ingest";
+
+    public async Task<IngestResult> RunAsync(IngestRequest input, CancellationToken cancellationToken)
+    {
+        var config = await ReadConfigAsync(input.Model, cancellationToken);
+        var blobs = await datasets.ListAsync(input.Model, cancellationToken);
+        if (blobs.Count == 0)
+        {
+            throw new PipelineFailedException($"Model '{input.Model}' has no data files in datasets/{input.Model}/.");
+        }
+
+        var lineage = new List<DatasetBlob>();
+        var tables = new List<Table>();
+        var rejected = new List<RejectedRow>();
+        TableSchema? schema = null;
+        foreach (var item in blobs)
+        {
+            var (read, blob) = await ReadAsync(item, schema, cancellationToken);
+            schema ??= read.Table.Schema;
+            tables.Add(read.Table);
+            rejected.AddRange(read.Rejected.Select(r => r with { Reason = $"{Path.GetFileName(item.Name)}: {r.Reason}" }));
+            lineage.Add(blob);
+        }
+
+        var table = TableRows.Concat(tables);
+        var dataPath = await runs.WriteTableAsync(input.RunId, "data/ingested.csv", table, cancellationToken);
+        var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/ingested.schema.json", table.Schema, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, "data/ingest-rejected.json", rejected, cancellationToken);
+        return new IngestResult(lineage, table.RowCount, table.ColumnCount, rejected.Count, config, dataPath, schemaPath);
+    }
+
+    private async Task<(CsvReadResult Read, DatasetBlob Lineage)> ReadAsync(
+        BlobItem item, TableSchema? schema, CancellationToken cancellationToken)
+    {
+        var file = Path.GetFileName(item.Name);
+        var etag = item.Properties.ETag!.Value;
+        try
+        {
+            await using var blob = await datasets.Blob(item.Name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
+            {
+                Conditions = new BlobRequestConditions { IfMatch = etag },
+            }, cancellationToken);
+            using var sha = SHA256.Create();
+            await using var hashing = new CryptoStream(blob, sha, CryptoStreamMode.Read, leaveOpen: true);
+            var read = await CsvTableReader.ReadAsync(hashing, new CsvReadOptions { Schema = schema }, cancellationToken);
+            await hashing.CopyToAsync(Stream.Null, cancellationToken); // hash every byte, even past where the reader stopped
+            await hashing.FlushFinalBlockAsync(cancellationToken);
+            var lineage = new DatasetBlob(item.Name, etag.ToString(), item.Properties.ContentLength ?? 0, Convert.ToHexStringLower(sha.Hash!));
+            return (read, lineage);
+        }
+        catch (DataFileException e)
+        {
+            throw new DataFileException(e.Code, $"{file}: {e.Message}");
+        }
+        catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        {
+            throw new PipelineFailedException($"{file} changed or was deleted while it was being read; the newer version starts its own run.");
+        }
+    }
+
+    private async Task<ModelConfig> ReadConfigAsync(ModelName model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await datasets.Blob(StorageLayout.ModelConfig(model)).DownloadContentAsync(cancellationToken);
+            return ModelConfig.Parse(content.Value.Content.ToMemory().Span);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            return new ModelConfig();
+        }
+    }
+}

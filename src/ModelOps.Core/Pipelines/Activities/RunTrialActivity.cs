@@ -1,0 +1,20 @@
+using ModelOps.Core.Data;
+using ModelOps.Core.Training;
+
+namespace ModelOps.Core.Pipelines.Activities;
+
+/// <summary>Step 3b: one trial, scored by k-fold cross-validation on the training rows. A failed trial is a result, not an error.</summary>
+public sealed class RunTrialActivity(RunStore runs, TimeProvider time) : IActivity<TrialRequest, TrialResult>
+{
+    public static string Name => "RunTrial";
+
+    public async Task<TrialResult> RunAsync(TrialRequest input, CancellationToken cancellationToken)
+    {
+        var data = input.Data;
+        var schema = await runs.ReadJsonAsync<TableSchema>(data.SchemaPath, cancellationToken);
+        var table = await runs.ReadTableAsync(data.TrainPath, schema, cancellationToken);
+        var result = new TrialRunner(time).Run(table, data.Problem, input.Trial, input.Parameters, input.Folds, input.Seed, cancellationToken);
+        await runs.WriteJsonAsync(data.RunId, $"trials/{input.Trial:D3}.json", result, cancellationToken);
+        return result;
+    }
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using ModelOps.Core.Storage;
+
+namespace ModelOps.Core.Pipelines;
+
+/// <summary>
+/// A model's config from <c>datasets/{model}/modelops.json</c> (DESIGN §3). Every field is optional; a run
+/// records the config it used after defaults are applied.
+/// </summary>
+public sealed record ModelConfig
+{
+    public string? Label { get; init; }
+
+    /// <summary>regression, binary or multiclass; inferred from the label when absent.</summary>
+    public string? Task { get; init; }
+
+    public string? Metric { get; init; }
+
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    public SearchConfig Search { get; init; } = new();
+
+    public GateConfig Gates { get; init; } = new();
+
+    /// <summary>Parses a config blob, with every problem in one readable message.</summary>
+    public static ModelConfig Parse(ReadOnlySpan<byte> utf8Json)
+    {
+        ModelConfig? config;
+        try
+        {
+            config = JsonSerializer.Deserialize<ModelConfig>(utf8Json, ConfigJson);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidModelConfigException($"{StorageLayout.ModelConfigFile} is not valid JSON for a model config: {e.Message}");
+        }
+        config ??= new ModelConfig();
+        var errors = config.Validate();
+        return errors.Count == 0
+            ? config
+            : throw new InvalidModelConfigException($"{StorageLayout.ModelConfigFile} has problems: {string.Join("; ", errors)}.");
+    }
+
+    private List<string> Validate()
+    {
+        var errors = new List<string>();
+        if (Task is not null and not ("regression" or "binary" or "multiclass"))
+        {
+            errors.Add($"task '{Task}' must be regression, binary or multiclass");
+        }
+        if (Search.Strategy is not ("random" or "grid"))
+        {
+            errors.Add($"search.strategy '{Search.Strategy}' must be random or grid");
+        }
+        if (Search.Trials is < 1 or > 500)
+        {
+            errors.Add($"search.trials {Search.Trials} must be between 1 and 500");
+        }
+        if (Search.Parallelism is < 1 or > 64)
+        {
+            errors.Add($"search.parallelism {Search.Parallelism} must be between 1 and 64");
+        }
+        if (Search.Folds is < 2 or > 10)
+        {
+            errors.Add($"search.folds {Search.Folds} must be between 2 and 10");
+        }
+        if (Search.HoldoutFraction is < 0.05 or > 0.5)
+        {
+            errors.Add($"search.holdoutFraction {Search.HoldoutFraction} must be between 0.05 and 0.5");
+        }
+        return errors;
+    }
+
+    // Config files are written by people: allow comments and trailing commas.
+    private static readonly JsonSerializerOptions ConfigJson = new(Json.Options)
+    {
+        ReadCommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+    };
+}
+
+/// <summary>How the hyperparameter search runs.</summary>
+public sealed record SearchConfig
+{
+    public string Strategy { get; init; } = "random";
+
+    public int Trials { get; init; } = 12;
+
+    /// <summary>How many trials run at once.</summary>
+    public int Parallelism { get; init; } = 4;
+
+    /// <summary>Trainers to search over; all that fit the task when empty.</summary>
+    public IReadOnlyList<string> Trainers { get; init; } = [];
+
+    public int Folds { get; init; } = 3;
+
+    /// <summary>Share of the cleaned rows held out to compare candidate and champion.</summary>
+    public double HoldoutFraction { get; init; } = 0.2;
+}
+
+/// <summary>Deployment gates: absolute minimums and the largest allowed regression against production.</summary>
+public sealed record GateConfig
+{
+    public IReadOnlyDictionary<string, double> Min { get; init; } = new Dictionary<string, double>();
+
+    public IReadOnlyDictionary<string, double> MaxRegression { get; init; } = new Dictionary<string, double>();
+}
+
+/// <summary>A model config blob that cannot be used; the message says why.</summary>
+public sealed class InvalidModelConfigException(string message) : Exception(message);

@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using ModelOps.Core.Data;
+using ModelOps.Core.Storage;
+
+namespace ModelOps.Core.Pipelines;
+
+/// <summary>
+/// A run's files in the <c>runs</c> container: tables and records passed between activities by path.
+/// Run files are written once, so tables read back are cached for the many trials that read the same data.
+/// </summary>
+public sealed class RunStore(BlobServiceClient blobs)
+{
+    private const int CachedTables = 8;
+    private readonly BlobContainerClient _runs = blobs.GetBlobContainerClient(StorageLayout.Runs);
+    private readonly ConcurrentDictionary<string, Lazy<Task<Table>>> _tables = new();
+    private readonly ConcurrentQueue<string> _tableOrder = new();
+
+    public async Task<string> WriteTableAsync(string runId, string file, Table table, CancellationToken cancellationToken)
+    {
+        var path = StorageLayout.RunFile(runId, file);
+        using (var buffer = new MemoryStream())
+        {
+            await CsvTableWriter.WriteAsync(table, buffer, cancellationToken);
+            buffer.Position = 0;
+            await _runs.GetBlobClient(path).UploadAsync(buffer, overwrite: true, cancellationToken);
+        }
+        return path;
+    }
+
+    /// <summary>Reads a table this run wrote, with the kinds of <paramref name="schema"/> rather than re-inferring them.</summary>
+    public Task<Table> ReadTableAsync(string path, TableSchema schema, CancellationToken cancellationToken)
+    {
+        var entry = _tables.GetOrAdd(path, p =>
+        {
+            _tableOrder.Enqueue(p);
+            return new Lazy<Task<Table>>(() => LoadTableAsync(p, schema, cancellationToken));
+        });
+        while (_tableOrder.Count > CachedTables && _tableOrder.TryDequeue(out var oldest))
+        {
+            _tables.TryRemove(oldest, out _);
+        }
+        return entry.Value;
+    }
+
+    private async Task<Table> LoadTableAsync(string path, TableSchema schema, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await _runs.GetBlobClient(path).OpenReadAsync(cancellationToken: cancellationToken);
+            var result = await CsvTableReader.ReadAsync(stream, new CsvReadOptions { Schema = schema }, cancellationToken);
+            return result.Table;
+        }
+        catch
+        {
+            _tables.TryRemove(path, out _);
+            throw;
+        }
+    }
+
+    public async Task<string> WriteJsonAsync<T>(string runId, string file, T value, CancellationToken cancellationToken)
+    {
+        var path = StorageLayout.RunFile(runId, file);
+        await _runs.GetBlobClient(path).UploadAsync(BinaryData.FromObjectAsJson(value, Json.Options), overwrite: true, cancellationToken);
+        return path;
+    }
+
+    public async Task<T> ReadJsonAsync<T>(string path, CancellationToken cancellationToken)
+    {
+        var content = await _runs.GetBlobClient(path).DownloadContentAsync(cancellationToken);
+        return content.Value.Content.ToObjectFromJson<T>(Json.Options)
+            ?? throw new JsonException($"runs/{path} is empty.");
+    }
+
+    public async Task<string> WriteAsync(string runId, string file, Stream content, CancellationToken cancellationToken)
+    {
+        var path = StorageLayout.RunFile(runId, file);
+        content.Position = 0;
+        await _runs.GetBlobClient(path).UploadAsync(content, overwrite: true, cancellationToken);
+        return path;
+    }
+
+    public async Task<MemoryStream> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
+        await _runs.GetBlobClient(path).DownloadToAsync(buffer, cancellationToken);
+        buffer.Position = 0;
+        return buffer;
+    }
+}

@@ -1,0 +1,117 @@
+using ModelOps.Core.Evaluation;
+using ModelOps.Core.Pipelines.Activities;
+using ModelOps.Core.Training;
+
+namespace ModelOps.Core.Pipelines;
+
+/// <summary>
+/// The training orchestration (DESIGN §4): ingest, clean, search, fit, evaluate against production, gate,
+/// register, deploy. Deterministic: every effect is an activity.
+/// </summary>
+public static class TrainingPipeline
+{
+    public const string Name = "TrainingPipeline";
+
+    // Data problems are not transient, so those steps run once; storage steps ride out a blip.
+    private static readonly RetryPolicy Once = new(1, TimeSpan.FromSeconds(1));
+    private static readonly RetryPolicy Storage = new(3, TimeSpan.FromSeconds(1), BackoffCoefficient: 2);
+
+    public static async Task<TrainingRunResult> RunAsync(IOrchestrationContext context)
+    {
+        var input = context.GetInput<TrainingRunInput>();
+        var runId = context.InstanceId;
+        var seed = StableSeed(runId);
+
+        Report(context, "ingest", $"reading the datasets of model '{input.Model}'");
+        var ingest = await context.CallActivityAsync<IngestResult>(
+            IngestActivity.Name, new IngestRequest(runId, input.Model), Once);
+        var search = ingest.Config.Search;
+
+        Report(context, "clean", $"cleaning {ingest.Rows} rows x {ingest.Columns} columns");
+        var clean = await context.CallActivityAsync<CleanResult>(
+            CleanActivity.Name, new CleanRequest(runId, input.Model, ingest, seed), Once);
+        var data = TrainingData.From(runId, clean);
+        var problem = clean.Problem;
+
+        Report(context, "train", $"proposing {search.Trials} trials ({search.Strategy} search) for {problem.Task} on '{problem.Label}'");
+        var proposals = await context.CallActivityAsync<IReadOnlyList<TrialParameters>>(
+            ProposeTrialsActivity.Name, new ProposeTrialsRequest(problem, search, seed), Once);
+        var results = await RunTrialsAsync(context, data, proposals, search, seed);
+        var best = TrialSelection.Best(results, problem)
+            ?? throw new PipelineFailedException(
+                $"Every one of the {results.Count} trials failed, so there is no model to deploy. First error: {results[0].Error}");
+        var failed = results.Count(r => !r.Succeeded);
+
+        Report(context, "train", $"fitting the best trial ({best.Parameters.Trainer}) on {clean.TrainRows} rows",
+            results.Count, results.Count, best.Score);
+        var fit = await context.CallActivityAsync<FitResult>(FitActivity.Name, new FitRequest(data, best.Parameters), Once);
+
+        Report(context, "evaluate", $"scoring the candidate and production on {clean.HoldoutRows} held-out rows");
+        var evaluation = await context.CallActivityAsync<EvaluateResult>(
+            EvaluateActivity.Name, new EvaluateRequest(data, input.Model, fit.ModelPath), Storage);
+
+        Report(context, "gate", "checking the deployment gates");
+        var policy = new GatePolicy(ingest.Config.Gates.Min, ingest.Config.Gates.MaxRegression);
+        var gate = Gate.Check(problem, policy, evaluation.Candidate, evaluation.Champion, evaluation.ChampionVersion);
+        var result = new TrainingRunResult(
+            input.Model, TrainingRunResult.Rejected, null, best.Parameters.Trainer, evaluation.Candidate,
+            evaluation.Champion, evaluation.ChampionVersion, gate, results.Count, failed);
+        if (!gate.Passed)
+        {
+            Report(context, "gate", "rejected: " + string.Join("; ", gate.Reasons));
+            return result;
+        }
+
+        Report(context, "register", "registering a new version");
+        var version = await context.CallActivityAsync<int>(RegisterActivity.Name, new RegisterRequest(
+            data, input.Model, fit.ModelPath, best.Parameters, evaluation.Candidate, ingest.Datasets, ingest.Config), Storage);
+
+        Report(context, "deploy", $"moving production to version {version}");
+        await context.CallActivityAsync<DeployResult>(
+            DeployActivity.Name, new DeployRequest(input.Model, version, evaluation.ChampionETag, runId), Storage);
+
+        Report(context, "deploy", $"version {version} is in production");
+        return result with { Outcome = TrainingRunResult.Deployed, Version = version };
+    }
+
+    private static async Task<IReadOnlyList<TrialResult>> RunTrialsAsync(
+        IOrchestrationContext context, TrainingData data, IReadOnlyList<TrialParameters> proposals, SearchConfig search, int seed)
+    {
+        var results = new List<TrialResult>(proposals.Count);
+        // Waves of `parallelism` trials: fan out, fan in, report progress between waves.
+        for (var start = 0; start < proposals.Count; start += search.Parallelism)
+        {
+            var wave = proposals.Skip(start).Take(search.Parallelism).Select((parameters, i) =>
+                context.CallActivityAsync<TrialResult>(RunTrialActivity.Name,
+                    new TrialRequest(data, start + i, parameters, search.Folds, seed), Once));
+            results.AddRange(await Task.WhenAll(wave));
+            var best = TrialSelection.Best(results, data.Problem);
+            Report(context, "train", best is null
+                    ? $"{results.Count} of {proposals.Count} trials done; none succeeded yet"
+                    : $"{results.Count} of {proposals.Count} trials done; best {data.Problem.Metric} so far {best.Score:0.####} ({best.Parameters.Trainer})",
+                results.Count, proposals.Count, best?.Score);
+        }
+        return results;
+    }
+
+    private static void Report(IOrchestrationContext context, string step, string message,
+        int? trialsDone = null, int? trialsTotal = null, double? bestScore = null)
+    {
+        var number = RunProgress.StepNames.ToList().IndexOf(step) + 1;
+        context.SetCustomStatus(new RunProgress(step, number, RunProgress.StepNames.Count, message, trialsDone, trialsTotal, bestScore));
+    }
+
+    /// <summary>A seed that is the same on every replay of the same run (string.GetHashCode is randomised per process).</summary>
+    private static int StableSeed(string runId)
+    {
+        var hash = 17;
+        foreach (var c in runId)
+        {
+            hash = unchecked(hash * 31 + c);
+        }
+        return hash & 0x7FFFFFFF;
+    }
+}
+
+/// <summary>A run cannot go on; the message says why, in words for the person who dropped the data.</summary>
+public sealed class PipelineFailedException(string message) : Exception(message);

@@ -1,0 +1,100 @@
+using ModelOps.Core.Evaluation;
+using ModelOps.Core.Registry;
+using ModelOps.Core.Storage;
+using ModelOps.Core.Training;
+
+namespace ModelOps.Core.Pipelines;
+
+/// <summary>Why a training run started, and for which model.</summary>
+/// <param name="Trigger">blob, http or monitor.</param>
+/// <param name="Blob">The data blob that started it, when a blob did.</param>
+public sealed record TrainingRunInput(ModelName Model, string Trigger, string? Blob = null, string? BlobETag = null);
+
+/// <summary>What a finished run did: deployed a version, or kept production because a gate said no.</summary>
+public sealed record TrainingRunResult(
+    ModelName Model,
+    string Outcome,
+    int? Version,
+    string Trainer,
+    IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyDictionary<string, double>? ChampionMetrics,
+    int? ChampionVersion,
+    GateResult Gate,
+    int TrialsRun,
+    int TrialsFailed)
+{
+    public const string Deployed = "deployed";
+    public const string Rejected = "rejected";
+}
+
+/// <summary>The run's current step and progress, shown as customStatus.</summary>
+public sealed record RunProgress(string Step, int StepNumber, int Steps, string Message, int? TrialsDone = null, int? TrialsTotal = null, double? BestScore = null)
+{
+    public static readonly IReadOnlyList<string> StepNames = ["ingest", "clean", "train", "evaluate", "gate", "register", "deploy"];
+}
+
+public sealed record IngestRequest(string RunId, ModelName Model);
+
+/// <summary>The raw data read for a run: where it came from, its shape, and the config it runs with.</summary>
+/// <param name="DataPath">The rows of every dataset blob, concatenated, as one CSV in the run's folder.</param>
+/// <param name="SchemaPath">The kinds read for <paramref name="DataPath"/>'s columns.</param>
+public sealed record IngestResult(
+    IReadOnlyList<DatasetBlob> Datasets,
+    int Rows,
+    int Columns,
+    int RejectedRows,
+    ModelConfig Config,
+    string DataPath,
+    string SchemaPath);
+
+public sealed record CleanRequest(string RunId, ModelName Model, IngestResult Ingested, int Seed);
+
+/// <summary>Cleaned data split into training and held-out rows (by blob path), and the problem inferred from it.</summary>
+public sealed record CleanResult(
+    TrainingProblem Problem,
+    string TrainPath,
+    string HoldoutPath,
+    string SchemaPath,
+    int TrainRows,
+    int HoldoutRows,
+    int DuplicatesDropped,
+    int MissingLabelDropped,
+    int RejectedRows);
+
+/// <summary>Where a run's cleaned data is, and what to learn from it: what every training step needs.</summary>
+public sealed record TrainingData(string RunId, TrainingProblem Problem, string SchemaPath, string TrainPath, string HoldoutPath)
+{
+    public static TrainingData From(string runId, CleanResult clean) =>
+        new(runId, clean.Problem, clean.SchemaPath, clean.TrainPath, clean.HoldoutPath);
+}
+
+public sealed record ProposeTrialsRequest(TrainingProblem Problem, SearchConfig Search, int Seed);
+
+public sealed record TrialRequest(TrainingData Data, int Trial, TrialParameters Parameters, int Folds, int Seed);
+
+public sealed record FitRequest(TrainingData Data, TrialParameters Parameters);
+
+public sealed record FitResult(string ModelPath, long Bytes);
+
+public sealed record EvaluateRequest(TrainingData Data, ModelName Model, string ModelPath);
+
+/// <summary>Candidate and champion scored on the same held-out rows.</summary>
+public sealed record EvaluateResult(
+    IReadOnlyDictionary<string, double> Candidate,
+    IReadOnlyDictionary<string, double>? Champion,
+    int? ChampionVersion,
+    string? ChampionETag,
+    string? ChampionSkippedReason);
+
+public sealed record RegisterRequest(
+    TrainingData Data,
+    ModelName Model,
+    string ModelPath,
+    TrialParameters Parameters,
+    IReadOnlyDictionary<string, double> Metrics,
+    IReadOnlyList<DatasetBlob> Datasets,
+    ModelConfig Config);
+
+public sealed record DeployRequest(ModelName Model, int Version, string? ExpectedProductionETag, string RunId);
+
+public sealed record DeployResult(int Version, int? PreviousVersion);

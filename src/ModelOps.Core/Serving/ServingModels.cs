@@ -1,0 +1,85 @@
+using System.Collections.Concurrent;
+using ModelOps.Core.Registry;
+using ModelOps.Core.Storage;
+
+namespace ModelOps.Core.Serving;
+
+/// <summary>A model version loaded for scoring.</summary>
+public sealed record ServedModel(ModelManifest Manifest, ModelScorer Scorer);
+
+/// <summary>
+/// The production version of each model, loaded once and swapped when the alias moves: the alias is re-read at
+/// most every refresh interval, so a deployment reaches a running host without a restart.
+/// </summary>
+public sealed class ServingModels(ModelRegistry registry, TimeProvider time)
+{
+    private readonly ConcurrentDictionary<(string Model, int Version), Lazy<Task<ServedModel>>> _loaded = new();
+    private readonly ConcurrentDictionary<string, (int? Version, long ReadAt)> _aliases = new();
+
+    /// <summary>How long a resolved alias is trusted before it is read again.</summary>
+    public TimeSpan AliasRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Versions loaded in this process, newest first per model.</summary>
+    public IReadOnlyList<(string Model, int Version)> Loaded =>
+        _loaded.Where(e => e.Value.IsValueCreated && e.Value.Value.IsCompletedSuccessfully)
+            .Select(e => e.Key).OrderBy(k => k.Model).ThenByDescending(k => k.Version).ToList();
+
+    /// <summary>The model's production version, loaded; null when the model has none.</summary>
+    public async Task<ServedModel?> GetProductionAsync(ModelName model, CancellationToken cancellationToken)
+    {
+        var version = await ProductionVersionAsync(model, cancellationToken);
+        if (version is null)
+        {
+            return null;
+        }
+        var key = (model.Value, version.Value);
+        var entry = _loaded.GetOrAdd(key, k => new Lazy<Task<ServedModel>>(() => LoadAsync(model, k.Item2)));
+        try
+        {
+            var served = await entry.Value.WaitAsync(cancellationToken);
+            Unload(model, keep: version.Value);
+            return served;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _loaded.TryRemove(key, out _);
+            throw;
+        }
+    }
+
+    private async Task<int?> ProductionVersionAsync(ModelName model, CancellationToken cancellationToken)
+    {
+        var now = time.GetTimestamp();
+        if (_aliases.TryGetValue(model, out var known) && time.GetElapsedTime(known.ReadAt, now) < AliasRefreshInterval)
+        {
+            return known.Version;
+        }
+        var alias = await registry.GetAliasAsync(model, ModelRegistry.Production, cancellationToken);
+        _aliases[model] = (alias?.Version, now);
+        return alias?.Version;
+    }
+
+    private async Task<ServedModel> LoadAsync(ModelName model, int version)
+    {
+        var manifest = await registry.GetManifestAsync(model, version, CancellationToken.None)
+            ?? throw new InvalidOperationException($"Production points at version {version} of '{model}', which is not registered.");
+        await using var file = await registry.OpenModelAsync(manifest, CancellationToken.None);
+        using var buffer = new MemoryStream();
+        await file.CopyToAsync(buffer);
+        buffer.Position = 0;
+        var scorer = ModelScorer.Load(buffer, manifest.Problem, manifest.Problem.FeatureSchema(manifest.Schema));
+        return new ServedModel(manifest, scorer);
+    }
+
+    /// <summary>Drops older versions of a model once a newer one serves, so memory holds one version per model.</summary>
+    private void Unload(ModelName model, int keep)
+    {
+        foreach (var key in _loaded.Keys)
+        {
+            if (key.Model == model.Value && key.Version != keep)
+            {
+                _loaded.TryRemove(key, out _);
+            }
+        }
+    }
+}

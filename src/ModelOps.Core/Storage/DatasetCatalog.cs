@@ -1,0 +1,33 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace ModelOps.Core.Storage;
+
+/// <summary>The data files a model has in the drop zone.</summary>
+public sealed class DatasetCatalog(BlobServiceClient blobs)
+{
+    private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageLayout.Datasets);
+
+    /// <summary>The model's data blobs (not its config), in name order.</summary>
+    public async Task<IReadOnlyList<BlobItem>> ListAsync(ModelName model, CancellationToken cancellationToken)
+    {
+        var items = new List<BlobItem>();
+        if (!await _container.ExistsAsync(cancellationToken))
+        {
+            return items;
+        }
+        await foreach (var blob in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, StorageLayout.DatasetPrefix(model), cancellationToken))
+        {
+            if (StorageLayout.IsDataFile(blob.Name) && blob.Name.IndexOf('/', model.Value.Length + 1) < 0)
+            {
+                items.Add(blob);
+            }
+        }
+        return items.OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
+    }
+
+    public async Task<bool> HasDataAsync(ModelName model, CancellationToken cancellationToken) =>
+        (await ListAsync(model, cancellationToken)).Count > 0;
+
+    public BlobClient Blob(string name) => _container.GetBlobClient(name);
+}

@@ -1,0 +1,49 @@
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ModelOps.Core.Serving;
+using ModelOps.Durable;
+
+namespace ModelOps.Local.Api;
+
+/// <summary><c>GET /api/health</c>: storage reachable, engine running, models loaded. Needs no key.</summary>
+internal static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/health", GetAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<Health>, JsonHttpResult<Health>>> GetAsync(
+        BlobServiceClient blobs, DurableEngine engine, ServingModels models, CancellationToken cancellationToken)
+    {
+        var storage = await StorageReachableAsync(blobs, cancellationToken);
+        var health = new Health(
+            storage && engine.IsRunning ? "healthy" : "unhealthy",
+            storage ? "reachable" : "unreachable",
+            engine.IsRunning ? "running" : "stopped",
+            models.Loaded.Select(m => new LoadedModel(m.Model, m.Version)).ToList());
+        return health.Status == "healthy"
+            ? TypedResults.Ok(health)
+            : TypedResults.Json(health, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<bool> StorageReachableAsync(BlobServiceClient blobs, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(2));
+        try
+        {
+            await blobs.GetBlobContainerClient(Core.Storage.StorageLayout.Datasets).ExistsAsync(timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (e is Azure.RequestFailedException or OperationCanceledException or HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    internal sealed record Health(string Status, string Storage, string Engine, IReadOnlyList<LoadedModel> LoadedModels);
+
+    internal sealed record LoadedModel(string Model, int Version);
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using ModelOps.Core.Registry;
+using ModelOps.Core.Serving;
+using ModelOps.Core.Storage;
+using ModelOps.Local.Hosting;
+
+namespace ModelOps.Local.Api;
+
+/// <summary>Registered models, their versions and aliases, and scoring (DESIGN §7).</summary>
+internal static class ModelsApi
+{
+    public static IEndpointRouteBuilder MapModelsApi(this IEndpointRouteBuilder app)
+    {
+        var models = app.MapGroup("/api/models");
+        models.MapGet("/", ListAsync);
+        models.MapGet("/{model}", GetAsync);
+        models.MapPost("/{model}/predict", PredictAsync);
+        models.MapPost("/{model}/aliases/{alias}", SetAliasAsync);
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<ModelSummary>>> ListAsync(ModelRegistry registry, CancellationToken cancellationToken)
+    {
+        var names = await registry.ListModelsAsync(cancellationToken);
+        var summaries = await Task.WhenAll(names.Select(n => SummaryAsync(registry, n, cancellationToken)));
+        return TypedResults.Ok<IReadOnlyList<ModelSummary>>(summaries.OfType<ModelSummary>().ToList());
+    }
+
+    private static async Task<Results<Ok<ModelSummary>, ProblemHttpResult>> GetAsync(
+        string model, ModelRegistry registry, CancellationToken cancellationToken)
+    {
+        if (!ModelName.TryParse(model, out var name, out var error))
+        {
+            return Problems.BadRequest(error);
+        }
+        return await SummaryAsync(registry, name, cancellationToken) is { } summary
+            ? TypedResults.Ok(summary)
+            : Problems.NotFound($"There is no registered model '{name}'.");
+    }
+
+    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictAsync(
+        string model, HttpRequest request, ServingModels serving, IOptions<ModelOpsOptions> options,
+        CancellationToken cancellationToken)
+    {
+        if (!ModelName.TryParse(model, out var name, out var error))
+        {
+            return Problems.BadRequest(error);
+        }
+        var limits = options.Value;
+        if (request.ContentLength > limits.MaxRequestBytes)
+        {
+            return Problems.TooLarge($"The request body is {request.ContentLength} bytes; at most {limits.MaxRequestBytes} are accepted.");
+        }
+        var body = await PredictRequest.ReadAsync(request, limits, cancellationToken);
+        if (body.Problem is { } bad)
+        {
+            return bad;
+        }
+        if (await serving.GetProductionAsync(name, cancellationToken) is not { } served)
+        {
+            return Problems.NotFound($"Model '{name}' has no version in production.");
+        }
+        try
+        {
+            var predictions = served.Scorer.Score(body.Rows!, cancellationToken);
+            return TypedResults.Ok(new PredictResponse(name, served.Manifest.Version, Guid.NewGuid().ToString("N"), predictions.Cast<object>().ToList()));
+        }
+        catch (ScoringInputException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+    }
+
+    private static async Task<Results<Ok<AliasTarget>, ProblemHttpResult>> SetAliasAsync(
+        string model, string alias, AliasRequest? body, ModelRegistry registry, CancellationToken cancellationToken)
+    {
+        if (!ModelName.TryParse(model, out var name, out var error))
+        {
+            return Problems.BadRequest(error);
+        }
+        if (body is not { Version: > 0 })
+        {
+            return Problems.BadRequest("The body must name the version to point at, e.g. {\"version\": 3}.");
+        }
+        var current = await registry.GetAliasAsync(name, alias, cancellationToken);
+        try
+        {
+            var target = await registry.SetAliasAsync(name, alias, body.Version, current?.ETag,
+                body.Reason ?? $"set by hand over HTTP (was {(current is null ? "unset" : $"v{current.Version}")})", cancellationToken);
+            return TypedResults.Ok(target);
+        }
+        catch (KeyNotFoundException e)
+        {
+            return Problems.NotFound(e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+        catch (AliasConflictException e)
+        {
+            return Problems.Conflict(e.Message);
+        }
+    }
+
+    private static async Task<ModelSummary?> SummaryAsync(ModelRegistry registry, ModelName name, CancellationToken cancellationToken)
+    {
+        var versions = await registry.ListVersionsAsync(name, cancellationToken);
+        if (versions.Count == 0)
+        {
+            return null;
+        }
+        var aliases = await registry.GetAliasesAsync(name, cancellationToken);
+        return new ModelSummary(
+            name,
+            versions[^1].Problem.Task.ToString().ToLowerInvariant(),
+            aliases.ToDictionary(a => a.Key, a => a.Value.Version),
+            versions.OrderByDescending(v => v.Version).Select(v => new VersionSummary(
+                v.Version, v.CreatedTime, v.Metrics, v.RunId, v.Trainer, v.Parameters, v.Problem.Label, v.Problem.Features, v.Datasets)).ToList());
+    }
+
+    internal sealed record ModelSummary(string Name, string Task, IReadOnlyDictionary<string, int> Aliases, IReadOnlyList<VersionSummary> Versions);
+
+    internal sealed record VersionSummary(
+        int Version,
+        DateTimeOffset CreatedTime,
+        IReadOnlyDictionary<string, double> Metrics,
+        string RunId,
+        string Trainer,
+        IReadOnlyDictionary<string, double> Parameters,
+        string Label,
+        IReadOnlyList<string> Features,
+        IReadOnlyList<DatasetBlob> Datasets);
+
+    internal sealed record PredictResponse(string Model, int Version, string RequestId, IReadOnlyList<object> Predictions);
+
+    internal sealed record AliasRequest(int Version, string? Reason);
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using ModelOps.Durable;
+
+namespace ModelOps.Local.Api;
+
+/// <summary>A run in Durable Functions' instance status shape (DESIGN §7).</summary>
+internal sealed record RunStatus(
+    string InstanceId,
+    string Name,
+    string RuntimeStatus,
+    JsonElement? Input,
+    JsonElement? CustomStatus,
+    JsonElement? Output,
+    DateTimeOffset CreatedTime,
+    DateTimeOffset LastUpdatedTime,
+    TaskFailureDetails? FailureDetails)
+{
+    public static RunStatus From(OrchestrationMetadata instance)
+    {
+        // As Durable's HTTP API does, a failed run's output is the reason it failed.
+        var output = instance.RuntimeStatus == OrchestrationRuntimeStatus.Failed && instance.FailureDetails is { } failure
+            ? JsonSerializer.SerializeToElement(failure.ErrorMessage)
+            : Parse(instance.SerializedOutput);
+        return new RunStatus(
+            instance.InstanceId,
+            instance.Name,
+            instance.RuntimeStatus.ToString(),
+            Parse(instance.SerializedInput),
+            Parse(instance.SerializedCustomStatus),
+            output,
+            instance.CreatedAt,
+            instance.LastUpdatedAt,
+            instance.FailureDetails);
+    }
+
+    private static JsonElement? Parse(string? json) =>
+        string.IsNullOrEmpty(json) ? null : JsonDocument.Parse(json).RootElement.Clone();
+}
+
+/// <summary>Durable's management payload: where to follow, signal, stop and purge a run.</summary>
+internal sealed record ManagementPayload(
+    string Id,
+    string StatusQueryGetUri,
+    string SendEventPostUri,
+    string TerminatePostUri,
+    string PurgeHistoryDeleteUri)
+{
+    public static ManagementPayload For(string id, HttpRequest request)
+    {
+        var root = $"{request.Scheme}://{request.Host}/api/runs/{Uri.EscapeDataString(id)}";
+        return new ManagementPayload(id, root, root + "/events/{eventName}", root + "/terminate?reason={text}", root);
+    }
+}

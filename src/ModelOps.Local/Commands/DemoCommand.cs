@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using ModelOps.Core.Storage;
+using ModelOps.Local.Hosting;
+using Spectre.Console;
+
+namespace ModelOps.Local.Commands;
+
+/// <summary>
+/// <c>modelops demo</c>: starts a host on a fresh Azurite, drops the sample dataset, follows the run step by step
+/// to a deployed model, and scores a few rows over HTTP. Exits 0 only when all of that worked.
+/// </summary>
+internal static class DemoCommand
+{
+    private const string Model = "churn";
+    private const string SampleFile = "samples/churn/customers.csv";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var sample = FindSample();
+        if (sample is null)
+        {
+            AnsiConsole.MarkupLine($"[red]The sample dataset {SampleFile} was not found above {Environment.CurrentDirectory}.[/]");
+            return 1;
+        }
+        var azuriteData = Path.Combine(Path.GetTempPath(), "modelops-demo-" + Guid.NewGuid().ToString("N")[..8]);
+        string[] hostArgs = ["--urls", "http://127.0.0.1:0", "--ModelOps:AzuriteLocation", azuriteData,
+            "--Logging:LogLevel:Default", "Warning", .. args];
+
+        AnsiConsole.MarkupLine("[bold]ModelOps demo[/]: drop a CSV, get a deployed model, score it over HTTP.");
+        var clock = Stopwatch.StartNew();
+        await using var host = await LocalHost.StartAsync(hostArgs);
+        AnsiConsole.MarkupLine($"Host started on [blue]{host.BaseAddress}[/] with Azurite in {azuriteData} ({clock.Elapsed.TotalSeconds:0.0} s)");
+        using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
+
+        var started = Stopwatch.StartNew();
+        var blobName = $"{Model}/{Path.GetFileName(sample)}";
+        await new BlobServiceClient(host.StorageConnectionString).GetBlobContainerClient(StorageLayout.Datasets)
+            .GetBlobClient(blobName).UploadAsync(sample, overwrite: true);
+        AnsiConsole.MarkupLine($"Dropped [green]{SampleFile}[/] ({new FileInfo(sample).Length / 1024} KiB) at datasets/{blobName}");
+
+        var run = await FollowRunAsync(http);
+        var deployedAfter = started.Elapsed;
+        if (run.GetProperty("runtimeStatus").GetString() != "Completed")
+        {
+            AnsiConsole.MarkupLine($"[red]The run ended {run.GetProperty("runtimeStatus").GetString()}: {Markup.Escape(run.GetProperty("output").ToString())}[/]");
+            return 1;
+        }
+        var output = run.GetProperty("output");
+        ShowResult(output);
+        if (output.GetProperty("outcome").GetString() != "deployed")
+        {
+            AnsiConsole.MarkupLine("[red]The candidate did not pass its gates, so nothing was deployed.[/]");
+            return 1;
+        }
+        AnsiConsole.MarkupLine($"Data dropped -> model deployed in [bold]{deployedAfter.TotalSeconds:0.0} s[/].");
+
+        await PredictAsync(http, sample);
+        return 0;
+    }
+
+    private static async Task<JsonElement> FollowRunAsync(HttpClient http)
+    {
+        string? runId = null;
+        JsonElement status = default;
+        var shown = new HashSet<string>();
+        var stepClock = Stopwatch.StartNew();
+        string? step = null;
+        await AnsiConsole.Status().StartAsync("Waiting for the dataset watcher...", async context =>
+        {
+            while (true)
+            {
+                if (runId is null)
+                {
+                    var runs = await http.GetFromJsonAsync<JsonElement>($"/api/runs?model={Model}");
+                    if (runs.GetArrayLength() > 0)
+                    {
+                        runId = runs[0].GetProperty("instanceId").GetString();
+                        AnsiConsole.MarkupLine($"Run [blue]{runId}[/] started");
+                    }
+                }
+                else
+                {
+                    status = await http.GetFromJsonAsync<JsonElement>($"/api/runs/{runId}");
+                    if (status.TryGetProperty("customStatus", out var custom) && custom.ValueKind == JsonValueKind.Object)
+                    {
+                        var current = custom.GetProperty("step").GetString()!;
+                        var message = custom.GetProperty("message").GetString()!;
+                        if (current != step)
+                        {
+                            if (step is not null)
+                            {
+                                AnsiConsole.MarkupLine($"  [green]done[/] {step,-9} {stepClock.Elapsed.TotalSeconds,5:0.0} s");
+                            }
+                            step = current;
+                            stepClock.Restart();
+                        }
+                        context.Status($"{current} ({custom.GetProperty("stepNumber").GetInt32()}/{custom.GetProperty("steps").GetInt32()}): {Markup.Escape(message)}");
+                        if (current == "train" && shown.Add(message))
+                        {
+                            AnsiConsole.MarkupLine($"  [grey]train    {Markup.Escape(message)}[/]");
+                        }
+                    }
+                    var runtime = status.GetProperty("runtimeStatus").GetString();
+                    if (runtime is "Completed" or "Failed" or "Terminated")
+                    {
+                        if (step is not null)
+                        {
+                            AnsiConsole.MarkupLine($"  [green]done[/] {step,-9} {stepClock.Elapsed.TotalSeconds,5:0.0} s");
+                        }
+                        return;
+                    }
+                }
+                await Task.Delay(200);
+            }
+        });
+        return status;
+    }
+
+    private static void ShowResult(JsonElement output)
+    {
+        var table = new Table().AddColumns("metric", "candidate", "production before");
+        var champion = output.TryGetProperty("championMetrics", out var c) ? c : default;
+        foreach (var metric in output.GetProperty("metrics").EnumerateObject())
+        {
+            var before = champion.ValueKind == JsonValueKind.Object && champion.TryGetProperty(metric.Name, out var m)
+                ? m.GetDouble().ToString("0.####") : "-";
+            table.AddRow(metric.Name, metric.Value.GetDouble().ToString("0.####"), before);
+        }
+        AnsiConsole.Write(table);
+        var gate = output.GetProperty("gate");
+        AnsiConsole.MarkupLine($"Best trainer: [bold]{output.GetProperty("trainer").GetString()}[/] " +
+            $"({output.GetProperty("trialsRun").GetInt32()} trials). Gate: {(gate.GetProperty("passed").GetBoolean() ? "[green]passed[/]" : "[red]failed[/]")}");
+        foreach (var reason in gate.GetProperty("reasons").EnumerateArray())
+        {
+            AnsiConsole.MarkupLine($"  - {Markup.Escape(reason.GetString()!)}");
+        }
+        if (output.TryGetProperty("version", out var version))
+        {
+            AnsiConsole.MarkupLine($"Registered and deployed [bold]{Model} v{version.GetInt32()}[/] as production.");
+        }
+    }
+
+    private static async Task PredictAsync(HttpClient http, string sample)
+    {
+        var rows = SampleRows(sample, count: 5, out var label);
+        var response = await http.PostAsJsonAsync($"/api/models/{Model}/predict", new { rows = rows.Select(r => r.Features) });
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"predict answered {(int)response.StatusCode}: {body}");
+        }
+        AnsiConsole.MarkupLine($"POST /api/models/{Model}/predict -> served by version [bold]{body.GetProperty("version").GetInt32()}[/], request {body.GetProperty("requestId").GetString()}");
+        var table = new Table().AddColumns("row", "actual " + label, "predicted", "probability");
+        var predictions = body.GetProperty("predictions");
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var p = predictions[i];
+            table.AddRow((i + 1).ToString(), rows[i].Actual, p.GetProperty("label").ToString(), p.GetProperty("probability").GetDouble().ToString("0.000"));
+        }
+        AnsiConsole.Write(table);
+    }
+
+    /// <summary>A few rows of the sample with the label taken out, to send as a client would.</summary>
+    private static List<SampleRow> SampleRows(string path, int count, out string label)
+    {
+        var lines = File.ReadLines(path).Take(count + 1).ToList();
+        var header = lines[0].Split(',');
+        label = header[^1];
+        var rows = new List<SampleRow>();
+        foreach (var line in lines.Skip(1))
+        {
+            var cells = line.Split(',');
+            var row = new Dictionary<string, object?>();
+            for (var i = 0; i < header.Length - 1; i++)
+            {
+                row[header[i]] = double.TryParse(cells[i], System.Globalization.CultureInfo.InvariantCulture, out var number)
+                    ? number : cells[i].Length == 0 ? null : cells[i];
+            }
+            rows.Add(new SampleRow(row, cells[^1]));
+        }
+        return rows;
+    }
+
+    private static string? FindSample()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, SampleFile);
+                if (File.Exists(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+        return null;
+    }
+
+    private sealed record SampleRow(Dictionary<string, object?> Features, string Actual);
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text.Json;
+using ModelOps.Testing;
+
+namespace ModelOps.Local.Tests;
+
+/// <summary>Bad files and bad requests get a clear error, and the host keeps serving.</summary>
+public sealed class BadInputTests
+{
+    public static TheoryData<string, byte[], string> MalformedFiles => new()
+    {
+        { "binary", [0x00, 0x01, 0xFF, 0xFE, 0x00, 0x10, 0x80, 0x81, 0x00, 0x00, 0x7F, 0x00], "binary" },
+        { "empty", [], "empty" },
+        { "header-only", "tenure,plan,churned\n"u8.ToArray(), "no data rows" },
+        { "zip", [0x50, 0x4B, 0x03, 0x04, 0x14, 0x00, 0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00], "binary" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MalformedFiles))]
+    public async Task A_malformed_file_fails_its_run_with_a_readable_reason(string name, byte[] content, string reason)
+    {
+        await using var host = await RunningHost.StartAsync();
+        await host.DropAsync($"bad-{name}/data.csv", content);
+
+        var run = await host.WaitForRunAsync($"bad-{name}");
+
+        Assert.Equal("Failed", run.GetProperty("runtimeStatus").GetString());
+        Assert.Contains(reason, run.GetProperty("output").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/api/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_file_without_the_configured_label_fails_and_names_the_column()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await host.DropAsync("nolabel/modelops.json", """{ "label": "churned" }""");
+        await host.DropAsync("nolabel/data.csv", "tenure,plan\n1,a\n2,b\n3,a\n");
+
+        var run = await host.WaitForRunAsync("nolabel");
+
+        Assert.Equal("Failed", run.GetProperty("runtimeStatus").GetString());
+        Assert.Contains("churned", run.GetProperty("output").GetString());
+    }
+
+    [Fact]
+    public async Task Predict_on_an_unknown_model_is_404_problem_details()
+    {
+        await using var host = await RunningHost.StartAsync();
+
+        var (response, body) = await host.PostJsonAsync("/api/models/nobody/predict", """{ "x": 1 }""");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("nobody", body.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Predict_with_bad_json_is_400_problem_details()
+    {
+        await using var host = await RunningHost.StartAsync();
+
+        var (response, body) = await host.PostJsonAsync("/api/models/anything/predict", """{ "x": 1, """);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("JSON", body.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task An_invalid_model_name_is_400_and_an_unknown_run_is_404()
+    {
+        await using var host = await RunningHost.StartAsync();
+
+        var (invalid, _) = await host.PostJsonAsync("/api/models/Bad..Name/predict", "{}");
+        var unknown = await host.Http.GetAsync("/api/runs/no-such-run");
+        var retrain = await host.Http.PostAsync("/api/retrain/empty-model", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, retrain.StatusCode);
+    }
+
+    [Fact]
+    public async Task Retrain_over_http_returns_the_management_payload_and_trains()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await host.DropAsync("churn/modelops.json", """{ "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
+        await host.DropAsync("churn/customers.csv", SyntheticData.Binary(rows: 300, seed: 5));
+        await host.WaitForRunAsync("churn");
+
+        var response = await host.Http.PostAsync("/api/retrain/churn", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var payload = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        var id = payload.GetProperty("id").GetString()!;
+        Assert.Equal(payload.GetProperty("statusQueryGetUri").GetString(), response.Headers.Location?.ToString());
+        foreach (var field in new[] { "sendEventPostUri", "terminatePostUri", "purgeHistoryDeleteUri" })
+        {
+            Assert.Contains(id, payload.GetProperty(field).GetString());
+        }
+        var run = await host.WaitForRunAsync(id, RunningHost.IsFinished);
+        Assert.Equal("Completed", run.GetProperty("runtimeStatus").GetString());
+        Assert.Equal("churn", run.GetProperty("input").GetProperty("model").GetString());
+    }
+}

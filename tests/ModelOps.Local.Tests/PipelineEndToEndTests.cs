@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text.Json;
+using ModelOps.Testing;
+
+namespace ModelOps.Local.Tests;
+
+/// <summary>A CSV dropped into blob storage becomes a deployed model that answers over HTTP.</summary>
+public sealed class PipelineEndToEndTests
+{
+    private const string FastSearch = """{ "search": { "trials": 4, "parallelism": 2, "folds": 2 } }""";
+
+    [Fact]
+    public async Task Dropped_binary_csv_is_deployed_and_predicts_a_probability_and_a_label()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await host.DropAsync("churn/modelops.json", FastSearch);
+        await host.DropAsync("churn/customers.csv", SyntheticData.Binary(rows: 400, seed: 1));
+
+        var run = await host.WaitForRunAsync("churn");
+
+        AssertDeployed(run, version: 1);
+        var model = await host.Http.GetFromJsonAsync<JsonElement>("/api/models/churn");
+        Assert.Equal(1, model.GetProperty("aliases").GetProperty("production").GetInt32());
+        var (response, body) = await host.PostJsonAsync("/api/models/churn/predict", SyntheticData.BinaryRowsJson(3, seed: 7));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, body.GetProperty("version").GetInt32());
+        Assert.False(string.IsNullOrEmpty(body.GetProperty("requestId").GetString()));
+        var predictions = body.GetProperty("predictions").EnumerateArray().ToList();
+        Assert.Equal(3, predictions.Count);
+        foreach (var p in predictions)
+        {
+            Assert.InRange(p.GetProperty("probability").GetDouble(), 0, 1);
+            Assert.Contains(p.GetProperty("label").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
+        }
+    }
+
+    [Fact]
+    public async Task Dropped_regression_csv_is_deployed_and_predicts_finite_values()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await host.DropAsync("prices/modelops.json", FastSearch);
+        await host.DropAsync("prices/houses.csv", SyntheticData.Regression(rows: 400, seed: 2));
+
+        AssertDeployed(await host.WaitForRunAsync("prices"), version: 1);
+        var (response, body) = await host.PostJsonAsync("/api/models/prices/predict", SyntheticData.RegressionRowsJson(3, seed: 8));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        foreach (var p in body.GetProperty("predictions").EnumerateArray())
+        {
+            Assert.True(double.IsFinite(p.GetProperty("value").GetDouble()));
+        }
+    }
+
+    [Fact]
+    public async Task Dropped_multiclass_csv_is_deployed_and_predicts_a_training_class()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await host.DropAsync("flowers/modelops.json", FastSearch);
+        await host.DropAsync("flowers/measurements.csv", SyntheticData.Multiclass(rows: 450, seed: 3));
+
+        AssertDeployed(await host.WaitForRunAsync("flowers"), version: 1);
+        var (response, body) = await host.PostJsonAsync("/api/models/flowers/predict", SyntheticData.MulticlassRowsJson(4, seed: 9));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        foreach (var p in body.GetProperty("predictions").EnumerateArray())
+        {
+            Assert.Contains(p.GetProperty("label").GetString(), SyntheticData.MulticlassClasses);
+            var probabilities = p.GetProperty("probabilities").EnumerateObject().ToList();
+            Assert.Equal(SyntheticData.MulticlassClasses.Count, probabilities.Count);
+            Assert.Equal(1.0, probabilities.Sum(x => x.Value.GetDouble()), 3);
+        }
+    }
+
+    internal static void AssertDeployed(JsonElement run, int version)
+    {
+        Assert.True(run.GetProperty("runtimeStatus").GetString() == "Completed", $"The run did not complete: {run}");
+        var output = run.GetProperty("output");
+        Assert.True(output.GetProperty("outcome").GetString() == "deployed", $"The run did not deploy: {output}");
+        Assert.Equal(version, output.GetProperty("version").GetInt32());
+    }
+}
