@@ -7,7 +7,8 @@ public sealed record HyperparameterRange(string Name, double Min, double Max, bo
     public double At(double fraction)
     {
         fraction = Math.Clamp(fraction, 0, 1);
-        var value = LogScale
+        // exp(log(x)) is not always x: give the ends exactly, so grids hit the declared bounds.
+        var value = fraction == 0 ? Min : fraction == 1 ? Max : LogScale
             ? Math.Exp(Math.Log(Min) + (fraction * (Math.Log(Max) - Math.Log(Min))))
             : Min + (fraction * (Max - Min));
         return Integer ? Math.Clamp(Math.Round(value), Min, Max) : Math.Clamp(value, Min, Max);
