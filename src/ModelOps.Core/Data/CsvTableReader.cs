@@ -100,6 +100,7 @@ public static class CsvTableReader
             BufferSize = 64 * 1024,
             MaxBufferSize = RecordBufferChars(options),
             OwnsReader = false,
+            Comment = '\0', // no comment lines: "#REF!" or "#3" in the first field is data
         };
         await using var csv = await CsvDataReader.CreateAsync(text, csvOptions, cancellationToken).ConfigureAwait(false);
 
