@@ -1,0 +1,57 @@
+namespace ModelOps.Core.Data;
+
+/// <summary>Limits and hints for <see cref="CsvTableReader"/>. The defaults suit one dataset file on one machine.</summary>
+public sealed record CsvReadOptions
+{
+    public static readonly CsvReadOptions Default = new();
+
+    /// <summary>Most bytes read from the stream (default 1 GiB).</summary>
+    public long MaxBytes { get; init; } = 1L << 30;
+
+    /// <summary>Most columns in the header (default 1,000).</summary>
+    public int MaxColumns { get; init; } = 1_000;
+
+    /// <summary>Most data rows, header excluded (default 5,000,000).</summary>
+    public int MaxRows { get; init; } = 5_000_000;
+
+    /// <summary>Longest single field in characters (default 32,768).</summary>
+    public int MaxFieldLength { get; init; } = 32_768;
+
+    /// <summary>
+    /// Share of data rows that may have the wrong number of fields; they are dropped and reported as rejected.
+    /// Above it (and above one row) the file fails with <c>ragged_rows</c>: usually a wrong delimiter or broken quoting.
+    /// </summary>
+    public double MaxRaggedShare { get; init; } = 0.05;
+
+    /// <summary>
+    /// A column whose non-missing values are at least this share numbers is numeric; the rest of its cells become
+    /// missing and are counted as unparseable. Below it the column is categorical.
+    /// </summary>
+    public double MinNumericShare { get; init; } = 0.5;
+
+    /// <summary>The field delimiter; null detects one of <c>, ; \t |</c> from the header row.</summary>
+    public char? Delimiter { get; init; }
+
+    /// <summary>
+    /// Kinds to use instead of inferring them, matched by column name (ignoring case); columns it does not name are
+    /// inferred. Pass the schema saved with a table to read back the CSV written by <see cref="CsvTableWriter"/> losslessly.
+    /// </summary>
+    public TableSchema? Schema { get; init; }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming every invalid setting.</summary>
+    public void Validate()
+    {
+        var errors = new List<string>();
+        if (MaxBytes <= 0) errors.Add($"MaxBytes must be positive (was {MaxBytes}).");
+        if (MaxColumns <= 0) errors.Add($"MaxColumns must be positive (was {MaxColumns}).");
+        if (MaxRows <= 0) errors.Add($"MaxRows must be positive (was {MaxRows}).");
+        if (MaxFieldLength <= 0) errors.Add($"MaxFieldLength must be positive (was {MaxFieldLength}).");
+        if (MaxRaggedShare is < 0 or > 1 || double.IsNaN(MaxRaggedShare)) errors.Add($"MaxRaggedShare must be between 0 and 1 (was {MaxRaggedShare}).");
+        if (MinNumericShare is <= 0 or > 1 || double.IsNaN(MinNumericShare)) errors.Add($"MinNumericShare must be above 0 and at most 1 (was {MinNumericShare}).");
+        if (Delimiter is { } d && !CsvSniffer.Delimiters.Contains(d)) errors.Add($"Delimiter must be one of , ; tab | (was '{d}').");
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid CSV read options: " + string.Join(" ", errors));
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using System.Text;
+
+namespace ModelOps.Core.Data;
+
+/// <summary>
+/// Writes tables and rejected rows as RFC 4180 CSV (UTF-8 without BOM, comma, <c>\n</c>). Numbers are written in a
+/// round-trip invariant format, booleans as true/false, missing values as empty fields, so that
+/// <see cref="CsvTableReader"/> given the table's schema reads back the same table.
+/// </summary>
+public static class CsvTableWriter
+{
+    /// <summary>The name of the column that says why a row was rejected.</summary>
+    public const string ReasonColumn = "reason";
+
+    /// <summary>The name of the column with the rejected row's number in the source file.</summary>
+    public const string RowColumn = "row";
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
+
+    /// <summary>Writes the table with a header row; leaves the stream open.</summary>
+    public static async Task WriteAsync(Table table, Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(stream);
+        await using var writer = CreateWriter(stream);
+        var fields = new string?[table.ColumnCount];
+        await WriteRecordAsync(writer, table.Schema.Columns.Select(c => c.Name).ToArray(), cancellationToken).ConfigureAwait(false);
+        for (var r = 0; r < table.RowCount; r++)
+        {
+            for (var c = 0; c < fields.Length; c++)
+            {
+                fields[c] = CellText.Format(table, c, r);
+            }
+            await WriteRecordAsync(writer, fields, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Writes rejected rows as <c>row,reason,{columns...}</c>, for <c>quarantine/{runId}/rejected.csv</c>. A ragged row with
+    /// more fields than <paramref name="columns"/> keeps them in extra columns named <c>extra_1</c>, <c>extra_2</c>, ...
+    /// </summary>
+    /// <param name="columns">The source file's column names (e.g. the read table's schema names).</param>
+    public static async Task WriteRejectedAsync(IReadOnlyList<string> columns, IEnumerable<RejectedRow> rows, Stream stream,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(stream);
+        var list = rows as IReadOnlyList<RejectedRow> ?? rows.ToArray();
+        var width = Math.Max(columns.Count, list.Count == 0 ? 0 : list.Max(r => r.Values.Count));
+        var header = new List<string?> { RowColumn, ReasonColumn };
+        header.AddRange(columns);
+        header.AddRange(Enumerable.Range(1, width - columns.Count).Select(i => $"extra_{i}"));
+
+        await using var writer = CreateWriter(stream);
+        await WriteRecordAsync(writer, header, cancellationToken).ConfigureAwait(false);
+        var fields = new string?[header.Count];
+        foreach (var row in list)
+        {
+            Array.Clear(fields);
+            fields[0] = row.RowNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            fields[1] = row.Reason;
+            for (var i = 0; i < row.Values.Count; i++)
+            {
+                fields[i + 2] = row.Values[i];
+            }
+            await WriteRecordAsync(writer, fields, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static StreamWriter CreateWriter(Stream stream) =>
+        new(stream, Utf8, bufferSize: 64 * 1024, leaveOpen: true) { NewLine = "\n" };
+
+    // Each record is built in memory, then written with WriteAsync, so the StreamWriter flushes to (blob) streams asynchronously.
+    private static async Task WriteRecordAsync(StreamWriter writer, IReadOnlyList<string?> fields, CancellationToken cancellationToken)
+    {
+        var record = new StringBuilder();
+        for (var i = 0; i < fields.Count; i++)
+        {
+            if (i > 0)
+            {
+                record.Append(',');
+            }
+            AppendField(record, fields[i]);
+        }
+        record.Append('\n');
+        await writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void AppendField(StringBuilder record, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return;
+        }
+        var needsQuotes = value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]);
+        if (!needsQuotes)
+        {
+            record.Append(value);
+            return;
+        }
+        record.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+    }
+}
