@@ -21,7 +21,7 @@ public sealed class PipelineEndToEndTests
         AssertDeployed(run, version: 1);
         var model = await host.Http.GetFromJsonAsync<JsonElement>("/api/models/churn");
         Assert.Equal(1, model.GetProperty("aliases").GetProperty("production").GetInt32());
-        var (response, body) = await host.PostJsonAsync("/api/models/churn/predict", SyntheticData.BinaryRowsJson(3, seed: 7));
+        var (response, body) = await host.PostJsonAsync("/api/models/churn/predict", PredictRows.Binary(3, seed: 7));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(1, body.GetProperty("version").GetInt32());
         Assert.False(string.IsNullOrEmpty(body.GetProperty("requestId").GetString()));
@@ -42,7 +42,7 @@ public sealed class PipelineEndToEndTests
         await host.DropAsync("prices/houses.csv", SyntheticData.Regression(rows: 400, seed: 2));
 
         AssertDeployed(await host.WaitForRunAsync("prices"), version: 1);
-        var (response, body) = await host.PostJsonAsync("/api/models/prices/predict", SyntheticData.RegressionRowsJson(3, seed: 8));
+        var (response, body) = await host.PostJsonAsync("/api/models/prices/predict", PredictRows.Regression(3, seed: 8));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         foreach (var p in body.GetProperty("predictions").EnumerateArray())
         {
@@ -58,13 +58,13 @@ public sealed class PipelineEndToEndTests
         await host.DropAsync("flowers/measurements.csv", SyntheticData.Multiclass(rows: 450, seed: 3));
 
         AssertDeployed(await host.WaitForRunAsync("flowers"), version: 1);
-        var (response, body) = await host.PostJsonAsync("/api/models/flowers/predict", SyntheticData.MulticlassRowsJson(4, seed: 9));
+        var (response, body) = await host.PostJsonAsync("/api/models/flowers/predict", PredictRows.Multiclass(4, seed: 9));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         foreach (var p in body.GetProperty("predictions").EnumerateArray())
         {
-            Assert.Contains(p.GetProperty("label").GetString(), SyntheticData.MulticlassClasses);
+            Assert.Contains(p.GetProperty("label").GetString(), PredictRows.MulticlassClasses);
             var probabilities = p.GetProperty("probabilities").EnumerateObject().ToList();
-            Assert.Equal(SyntheticData.MulticlassClasses.Count, probabilities.Count);
+            Assert.Equal(PredictRows.MulticlassClasses.Count, probabilities.Count);
             Assert.Equal(1.0, probabilities.Sum(x => x.Value.GetDouble()), 3);
         }
     }

@@ -1,5 +1,7 @@
 using System.Text.Json;
+using ModelOps.Core.Evaluation;
 using ModelOps.Core.Storage;
+using ModelOps.Core.Training;
 
 namespace ModelOps.Core.Pipelines;
 
@@ -104,6 +106,19 @@ public sealed record GateConfig
     public IReadOnlyDictionary<string, double> Min { get; init; } = new Dictionary<string, double>();
 
     public IReadOnlyDictionary<string, double> MaxRegression { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Largest acceptable single-row p95 scoring latency of the candidate, in milliseconds.</summary>
+    public double? MaxP95LatencyMs { get; init; }
+
+    /// <summary>The policy for a problem: each part the config sets replaces that part of the task's default.</summary>
+    public GatePolicy ToPolicy(TrainingProblem problem)
+    {
+        var defaults = GatePolicy.Default(problem);
+        return new GatePolicy(
+            Min.Count > 0 ? Min : defaults.Min,
+            MaxRegression.Count > 0 ? MaxRegression : defaults.MaxRegression,
+            MaxP95LatencyMs ?? defaults.MaxP95LatencyMs);
+    }
 }
 
 /// <summary>A model config blob that cannot be used; the message says why.</summary>

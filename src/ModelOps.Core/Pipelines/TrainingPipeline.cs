@@ -51,11 +51,11 @@ public static class TrainingPipeline
             EvaluateActivity.Name, new EvaluateRequest(data, input.Model, fit.ModelPath), Storage);
 
         Report(context, "gate", "checking the deployment gates");
-        var policy = new GatePolicy(ingest.Config.Gates.Min, ingest.Config.Gates.MaxRegression);
-        var gate = Gate.Check(problem, policy, evaluation.Candidate, evaluation.Champion, evaluation.ChampionVersion);
+        var comparison = evaluation.Comparison;
+        var gate = Gate.Evaluate(ingest.Config.Gates.ToPolicy(problem), problem.Task, comparison, evaluation.Latency);
         var result = new TrainingRunResult(
-            input.Model, TrainingRunResult.Rejected, null, best.Parameters.Trainer, evaluation.Candidate,
-            evaluation.Champion, evaluation.ChampionVersion, gate, results.Count, failed);
+            input.Model, TrainingRunResult.Rejected, null, best.Parameters.Trainer, comparison.Candidate,
+            comparison.Champion, comparison.ChampionVersion, comparison.ChampionError, evaluation.Latency, gate, results.Count, failed);
         if (!gate.Passed)
         {
             Report(context, "gate", "rejected: " + string.Join("; ", gate.Reasons));
@@ -64,7 +64,7 @@ public static class TrainingPipeline
 
         Report(context, "register", "registering a new version");
         var version = await context.CallActivityAsync<int>(RegisterActivity.Name, new RegisterRequest(
-            data, input.Model, fit.ModelPath, best.Parameters, evaluation.Candidate, ingest.Datasets, ingest.Config), Storage);
+            data, input.Model, fit.ModelPath, best.Parameters, comparison.Candidate, ingest.Datasets, ingest.Config), Storage);
 
         Report(context, "deploy", $"moving production to version {version}");
         await context.CallActivityAsync<DeployResult>(

@@ -19,6 +19,8 @@ public sealed record TrainingRunResult(
     IReadOnlyDictionary<string, double> Metrics,
     IReadOnlyDictionary<string, double>? ChampionMetrics,
     int? ChampionVersion,
+    string? ChampionSkipped,
+    LatencyReport Latency,
     GateResult Gate,
     int TrialsRun,
     int TrialsFailed)
@@ -78,13 +80,9 @@ public sealed record FitResult(string ModelPath, long Bytes);
 
 public sealed record EvaluateRequest(TrainingData Data, ModelName Model, string ModelPath);
 
-/// <summary>Candidate and champion scored on the same held-out rows.</summary>
-public sealed record EvaluateResult(
-    IReadOnlyDictionary<string, double> Candidate,
-    IReadOnlyDictionary<string, double>? Champion,
-    int? ChampionVersion,
-    string? ChampionETag,
-    string? ChampionSkippedReason);
+/// <summary>Candidate and champion scored on the same held-out rows, and the candidate's single-row latency.</summary>
+/// <param name="ChampionETag">The production alias as it was read, so deployment replaces only this champion.</param>
+public sealed record EvaluateResult(ChampionComparison Comparison, string? ChampionETag, LatencyReport Latency);
 
 public sealed record RegisterRequest(
     TrainingData Data,

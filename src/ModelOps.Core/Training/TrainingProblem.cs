@@ -76,6 +76,16 @@ public sealed record TrainingProblem(
         return new TableSchema(Features.Select(f => schema.Find(f)!).ToArray());
     }
 
+    /// <summary>The label column's name: the configured one (checked to exist), else label/target/y, else the last column.</summary>
+    /// <exception cref="TrainingProblemException">The configured label is not in the data.</exception>
+    public static string ResolveLabel(TableSchema schema, string? label)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return schema.Columns.Count == 0
+            ? throw new TrainingProblemException("The data has no columns.")
+            : schema.Columns[FindLabel(schema, label)].Name;
+    }
+
     private static int FindLabel(TableSchema schema, string? label)
     {
         if (!string.IsNullOrWhiteSpace(label))

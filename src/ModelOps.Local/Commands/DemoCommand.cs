@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using ModelOps.Core.Data;
 using ModelOps.Core.Storage;
 using ModelOps.Local.Hosting;
 using Spectre.Console;
@@ -121,7 +122,7 @@ internal static class DemoCommand
 
     private static void ShowResult(JsonElement output)
     {
-        var table = new Table().AddColumns("metric", "candidate", "production before");
+        var table = new Spectre.Console.Table().AddColumns("metric", "candidate", "production before");
         var champion = output.TryGetProperty("championMetrics", out var c) ? c : default;
         foreach (var metric in output.GetProperty("metrics").EnumerateObject())
         {
@@ -130,6 +131,12 @@ internal static class DemoCommand
             table.AddRow(metric.Name, metric.Value.GetDouble().ToString("0.####"), before);
         }
         AnsiConsole.Write(table);
+        if (output.TryGetProperty("championSkipped", out var skipped))
+        {
+            AnsiConsole.MarkupLine($"Production comparison: {Markup.Escape(skipped.GetString()!)}");
+        }
+        var latency = output.GetProperty("latency");
+        AnsiConsole.MarkupLine($"Candidate single-row latency: p50 {latency.GetProperty("p50Ms").GetDouble():0.000} ms, p95 {latency.GetProperty("p95Ms").GetDouble():0.000} ms");
         var gate = output.GetProperty("gate");
         AnsiConsole.MarkupLine($"Best trainer: [bold]{output.GetProperty("trainer").GetString()}[/] " +
             $"({output.GetProperty("trialsRun").GetInt32()} trials). Gate: {(gate.GetProperty("passed").GetBoolean() ? "[green]passed[/]" : "[red]failed[/]")}");
@@ -145,7 +152,7 @@ internal static class DemoCommand
 
     private static async Task PredictAsync(HttpClient http, string sample)
     {
-        var rows = SampleRows(sample, count: 5, out var label);
+        var (rows, label) = await SampleRowsAsync(sample, count: 5);
         var response = await http.PostAsJsonAsync($"/api/models/{Model}/predict", new { rows = rows.Select(r => r.Features) });
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         if (!response.IsSuccessStatusCode)
@@ -153,7 +160,7 @@ internal static class DemoCommand
             throw new InvalidOperationException($"predict answered {(int)response.StatusCode}: {body}");
         }
         AnsiConsole.MarkupLine($"POST /api/models/{Model}/predict -> served by version [bold]{body.GetProperty("version").GetInt32()}[/], request {body.GetProperty("requestId").GetString()}");
-        var table = new Table().AddColumns("row", "actual " + label, "predicted", "probability");
+        var table = new Spectre.Console.Table().AddColumns("row", "actual " + label, "predicted", "probability");
         var predictions = body.GetProperty("predictions");
         for (var i = 0; i < rows.Count; i++)
         {
@@ -163,25 +170,31 @@ internal static class DemoCommand
         AnsiConsole.Write(table);
     }
 
-    /// <summary>A few rows of the sample with the label taken out, to send as a client would.</summary>
-    private static List<SampleRow> SampleRows(string path, int count, out string label)
+    /// <summary>A few complete rows of the sample with the label taken out, to send as a client would.</summary>
+    private static async Task<(List<SampleRow> Rows, string Label)> SampleRowsAsync(string path, int count)
     {
-        var lines = File.ReadLines(path).Take(count + 1).ToList();
-        var header = lines[0].Split(',');
-        label = header[^1];
+        await using var file = File.OpenRead(path);
+        var table = (await CsvTableReader.ReadAsync(file)).Table;
+        var label = table.Schema.Columns[^1].Name;
         var rows = new List<SampleRow>();
-        foreach (var line in lines.Skip(1))
+        for (var r = 0; r < table.RowCount && rows.Count < count; r++)
         {
-            var cells = line.Split(',');
-            var row = new Dictionary<string, object?>();
-            for (var i = 0; i < header.Length - 1; i++)
+            var features = new Dictionary<string, object?>();
+            for (var c = 0; c < table.ColumnCount - 1; c++)
             {
-                row[header[i]] = double.TryParse(cells[i], System.Globalization.CultureInfo.InvariantCulture, out var number)
-                    ? number : cells[i].Length == 0 ? null : cells[i];
+                features[table.Schema.Columns[c].Name] = table.Schema.Columns[c].Kind switch
+                {
+                    ColumnKind.Categorical => table.Categorical(c)[r],
+                    ColumnKind.Boolean => double.IsNaN(table.Numeric(c)[r]) ? null : table.Numeric(c)[r] == 1,
+                    _ => double.IsNaN(table.Numeric(c)[r]) ? null : table.Numeric(c)[r],
+                };
             }
-            rows.Add(new SampleRow(row, cells[^1]));
+            if (features.Values.All(v => v is not null))
+            {
+                rows.Add(new SampleRow(features, CellText.Format(table, table.ColumnCount - 1, r) ?? ""));
+            }
         }
-        return rows;
+        return (rows, label);
     }
 
     private static string? FindSample()

@@ -1,15 +1,17 @@
 using ModelOps.Core.Data;
 using ModelOps.Core.Evaluation;
 using ModelOps.Core.Registry;
+using ModelOps.Core.Serving;
 using ModelOps.Core.Training;
 
 namespace ModelOps.Core.Pipelines.Activities;
 
 /// <summary>
 /// Step 4: scores the candidate and the model in production on the same held-out rows, so the gate compares like
-/// with like. A champion that cannot read this data (other label, task or features) is skipped, with why.
+/// with like, and measures the candidate's single-row latency. A champion that cannot read this data (other label
+/// or features) is skipped, with why.
 /// </summary>
-public sealed class EvaluateActivity(RunStore runs, ModelRegistry registry) : IActivity<EvaluateRequest, EvaluateResult>
+public sealed class EvaluateActivity(RunStore runs, ModelRegistry registry, TimeProvider time) : IActivity<EvaluateRequest, EvaluateResult>
 {
     public static string Name => "Evaluate";
 
@@ -18,30 +20,36 @@ public sealed class EvaluateActivity(RunStore runs, ModelRegistry registry) : IA
         var data = input.Data;
         var schema = await runs.ReadJsonAsync<TableSchema>(data.SchemaPath, cancellationToken);
         var holdout = await runs.ReadTableAsync(data.HoldoutPath, schema, cancellationToken);
+        var featureSchema = data.Problem.FeatureSchema(schema);
         using var candidateFile = await runs.ReadAsync(input.ModelPath, cancellationToken);
-        var candidate = TrainedModel.Load(candidateFile, data.Problem, data.Problem.FeatureSchema(schema));
-        var candidateMetrics = ModelEvaluator.Evaluate(candidate, holdout);
-        await runs.WriteJsonAsync(data.RunId, "evaluation/candidate.json", candidateMetrics, cancellationToken);
+        var candidate = TrainedModel.Load(candidateFile, data.Problem, featureSchema);
+        candidateFile.Position = 0;
+        var latency = new LatencyProbe(time).Measure(ModelScorer.Load(candidateFile, data.Problem, featureSchema), holdout,
+            cancellationToken: cancellationToken);
 
         var production = await registry.GetAliasAsync(input.Model, ModelRegistry.Production, cancellationToken);
-        if (production is null)
+        var champion = production is null ? null : await registry.GetManifestAsync(input.Model, production.Version, cancellationToken);
+        ChampionComparison comparison;
+        if (champion is not null && Incompatibility(champion, data.Problem, schema) is { } reason)
         {
-            return new EvaluateResult(candidateMetrics, null, null, null, "no model is in production yet");
+            comparison = ChampionEvaluator.Compare(candidate, null, champion.Version, holdout, cancellationToken) with { ChampionError = reason };
         }
-        var manifest = await registry.GetManifestAsync(input.Model, production.Version, cancellationToken);
-        var incompatibility = manifest is null ? $"production points at version {production.Version}, which has no manifest" : Incompatibility(manifest, data.Problem, schema);
-        if (incompatibility is not null)
+        else
         {
-            return new EvaluateResult(candidateMetrics, null, production.Version, production.ETag, incompatibility);
+            var championModel = champion is null ? null : await LoadAsync(champion, cancellationToken);
+            comparison = ChampionEvaluator.Compare(candidate, championModel, champion?.Version, holdout, cancellationToken);
         }
-        await using var championFile = await registry.OpenModelAsync(manifest!, cancellationToken);
-        using var championBuffer = new MemoryStream();
-        await championFile.CopyToAsync(championBuffer, cancellationToken);
-        championBuffer.Position = 0;
-        var champion = TrainedModel.Load(championBuffer, manifest!.Problem, manifest.Problem.FeatureSchema(manifest.Schema));
-        var championMetrics = ModelEvaluator.Evaluate(champion, holdout);
-        await runs.WriteJsonAsync(data.RunId, "evaluation/champion.json", championMetrics, cancellationToken);
-        return new EvaluateResult(candidateMetrics, championMetrics, production.Version, production.ETag, null);
+        await runs.WriteJsonAsync(data.RunId, "evaluation.json", new { comparison, latency }, cancellationToken);
+        return new EvaluateResult(comparison, production?.ETag, latency);
+    }
+
+    private async Task<TrainedModel> LoadAsync(ModelManifest manifest, CancellationToken cancellationToken)
+    {
+        await using var file = await registry.OpenModelAsync(manifest, cancellationToken);
+        using var buffer = new MemoryStream();
+        await file.CopyToAsync(buffer, cancellationToken);
+        buffer.Position = 0;
+        return TrainedModel.Load(buffer, manifest.Problem, manifest.Problem.FeatureSchema(manifest.Schema));
     }
 
     /// <summary>Why the champion cannot be scored on the candidate's held-out rows, or null when it can.</summary>
@@ -49,7 +57,7 @@ public sealed class EvaluateActivity(RunStore runs, ModelRegistry registry) : IA
     {
         if (!string.Equals(champion.Problem.Label, candidate.Label, StringComparison.OrdinalIgnoreCase) || champion.Problem.Task != candidate.Task)
         {
-            return $"production v{champion.Version} predicts {champion.Problem.Label} ({champion.Problem.Task}), the candidate {candidate.Label} ({candidate.Task})";
+            return $"production v{champion.Version} predicts '{champion.Problem.Label}' ({champion.Problem.Task}); the candidate predicts '{candidate.Label}' ({candidate.Task})";
         }
         foreach (var feature in champion.Problem.Features)
         {
