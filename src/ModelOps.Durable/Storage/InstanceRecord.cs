@@ -1,0 +1,20 @@
+namespace ModelOps.Durable;
+
+/// <summary>One row of the instances table, payloads already resolved from any spill blobs.</summary>
+internal sealed record InstanceRecord(
+    string InstanceId,
+    string Name,
+    OrchestrationRuntimeStatus Status,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset LastUpdatedAt,
+    string ExecutionId,
+    string? Input,
+    string? Output = null,
+    string? CustomStatus = null,
+    TaskFailureDetails? Failure = null,
+    string? ParentInstanceId = null,
+    int ParentTaskId = -1)
+{
+    public OrchestrationMetadata ToMetadata() =>
+        new(InstanceId, Name, Status, CreatedAt, LastUpdatedAt, Input, Output, CustomStatus, Failure);
+}
