@@ -191,11 +191,18 @@ internal static class DemoCommand
             }
             if (features.Values.All(v => v is not null))
             {
-                rows.Add(new SampleRow(features, CellText.Format(table, table.ColumnCount - 1, r) ?? ""));
+                rows.Add(new SampleRow(features, Actual(table, table.ColumnCount - 1, r)));
             }
         }
         return (rows, label);
     }
+
+    private static string Actual(ModelOps.Core.Data.Table table, int column, int row) => table.Schema.Columns[column].Kind switch
+    {
+        ColumnKind.Categorical => table.Categorical(column)[row] ?? "",
+        ColumnKind.Boolean => table.Numeric(column)[row] == 1 ? "true" : "false",
+        _ => table.Numeric(column)[row].ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     private static string? FindSample()
     {

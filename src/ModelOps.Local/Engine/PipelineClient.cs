@@ -30,17 +30,23 @@ internal sealed class PipelineClient(DurableEngine engine)
     {
         var runs = new List<OrchestrationMetadata>();
         var query = new OrchestrationQuery { Name = TrainingPipeline.Name, Statuses = statuses, PageSize = 100 };
-        await foreach (var instance in engine.Client.QueryAllInstancesAsync(query, cancellationToken))
+        do
         {
-            if (model is null || ModelOf(instance) == model)
+            var page = await engine.Client.QueryInstancesAsync(query, cancellationToken);
+            foreach (var instance in page.Instances)
             {
-                runs.Add(instance);
-                if (runs.Count == top)
+                if (model is null || ModelOf(instance) == model)
                 {
-                    break;
+                    runs.Add(instance);
+                    if (runs.Count == top)
+                    {
+                        return runs;
+                    }
                 }
             }
+            query = query with { ContinuationToken = page.ContinuationToken };
         }
+        while (query.ContinuationToken is not null);
         return runs;
     }
 

@@ -7,7 +7,7 @@ namespace ModelOps.Local.Engine;
 /// <summary>Registers Core's orchestrations and activities with the local durable engine, by name.</summary>
 internal static class PipelineRegistration
 {
-    public static void AddModelOpsPipelines(this DurableTaskRegistry registry, IServiceProvider services)
+    public static void AddModelOpsPipelines(this DurableRegistry registry, IServiceProvider services)
     {
         registry.AddOrchestrator<TrainingRunInput, TrainingRunResult>(
             TrainingPipeline.Name, (context, _) => TrainingPipeline.RunAsync(new DurableContextAdapter(context)));

@@ -125,11 +125,11 @@ public sealed class LocalHost : IAsyncDisposable
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ModelOpsOptions>>().Value;
-            var registry = new DurableTaskRegistry();
+            var registry = new DurableRegistry();
             registry.AddModelOpsPipelines(sp);
             return new DurableEngine(new DurableEngineOptions
             {
-                ConnectionString = storage,
+                StorageConnectionString = storage,
                 MaxConcurrentActivities = options.MaxConcurrentActivities,
                 TimeProvider = sp.GetRequiredService<TimeProvider>(),
                 JsonSerializerOptions = Json.Options,
