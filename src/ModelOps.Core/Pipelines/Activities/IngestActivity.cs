@@ -60,8 +60,8 @@ public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs) : IAc
             using var sha = SHA256.Create();
             await using var hashing = new CryptoStream(blob, sha, CryptoStreamMode.Read, leaveOpen: true);
             var read = await CsvTableReader.ReadAsync(hashing, new CsvReadOptions { Schema = schema }, cancellationToken);
-            await hashing.CopyToAsync(Stream.Null, cancellationToken); // hash every byte, even past where the reader stopped
-            await hashing.FlushFinalBlockAsync(cancellationToken);
+            // Reading to the end hashes every byte (even past where the reader stopped) and finalises the hash.
+            await hashing.CopyToAsync(Stream.Null, cancellationToken);
             var lineage = new DatasetBlob(item.Name, etag.ToString(), item.Properties.ContentLength ?? 0, Convert.ToHexStringLower(sha.Hash!));
             return (read, lineage);
         }
