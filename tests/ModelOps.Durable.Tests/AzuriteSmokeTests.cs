@@ -10,8 +10,8 @@ public sealed class AzuriteSmokeTests
     {
         var a = new BlobServiceClient(await SharedAzurite.NewAccountAsync());
         var b = new BlobServiceClient(await SharedAzurite.NewAccountAsync());
-        await a.GetBlobContainerClient("x").CreateAsync();
-        Assert.True(await a.GetBlobContainerClient("x").ExistsAsync());
-        Assert.False(await b.GetBlobContainerClient("x").ExistsAsync());
+        await a.GetBlobContainerClient("xyz").CreateAsync();
+        Assert.True(await a.GetBlobContainerClient("xyz").ExistsAsync());
+        Assert.False(await b.GetBlobContainerClient("xyz").ExistsAsync());
     }
 }

@@ -49,7 +49,8 @@ public abstract class OrchestrationContext
         var timer = CreateTimer(timeout, cts.Token);
         // No ConfigureAwait(false) anywhere in orchestration code: continuations must stay on the replay thread.
         var winner = await Task.WhenAny(received, timer);
-        await cts.CancelAsync();
+        // Synchronous Cancel, not CancelAsync: the latter resumes on the thread pool, outside the replay.
+        cts.Cancel();
         if (winner == received)
         {
             return await received;

@@ -19,6 +19,7 @@ public sealed class DurableEngine : IAsyncDisposable
     private readonly ConcurrentDictionary<string, InstanceRuntime> _live = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _ended = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _work = new();
+    private readonly ConcurrentDictionary<Task, byte> _replays = new();
     private readonly CancellationTokenSource _stopping = new();
     private SemaphoreSlim? _activitySlots;
     private SemaphoreSlim? _orchestrationSlots;
@@ -120,11 +121,12 @@ public sealed class DurableEngine : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {
-            await Task.WhenAll(_work.Keys).ConfigureAwait(false);
+            // Activities are not awaited: one that ignores cancellation must not hold up a crash-like stop.
+            await Task.WhenAll(_replays.Keys).ConfigureAwait(false);
         }
         catch (Exception)
         {
-            // Cancelled activities and timers end in exceptions; none of it matters once stopped.
+            // Logged where it happened; none of it matters once stopped.
         }
         _stopping.Dispose();
         _activitySlots?.Dispose();
@@ -212,13 +214,20 @@ public sealed class DurableEngine : IAsyncDisposable
             }
             runtime.Processing = true;
         }
-        Track(Task.Run(() => ProcessAsync(runtime)));
+        TrackReplay(Task.Run(() => ProcessAsync(runtime)));
     }
 
     private void Track(Task task)
     {
         _work.TryAdd(task, 0);
         task.ContinueWith(t => _work.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void TrackReplay(Task task)
+    {
+        Track(task);
+        _replays.TryAdd(task, 0);
+        task.ContinueWith(t => _replays.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Drains the instance's inbox, one batch per replay, until it is empty: the per-instance serialisation point.</summary>
@@ -540,7 +549,7 @@ public sealed class DurableEngine : IAsyncDisposable
         }
         if (s == OrchestrationRuntimeStatus.ContinuedAsNew)
         {
-            Track(Task.Run(() => ProcessAsync(RestartProcessing(runtime))));
+            TrackReplay(Task.Run(() => ProcessAsync(RestartProcessing(runtime))));
         }
         return true;
     }
