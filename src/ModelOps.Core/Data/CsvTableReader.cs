@@ -75,6 +75,10 @@ public static class CsvTableReader
             throw new DataFileException(DataFileErrorCodes.NotText,
                 "Part of the file is not UTF-8 text. Save the file as CSV UTF-8; other encodings and binary files are not read.", e);
         }
+        catch (CsvMissingHeadersException e)
+        {
+            throw new DataFileException(DataFileErrorCodes.EmptyFile, "The file is empty: it has no header row and no data.", e);
+        }
         catch (CsvRecordTooLargeException e)
         {
             throw new DataFileException(DataFileErrorCodes.FieldTooLong,
@@ -114,7 +118,7 @@ public static class CsvTableReader
         {
             recordNumber++;
             var fieldCount = csv.RowFieldCount;
-            if (fieldCount <= 1 && csv.GetFieldSpan(0).Trim().IsEmpty && names.Length > 1)
+            if (fieldCount == 0 || (fieldCount == 1 && names.Length > 1 && csv.GetFieldSpan(0).Trim().IsEmpty))
             {
                 continue; // a blank line
             }
@@ -237,7 +241,14 @@ public static class CsvTableReader
     private sealed class ColumnBuilder
     {
         private readonly List<string?> _cells = [];
-        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _pool;
+        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+        public ColumnBuilder()
+        {
+            _pool = new Dictionary<string, string>(StringComparer.Ordinal);
+            _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
 
         public void Add(ReadOnlySpan<char> trimmed)
         {
@@ -246,8 +257,7 @@ public static class CsvTableReader
                 _cells.Add(null);
                 return;
             }
-            var lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (lookup.TryGetValue(trimmed, out var pooled))
+            if (_lookup.TryGetValue(trimmed, out var pooled))
             {
                 _cells.Add(pooled);
                 return;

@@ -56,6 +56,18 @@ public sealed class CsvTableWriterTests
     }
 
     [Fact]
+    public async Task Column_names_with_other_delimiters_do_not_confuse_detection_on_the_way_back()
+    {
+        var schema = new TableSchema([new ColumnSchema("price;eur;net", ColumnKind.Numeric), new ColumnSchema("a|b", ColumnKind.Categorical)]);
+        var table = new Table(schema, new object[] { new[] { 1.0, 2 }, new string?[] { "x;y", "z\tw" } });
+
+        var back = await RoundTrip(table, schema);
+
+        Assert.Equal(["price;eur;net", "a|b"], back.Schema.Columns.Select(c => c.Name));
+        Assert.Equal<string?[]>(["x;y", "z\tw"], back.Categorical(1));
+    }
+
+    [Fact]
     public async Task Rejected_rows_are_written_with_row_and_reason_columns()
     {
         var rows = new[]
