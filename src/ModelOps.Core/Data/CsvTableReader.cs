@@ -272,30 +272,44 @@ public static class CsvTableReader
 
         public BuiltColumn Build(ColumnKind? forced, double minNumericShare)
         {
+            // One pass parses numbers (kept for a numeric column) and checks whether every value is a boolean token.
+            var parsed = new double[_cells.Count];
             var nonMissing = 0;
             var numbers = 0;
-            var booleans = 0;
-            foreach (var cell in _cells)
+            var allBoolean = true;
+            for (var r = 0; r < parsed.Length; r++)
             {
+                var cell = _cells[r];
                 if (cell is null)
                 {
+                    parsed[r] = double.NaN;
                     continue;
                 }
                 nonMissing++;
-                if (CellText.TryParseNumber(cell, out _)) numbers++;
-                if (CellText.TryParseBoolean(cell, acceptDigits: false, out _)) booleans++;
+                if (CellText.TryParseNumber(cell, out parsed[r]))
+                {
+                    numbers++;
+                }
+                else
+                {
+                    parsed[r] = double.NaN;
+                }
+                allBoolean = allBoolean && CellText.TryParseBoolean(cell, acceptDigits: false, out _);
             }
             var kind = forced ?? (nonMissing == 0 ? ColumnKind.Numeric
-                : booleans == nonMissing ? ColumnKind.Boolean
+                : allBoolean ? ColumnKind.Boolean
                 : numbers > 0 && numbers >= minNumericShare * nonMissing ? ColumnKind.Numeric
                 : ColumnKind.Categorical);
             var missing = _cells.Count - nonMissing;
-            if (kind == ColumnKind.Categorical)
+            switch (kind)
             {
-                return new BuiltColumn(kind, _cells.ToArray(), missing, 0, []);
+                case ColumnKind.Categorical:
+                    return new BuiltColumn(kind, _cells.ToArray(), missing, 0, []);
+                case ColumnKind.Numeric when numbers == nonMissing:
+                    return new BuiltColumn(kind, parsed, missing, 0, []);
             }
 
-            var values = new double[_cells.Count];
+            var values = kind == ColumnKind.Numeric ? parsed : new double[_cells.Count];
             var unparseable = 0;
             var examples = new List<string>();
             for (var r = 0; r < values.Length; r++)
@@ -304,12 +318,12 @@ public static class CsvTableReader
                 if (cell is null)
                 {
                     values[r] = double.NaN;
-                }
-                else if (kind == ColumnKind.Boolean ? CellText.TryParseBoolean(cell, acceptDigits: true, out values[r]) : CellText.TryParseNumber(cell, out values[r]))
-                {
                     continue;
                 }
-                else
+                var ok = kind == ColumnKind.Boolean
+                    ? CellText.TryParseBoolean(cell, acceptDigits: true, out values[r])
+                    : !double.IsNaN(values[r]);
+                if (!ok)
                 {
                     values[r] = double.NaN;
                     unparseable++;
