@@ -75,6 +75,10 @@ public static class CsvTableReader
             throw new DataFileException(DataFileErrorCodes.NotText,
                 "Part of the file is not UTF-8 text. Save the file as CSV UTF-8; other encodings and binary files are not read.", e);
         }
+        catch (CsvMissingHeadersException e)
+        {
+            throw new DataFileException(DataFileErrorCodes.EmptyFile, "The file is empty: it has no header row and no data.", e);
+        }
         catch (CsvRecordTooLargeException e)
         {
             throw new DataFileException(DataFileErrorCodes.FieldTooLong,
@@ -114,7 +118,7 @@ public static class CsvTableReader
         {
             recordNumber++;
             var fieldCount = csv.RowFieldCount;
-            if (fieldCount <= 1 && csv.GetFieldSpan(0).Trim().IsEmpty && names.Length > 1)
+            if (fieldCount == 0 || (fieldCount == 1 && names.Length > 1 && csv.GetFieldSpan(0).Trim().IsEmpty))
             {
                 continue; // a blank line
             }
@@ -237,7 +241,14 @@ public static class CsvTableReader
     private sealed class ColumnBuilder
     {
         private readonly List<string?> _cells = [];
-        private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _pool;
+        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+        public ColumnBuilder()
+        {
+            _pool = new Dictionary<string, string>(StringComparer.Ordinal);
+            _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
 
         public void Add(ReadOnlySpan<char> trimmed)
         {
@@ -246,8 +257,7 @@ public static class CsvTableReader
                 _cells.Add(null);
                 return;
             }
-            var lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
-            if (lookup.TryGetValue(trimmed, out var pooled))
+            if (_lookup.TryGetValue(trimmed, out var pooled))
             {
                 _cells.Add(pooled);
                 return;
@@ -262,30 +272,44 @@ public static class CsvTableReader
 
         public BuiltColumn Build(ColumnKind? forced, double minNumericShare)
         {
+            // One pass parses numbers (kept for a numeric column) and checks whether every value is a boolean token.
+            var parsed = new double[_cells.Count];
             var nonMissing = 0;
             var numbers = 0;
-            var booleans = 0;
-            foreach (var cell in _cells)
+            var allBoolean = true;
+            for (var r = 0; r < parsed.Length; r++)
             {
+                var cell = _cells[r];
                 if (cell is null)
                 {
+                    parsed[r] = double.NaN;
                     continue;
                 }
                 nonMissing++;
-                if (CellText.TryParseNumber(cell, out _)) numbers++;
-                if (CellText.TryParseBoolean(cell, acceptDigits: false, out _)) booleans++;
+                if (CellText.TryParseNumber(cell, out parsed[r]))
+                {
+                    numbers++;
+                }
+                else
+                {
+                    parsed[r] = double.NaN;
+                }
+                allBoolean = allBoolean && CellText.TryParseBoolean(cell, acceptDigits: false, out _);
             }
             var kind = forced ?? (nonMissing == 0 ? ColumnKind.Numeric
-                : booleans == nonMissing ? ColumnKind.Boolean
+                : allBoolean ? ColumnKind.Boolean
                 : numbers > 0 && numbers >= minNumericShare * nonMissing ? ColumnKind.Numeric
                 : ColumnKind.Categorical);
             var missing = _cells.Count - nonMissing;
-            if (kind == ColumnKind.Categorical)
+            switch (kind)
             {
-                return new BuiltColumn(kind, _cells.ToArray(), missing, 0, []);
+                case ColumnKind.Categorical:
+                    return new BuiltColumn(kind, _cells.ToArray(), missing, 0, []);
+                case ColumnKind.Numeric when numbers == nonMissing:
+                    return new BuiltColumn(kind, parsed, missing, 0, []);
             }
 
-            var values = new double[_cells.Count];
+            var values = kind == ColumnKind.Numeric ? parsed : new double[_cells.Count];
             var unparseable = 0;
             var examples = new List<string>();
             for (var r = 0; r < values.Length; r++)
@@ -294,12 +318,12 @@ public static class CsvTableReader
                 if (cell is null)
                 {
                     values[r] = double.NaN;
-                }
-                else if (kind == ColumnKind.Boolean ? CellText.TryParseBoolean(cell, acceptDigits: true, out values[r]) : CellText.TryParseNumber(cell, out values[r]))
-                {
                     continue;
                 }
-                else
+                var ok = kind == ColumnKind.Boolean
+                    ? CellText.TryParseBoolean(cell, acceptDigits: true, out values[r])
+                    : !double.IsNaN(values[r]);
+                if (!ok)
                 {
                     values[r] = double.NaN;
                     unparseable++;

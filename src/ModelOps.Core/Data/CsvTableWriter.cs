@@ -87,13 +87,14 @@ public static class CsvTableWriter
         await writer.WriteAsync(record, cancellationToken).ConfigureAwait(false);
     }
 
+    // Fields holding any delimiter the reader might detect are quoted too, so detection (which skips quoted text) stays on ','.
     private static void AppendField(StringBuilder record, string? value)
     {
         if (string.IsNullOrEmpty(value))
         {
             return;
         }
-        var needsQuotes = value.AsSpan().IndexOfAny(",\"\r\n") >= 0 || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]);
+        var needsQuotes = value.AsSpan().IndexOfAny(",;\t|\"\r\n") >= 0 || char.IsWhiteSpace(value[0]) || char.IsWhiteSpace(value[^1]);
         if (!needsQuotes)
         {
             record.Append(value);

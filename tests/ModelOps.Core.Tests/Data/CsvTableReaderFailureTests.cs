@@ -163,3 +163,17 @@ public sealed class CsvTableReaderFailureTests
         Assert.Contains("MaxColumns", error.Message);
     }
 }
+
+public sealed class CsvTableReaderQuotingFailureTests
+{
+    [Theory]
+    [InlineData("a,b\n1,2\n3,\"x\"y\n5,6\n")]
+    [InlineData("a,b\n1,2\n3,\"never closed\n5,6\n")]
+    public async Task Broken_quoting_fails_as_malformed_csv_with_the_row(string text)
+    {
+        var error = await CsvFiles.Fails(text);
+
+        Assert.Equal(DataFileErrorCodes.MalformedCsv, error.Code);
+        Assert.StartsWith("Row 3 has broken quoting", error.Message);
+    }
+}
