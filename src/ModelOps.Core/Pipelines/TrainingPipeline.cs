@@ -33,7 +33,7 @@ public static class TrainingPipeline
         var data = TrainingData.From(runId, clean);
         var problem = clean.Problem;
 
-        Report(context, "train", $"proposing {search.Trials} trials ({search.Strategy} search) for {problem.Task} on '{problem.Label}'");
+        Report(context, "train", $"proposing {search.Trials} trials ({search.Strategy} search) for {problem.Task.ToString().ToLowerInvariant()} on '{problem.Label}'");
         var proposals = await context.CallActivityAsync<IReadOnlyList<TrialParameters>>(
             ProposeTrialsActivity.Name, new ProposeTrialsRequest(problem, search, seed), Once);
         var results = await RunTrialsAsync(context, data, proposals, search, seed);

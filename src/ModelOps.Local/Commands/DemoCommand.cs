@@ -68,9 +68,22 @@ internal static class DemoCommand
         JsonElement status = default;
         var shown = new HashSet<string>();
         var stepClock = Stopwatch.StartNew();
-        string? step = null;
+        var step = 0; // the step number last seen; steps shorter than a poll still get their line
+        var interactive = AnsiConsole.Profile.Capabilities.Interactive;
         await AnsiConsole.Status().StartAsync("Waiting for the dataset watcher...", async context =>
         {
+            void Finish(int upTo)
+            {
+                for (; step < upTo; step++)
+                {
+                    if (step > 0)
+                    {
+                        AnsiConsole.MarkupLine($"  [green]done[/] {RunSteps[step - 1],-9} {stepClock.Elapsed.TotalSeconds,5:0.0} s");
+                        stepClock.Restart();
+                    }
+                }
+            }
+
             while (true)
             {
                 if (runId is null)
@@ -87,29 +100,23 @@ internal static class DemoCommand
                     status = await http.GetFromJsonAsync<JsonElement>($"/api/runs/{runId}");
                     if (status.TryGetProperty("customStatus", out var custom) && custom.ValueKind == JsonValueKind.Object)
                     {
-                        var current = custom.GetProperty("step").GetString()!;
-                        var message = custom.GetProperty("message").GetString()!;
-                        if (current != step)
+                        var number = custom.GetProperty("stepNumber").GetInt32();
+                        var message = Markup.Escape(custom.GetProperty("message").GetString()!);
+                        Finish(number);
+                        if (interactive)
                         {
-                            if (step is not null)
-                            {
-                                AnsiConsole.MarkupLine($"  [green]done[/] {step,-9} {stepClock.Elapsed.TotalSeconds,5:0.0} s");
-                            }
-                            step = current;
-                            stepClock.Restart();
+                            context.Status($"{RunSteps[number - 1]} ({number}/{RunSteps.Count}): {message}");
                         }
-                        context.Status($"{current} ({custom.GetProperty("stepNumber").GetInt32()}/{custom.GetProperty("steps").GetInt32()}): {Markup.Escape(message)}");
-                        if (current == "train" && shown.Add(message))
+                        if (shown.Add(message))
                         {
-                            AnsiConsole.MarkupLine($"  [grey]train    {Markup.Escape(message)}[/]");
+                            AnsiConsole.MarkupLine($"  [grey]{RunSteps[number - 1],-9} {message}[/]");
                         }
                     }
-                    var runtime = status.GetProperty("runtimeStatus").GetString();
-                    if (runtime is "Completed" or "Failed" or "Terminated")
+                    if (RunningStates.Contains(status.GetProperty("runtimeStatus").GetString()) is false)
                     {
-                        if (step is not null)
+                        if (status.GetProperty("runtimeStatus").GetString() == "Completed")
                         {
-                            AnsiConsole.MarkupLine($"  [green]done[/] {step,-9} {stepClock.Elapsed.TotalSeconds,5:0.0} s");
+                            Finish(step + 1); // the step the run ended on is done too
                         }
                         return;
                     }
@@ -119,6 +126,9 @@ internal static class DemoCommand
         });
         return status;
     }
+
+    private static readonly IReadOnlyList<string> RunSteps = ModelOps.Core.Pipelines.RunProgress.StepNames;
+    private static readonly HashSet<string?> RunningStates = ["Pending", "Running"];
 
     private static void ShowResult(JsonElement output)
     {
@@ -165,7 +175,7 @@ internal static class DemoCommand
         for (var i = 0; i < rows.Count; i++)
         {
             var p = predictions[i];
-            table.AddRow((i + 1).ToString(), rows[i].Actual, p.GetProperty("label").ToString(), p.GetProperty("probability").GetDouble().ToString("0.000"));
+            table.AddRow((i + 1).ToString(), rows[i].Actual, p.GetProperty("label").GetRawText(), p.GetProperty("probability").GetDouble().ToString("0.000"));
         }
         AnsiConsole.Write(table);
     }
