@@ -33,6 +33,15 @@ public sealed class PipelineEndToEndTests
             Assert.InRange(p.GetProperty("probability").GetDouble(), 0, 1);
             Assert.Contains(p.GetProperty("label").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
         }
+
+        // One row, not a batch; features left out or null get the values training filled in.
+        var (single, one) = await host.PostJsonAsync("/api/models/churn/predict", """{ "contract": "two-year", "support_calls": null }""");
+        Assert.Equal(HttpStatusCode.OK, single.StatusCode);
+        Assert.Single(one.GetProperty("predictions").EnumerateArray());
+        var (mistyped, problem) = await host.PostJsonAsync("/api/models/churn/predict", """{ "tenure_months": "long", "monthly_charges": [1] }""");
+        Assert.Equal(HttpStatusCode.BadRequest, mistyped.StatusCode);
+        Assert.Contains("tenure_months", problem.GetProperty("detail").GetString());
+        Assert.Contains("monthly_charges", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -33,6 +33,9 @@ public sealed record ModelManifest
 
     public required ModelConfig Config { get; init; }
 
+    /// <summary>The training run's cleaning plan; its fill values are applied to missing inputs at predict time.</summary>
+    public CleaningReport? Cleaning { get; init; }
+
     /// <summary>The model file inside the version folder: model.zip (ML.NET) or model.onnx.</summary>
     public string ModelFile { get; init; } = "model.zip";
 

@@ -10,10 +10,12 @@ namespace ModelOps.Core.Serving;
 public sealed class ModelScorer
 {
     private readonly TrainedModel _model;
+    private readonly CleaningReport? _cleaning;
 
-    internal ModelScorer(TrainedModel model)
+    internal ModelScorer(TrainedModel model, CleaningReport? cleaning = null)
     {
         _model = model;
+        _cleaning = cleaning;
     }
 
     public TrainingProblem Problem => _model.Problem;
@@ -23,11 +25,13 @@ public sealed class ModelScorer
 
     /// <summary>Loads a model.zip written by training.</summary>
     /// <param name="schema">The schema the model was trained on (the whole table's or just the features'); the features are taken from it.</param>
-    public static ModelScorer Load(Stream modelZip, TrainingProblem problem, TableSchema schema) =>
-        new(TrainedModel.Load(modelZip, problem, schema));
+    /// <param name="cleaning">The training run's cleaning plan: a feature a row leaves out (or sends as null) gets the
+    /// value training filled in for it, as the model saw such rows in training. Without a plan every feature is required.</param>
+    public static ModelScorer Load(Stream modelZip, TrainingProblem problem, TableSchema schema, CleaningReport? cleaning = null) =>
+        new(TrainedModel.Load(modelZip, problem, schema), cleaning);
 
     /// <summary>Scores a batch in one pass; rows are keyed by column name (any case) and may carry extra fields, which are ignored.</summary>
-    /// <exception cref="ScoringInputException">Some row lacks a feature or gives one of the wrong type; every such field is listed.</exception>
+    /// <exception cref="ScoringInputException">Some row lacks a feature that has no fill value, or gives one of the wrong type; every such field is listed.</exception>
     public IReadOnlyList<Prediction> Score(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -35,7 +39,13 @@ public sealed class ModelScorer
         {
             return [];
         }
-        var table = ScoringRows.ToTable(rows, FeatureSchema);
+        var fillable = _cleaning?.Imputations.Where(i => i.Number is not null || i.Category is not null).Select(i => i.Column)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var table = ScoringRows.ToTable(rows, FeatureSchema, fillable);
+        if (_cleaning is not null)
+        {
+            table = Cleaner.Impute(table, _cleaning);
+        }
         cancellationToken.ThrowIfCancellationRequested();
         return Score(table);
     }

@@ -7,8 +7,10 @@ namespace ModelOps.Core.Serving;
 /// <summary>Turns JSON rows into a feature <see cref="Table"/>, collecting every bad field before failing.</summary>
 internal static class ScoringRows
 {
-    /// <exception cref="ScoringInputException">Any row lacks a feature or gives one of the wrong type.</exception>
-    public static Table ToTable(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows, TableSchema features)
+    /// <param name="fillable">Features that may be missing or null (left as NaN/null for imputation); all others are required.</param>
+    /// <exception cref="ScoringInputException">Any row lacks a required feature or gives one of the wrong type.</exception>
+    public static Table ToTable(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows, TableSchema features,
+        IReadOnlySet<string>? fillable = null)
     {
         var errors = new List<string>();
         var columns = features.Columns
@@ -27,6 +29,14 @@ internal static class ScoringRows
                 var column = features.Columns[c];
                 if (!row.TryGetValue(column.Name, out var value) || value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
                 {
+                    if (fillable?.Contains(column.Name) == true)
+                    {
+                        if (columns[c] is double[] missing)
+                        {
+                            missing[r] = double.NaN;
+                        }
+                        continue;
+                    }
                     errors.Add($"row {r}: '{column.Name}' is missing");
                     continue;
                 }

@@ -67,7 +67,7 @@ public sealed class ServingModels(ModelRegistry registry, TimeProvider time)
         using var buffer = new MemoryStream();
         await file.CopyToAsync(buffer);
         buffer.Position = 0;
-        var scorer = ModelScorer.Load(buffer, manifest.Problem, manifest.Problem.FeatureSchema(manifest.Schema));
+        var scorer = ModelScorer.Load(buffer, manifest.Problem, manifest.Problem.FeatureSchema(manifest.Schema), manifest.Cleaning);
         return new ServedModel(manifest, scorer);
     }
 

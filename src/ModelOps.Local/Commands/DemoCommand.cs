@@ -180,7 +180,7 @@ internal static class DemoCommand
         AnsiConsole.Write(table);
     }
 
-    /// <summary>A few complete rows of the sample with the label taken out, to send as a client would.</summary>
+    /// <summary>A few rows of the sample with the label taken out, to send as a client would (missing cells as null).</summary>
     private static async Task<(List<SampleRow> Rows, string Label)> SampleRowsAsync(string path, int count)
     {
         await using var file = File.OpenRead(path);
@@ -199,10 +199,7 @@ internal static class DemoCommand
                     _ => double.IsNaN(table.Numeric(c)[r]) ? null : table.Numeric(c)[r],
                 };
             }
-            if (features.Values.All(v => v is not null))
-            {
-                rows.Add(new SampleRow(features, Actual(table, table.ColumnCount - 1, r)));
-            }
+            rows.Add(new SampleRow(features, Actual(table, table.ColumnCount - 1, r)));
         }
         return (rows, label);
     }

@@ -111,6 +111,30 @@ public sealed class ModelScorerTests
         Assert.IsType<MulticlassPrediction>(scorer.Score([Row("""{"x1": 0.1, "x2": 0.2, "color": "red", "flag": true}""")])[0]);
     }
 
+    [Fact]
+    public void Missing_or_null_features_take_the_training_fill_values_when_the_cleaning_plan_is_known()
+    {
+        var table = SyntheticData.Regression(300);
+        var problem = TrainingProblem.Infer(table, null, null, null, []);
+        var model = ModelTrainer.Fit(table, problem, TrainerCatalogTests.Small("lightgbm"));
+        var plan = Cleaner.Clean(table, problem.Label).Report;
+        var withPlan = new ModelScorer(model, plan);
+        var without = new ModelScorer(model);
+        var filled = Row(JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["x1"] = plan.Imputations.Single(i => i.Column == "x1").Number!.Value,
+            ["x2"] = -0.5,
+            ["color"] = plan.Imputations.Single(i => i.Column == "color").Category!,
+            ["flag"] = plan.Imputations.Single(i => i.Column == "flag").Number!.Value,
+        }));
+
+        var predictions = withPlan.Score([Row("""{"x1": null, "x2": -0.5}"""), filled]);
+
+        Assert.Equal(((RegressionPrediction)predictions[1]).Value, ((RegressionPrediction)predictions[0]).Value, 6);
+        var error = Assert.Throws<ScoringInputException>(() => without.Score([Row("""{"x1": null, "x2": -0.5}""")]));
+        Assert.Equal(3, error.Errors.Count);
+    }
+
     private static ModelScorer Scorer(Table table, string trainer)
     {
         var problem = TrainingProblem.Infer(table, null, null, null, []);

@@ -16,6 +16,9 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
 
     public static string Name => "Clean";
 
+    /// <summary>The cleaning plan in the run's folder; registration copies it into the manifest.</summary>
+    internal const string CleaningFile = "cleaning.json";
+
     public async Task<CleanResult> RunAsync(CleanRequest input, CancellationToken cancellationToken)
     {
         var ingested = input.Ingested;
@@ -50,7 +53,7 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         var trainPath = await runs.WriteTableAsync(input.RunId, "data/train.csv", table.SelectRows(trainRows), cancellationToken);
         var holdoutPath = await runs.WriteTableAsync(input.RunId, "data/holdout.csv", table.SelectRows(holdoutRows), cancellationToken);
         var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/schema.json", cleanSchema, cancellationToken);
-        await runs.WriteJsonAsync(input.RunId, "cleaning.json", cleaning.Report, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, CleaningFile, cleaning.Report, cancellationToken);
 
         return new CleanResult(problem, trainPath, holdoutPath, schemaPath, trainRows.Length, holdoutRows.Length,
             cleaning.Report.DuplicateRowsDropped, cleaning.Report.MissingLabelRowsDropped, rejected.Count);

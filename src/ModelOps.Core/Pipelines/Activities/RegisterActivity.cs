@@ -1,5 +1,6 @@
 using ModelOps.Core.Data;
 using ModelOps.Core.Registry;
+using ModelOps.Core.Storage;
 
 namespace ModelOps.Core.Pipelines.Activities;
 
@@ -12,6 +13,7 @@ public sealed class RegisterActivity(RunStore runs, ModelRegistry registry) : IA
     {
         var data = input.Data;
         var schema = await runs.ReadJsonAsync<TableSchema>(data.SchemaPath, cancellationToken);
+        var cleaning = await runs.ReadJsonAsync<CleaningReport>(StorageLayout.RunFile(data.RunId, CleanActivity.CleaningFile), cancellationToken);
         using var model = await runs.ReadAsync(input.ModelPath, cancellationToken);
         var manifest = await registry.RegisterAsync(new ModelManifest
         {
@@ -24,6 +26,7 @@ public sealed class RegisterActivity(RunStore runs, ModelRegistry registry) : IA
             Metrics = input.Metrics,
             Datasets = input.Datasets,
             Config = input.Config,
+            Cleaning = cleaning,
         }, model, cancellationToken);
         return manifest.Version;
     }

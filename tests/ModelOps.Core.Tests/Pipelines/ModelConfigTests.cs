@@ -1,0 +1,53 @@
+using ModelOps.Core.Pipelines;
+using ModelOps.Core.Training;
+
+namespace ModelOps.Core.Tests.Pipelines;
+
+public sealed class ModelConfigTests
+{
+    [Fact]
+    public void A_config_with_comments_and_trailing_commas_parses_and_keeps_defaults_for_what_it_leaves_out()
+    {
+        var config = ModelConfig.Parse("""
+            // churn model
+            { "label": "churned", "search": { "trials": 5, }, }
+            """u8);
+
+        Assert.Equal("churned", config.Label);
+        Assert.Equal(5, config.Search.Trials);
+        Assert.Equal(3, config.Search.Folds);
+        Assert.Equal("random", config.Search.Strategy);
+    }
+
+    [Fact]
+    public void Every_problem_in_a_config_is_named_in_one_message()
+    {
+        var error = Assert.Throws<InvalidModelConfigException>(() => ModelConfig.Parse(
+            """{ "task": "ranking", "search": { "trials": 0, "folds": 1, "strategy": "magic" } }"""u8));
+
+        Assert.Contains("task 'ranking'", error.Message);
+        Assert.Contains("search.trials 0", error.Message);
+        Assert.Contains("search.folds 1", error.Message);
+        Assert.Contains("search.strategy 'magic'", error.Message);
+    }
+
+    [Fact]
+    public void Invalid_json_says_so()
+    {
+        var error = Assert.Throws<InvalidModelConfigException>(() => ModelConfig.Parse("{ label: "u8));
+
+        Assert.Contains("not valid JSON", error.Message);
+    }
+
+    [Fact]
+    public void Gates_the_config_sets_replace_the_task_defaults_part_by_part()
+    {
+        var problem = new TrainingProblem("y", LearningTask.Binary, ["x"], "auc", "1", null);
+        var config = ModelConfig.Parse("""{ "gates": { "min": { "auc": 0.8 } } }"""u8);
+
+        var policy = config.Gates.ToPolicy(problem);
+
+        Assert.Equal(0.8, policy.Min["auc"]);
+        Assert.Equal(0.01, policy.MaxRegression["auc"]); // the default, as the config sets none
+    }
+}
