@@ -33,6 +33,7 @@ public static class TrainingPipeline
         var data = TrainingData.From(runId, clean);
         var problem = clean.Problem;
 
+        var notes = CleaningNotes(runId, clean);
         Report(context, "train", $"proposing {search.Trials} trials ({search.Strategy} search) for {problem.Task.ToString().ToLowerInvariant()} on '{problem.Label}'");
         var proposals = await context.CallActivityAsync<IReadOnlyList<TrialParameters>>(
             ProposeTrialsActivity.Name, new ProposeTrialsRequest(problem, search, seed), Once);
@@ -55,7 +56,7 @@ public static class TrainingPipeline
         var gate = Gate.Evaluate(ingest.Config.Gates.ToPolicy(problem), problem.Task, comparison, evaluation.Latency);
         var result = new TrainingRunResult(
             input.Model, TrainingRunResult.Rejected, null, best.Parameters.Trainer, comparison.Candidate,
-            comparison.Champion, comparison.ChampionVersion, comparison.ChampionError, evaluation.Latency, gate, results.Count, failed);
+            comparison.Champion, comparison.ChampionVersion, comparison.ChampionError, evaluation.Latency, gate, results.Count, failed, notes);
         if (!gate.Passed)
         {
             Report(context, "gate", "rejected: " + string.Join("; ", gate.Reasons));
@@ -92,6 +93,29 @@ public static class TrainingPipeline
                 results.Count, proposals.Count, best?.Score);
         }
         return results;
+    }
+
+    /// <summary>What cleaning changed, in words for the run's output.</summary>
+    private static IReadOnlyList<string> CleaningNotes(string runId, CleanResult clean)
+    {
+        var notes = new List<string>();
+        if (clean.DuplicatesDropped > 0)
+        {
+            notes.Add($"dropped {clean.DuplicatesDropped} exact duplicate rows");
+        }
+        if (clean.MissingLabelDropped > 0)
+        {
+            notes.Add($"dropped {clean.MissingLabelDropped} rows without a label");
+        }
+        if (clean.RejectedRows > 0)
+        {
+            notes.Add($"{clean.RejectedRows} rejected rows are in quarantine/{runId}/rejected.csv with their reasons");
+        }
+        if (clean.IdentifierColumnsExcluded.Count > 0)
+        {
+            notes.Add($"left out {string.Join(", ", clean.IdentifierColumnsExcluded)}: a different value in every row, so an identifier, not a feature");
+        }
+        return notes;
     }
 
     private static void Report(IOrchestrationContext context, string step, string message,

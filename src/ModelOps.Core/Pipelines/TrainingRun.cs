@@ -23,7 +23,8 @@ public sealed record TrainingRunResult(
     LatencyReport Latency,
     GateResult Gate,
     int TrialsRun,
-    int TrialsFailed)
+    int TrialsFailed,
+    IReadOnlyList<string> Notes)
 {
     public const string Deployed = "deployed";
     public const string Rejected = "rejected";
@@ -52,6 +53,7 @@ public sealed record IngestResult(
 public sealed record CleanRequest(string RunId, ModelName Model, IngestResult Ingested, int Seed);
 
 /// <summary>Cleaned data split into training and held-out rows (by blob path), and the problem inferred from it.</summary>
+/// <param name="IdentifierColumnsExcluded">Columns left out of the features because every row has its own value (ids).</param>
 public sealed record CleanResult(
     TrainingProblem Problem,
     string TrainPath,
@@ -61,7 +63,8 @@ public sealed record CleanResult(
     int HoldoutRows,
     int DuplicatesDropped,
     int MissingLabelDropped,
-    int RejectedRows);
+    int RejectedRows,
+    IReadOnlyList<string> IdentifierColumnsExcluded);
 
 /// <summary>Where a run's cleaned data is, and what to learn from it: what every training step needs.</summary>
 public sealed record TrainingData(string RunId, TrainingProblem Problem, string SchemaPath, string TrainPath, string HoldoutPath)

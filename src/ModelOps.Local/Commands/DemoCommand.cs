@@ -37,10 +37,16 @@ internal static class DemoCommand
         using var http = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(5) };
 
         var started = Stopwatch.StartNew();
+        var datasets = new BlobServiceClient(host.StorageConnectionString).GetBlobContainerClient(StorageLayout.Datasets);
+        var config = Path.Combine(Path.GetDirectoryName(sample)!, StorageLayout.ModelConfigFile);
+        if (File.Exists(config))
+        {
+            // The config goes first: it never starts a run, and the data run reads it.
+            await datasets.GetBlobClient($"{Model}/{StorageLayout.ModelConfigFile}").UploadAsync(config, overwrite: true);
+        }
         var blobName = $"{Model}/{Path.GetFileName(sample)}";
-        await new BlobServiceClient(host.StorageConnectionString).GetBlobContainerClient(StorageLayout.Datasets)
-            .GetBlobClient(blobName).UploadAsync(sample, overwrite: true);
-        AnsiConsole.MarkupLine($"Dropped [green]{SampleFile}[/] ({new FileInfo(sample).Length / 1024} KiB) at datasets/{blobName}");
+        await datasets.GetBlobClient(blobName).UploadAsync(sample, overwrite: true);
+        AnsiConsole.MarkupLine($"Dropped [green]{SampleFile}[/] ({new FileInfo(sample).Length / 1024} KiB) and its {StorageLayout.ModelConfigFile} at datasets/{Model}/");
 
         var run = await FollowRunAsync(http);
         var deployedAfter = started.Elapsed;
@@ -144,6 +150,10 @@ internal static class DemoCommand
         if (output.TryGetProperty("championSkipped", out var skipped))
         {
             AnsiConsole.MarkupLine($"Production comparison: {Markup.Escape(skipped.GetString()!)}");
+        }
+        foreach (var note in output.GetProperty("notes").EnumerateArray())
+        {
+            AnsiConsole.MarkupLine($"Note: {Markup.Escape(note.GetString()!)}");
         }
         var latency = output.GetProperty("latency");
         AnsiConsole.MarkupLine($"Candidate single-row latency: p50 {latency.GetProperty("p50Ms").GetDouble():0.000} ms, p95 {latency.GetProperty("p95Ms").GetDouble():0.000} ms");

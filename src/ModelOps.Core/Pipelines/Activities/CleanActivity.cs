@@ -29,7 +29,8 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         var label = TrainingProblem.ResolveLabel(raw.Schema, config.Label);
         var cleaning = Cleaner.Clean(raw, label);
         var table = cleaning.Table;
-        var problem = TrainingProblem.Infer(table, label, ParseTask(config.Task), config.Metric, config.Exclude);
+        var identifiers = IdentifierColumns.Find(table, label).Except(config.Exclude, StringComparer.OrdinalIgnoreCase).ToList();
+        var problem = TrainingProblem.Infer(table, label, ParseTask(config.Task), config.Metric, [.. config.Exclude, .. identifiers]);
 
         var readRejected = await runs.ReadJsonAsync<List<RejectedRow>>(
             StorageLayout.RunFile(input.RunId, "data/ingest-rejected.json"), cancellationToken);
@@ -56,7 +57,7 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         await runs.WriteJsonAsync(input.RunId, CleaningFile, cleaning.Report, cancellationToken);
 
         return new CleanResult(problem, trainPath, holdoutPath, schemaPath, trainRows.Length, holdoutRows.Length,
-            cleaning.Report.DuplicateRowsDropped, cleaning.Report.MissingLabelRowsDropped, rejected.Count);
+            cleaning.Report.DuplicateRowsDropped, cleaning.Report.MissingLabelRowsDropped, rejected.Count, identifiers);
     }
 
     private async Task WriteRejectedAsync(string runId, TableSchema schema, IReadOnlyList<RejectedRow> rejected, CancellationToken cancellationToken)

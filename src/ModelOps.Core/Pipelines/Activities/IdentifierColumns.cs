@@ -1,0 +1,37 @@
+using ModelOps.Core.Data;
+
+namespace ModelOps.Core.Pipelines.Activities;
+
+/// <summary>
+/// Finds columns that identify rows rather than describe them (a customer id, an order number): a categorical column
+/// whose values are (almost) all different. As a feature it would only let a model memorise rows.
+/// </summary>
+internal static class IdentifierColumns
+{
+    private const int MinRows = 50;
+    private const double UniqueShare = 0.95;
+
+    public static IReadOnlyList<string> Find(Table table, string label)
+    {
+        var found = new List<string>();
+        if (table.RowCount < MinRows)
+        {
+            return found;
+        }
+        for (var c = 0; c < table.ColumnCount; c++)
+        {
+            var column = table.Schema.Columns[c];
+            if (column.Kind != ColumnKind.Categorical || string.Equals(column.Name, label, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            var values = table.Categorical(c);
+            var distinct = values.Where(v => v is not null).Distinct(StringComparer.Ordinal).Count();
+            if (distinct >= UniqueShare * table.RowCount)
+            {
+                found.Add(column.Name);
+            }
+        }
+        return found;
+    }
+}
