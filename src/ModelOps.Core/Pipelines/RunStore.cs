@@ -44,6 +44,10 @@ public sealed class RunStore(BlobServiceClient blobs)
         return entry.Value;
     }
 
+    /// <summary>Reads a table this run wrote, with the kinds saved at <paramref name="schemaPath"/>.</summary>
+    public async Task<Table> ReadTableAsync(string path, string schemaPath, CancellationToken cancellationToken) =>
+        await ReadTableAsync(path, await ReadJsonAsync<TableSchema>(schemaPath, cancellationToken), cancellationToken);
+
     private async Task<Table> LoadTableAsync(string path, TableSchema schema, CancellationToken cancellationToken)
     {
         try

@@ -103,10 +103,15 @@ public sealed partial class ModelRegistry(BlobServiceClient blobs, TimeProvider 
         }
     }
 
-    /// <summary>Opens a version's model file for reading.</summary>
-    public async Task<Stream> OpenModelAsync(ModelManifest manifest, CancellationToken cancellationToken) =>
+    /// <summary>A version's model file, downloaded into memory (model loaders need a seekable stream).</summary>
+    public async Task<MemoryStream> DownloadModelAsync(ModelManifest manifest, CancellationToken cancellationToken)
+    {
+        var buffer = new MemoryStream();
         await _container.GetBlobClient(StorageLayout.VersionFile(manifest.Model, manifest.Version, manifest.ModelFile))
-            .OpenReadAsync(cancellationToken: cancellationToken);
+            .DownloadToAsync(buffer, cancellationToken);
+        buffer.Position = 0;
+        return buffer;
+    }
 
     /// <summary>Names of every model with at least one blob in the registry.</summary>
     public async Task<IReadOnlyList<ModelName>> ListModelsAsync(CancellationToken cancellationToken)

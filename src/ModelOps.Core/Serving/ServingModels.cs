@@ -63,10 +63,7 @@ public sealed class ServingModels(ModelRegistry registry, TimeProvider time)
     {
         var manifest = await registry.GetManifestAsync(model, version, CancellationToken.None)
             ?? throw new InvalidOperationException($"Production points at version {version} of '{model}', which is not registered.");
-        await using var file = await registry.OpenModelAsync(manifest, CancellationToken.None);
-        using var buffer = new MemoryStream();
-        await file.CopyToAsync(buffer);
-        buffer.Position = 0;
+        using var buffer = await registry.DownloadModelAsync(manifest, CancellationToken.None);
         var scorer = ModelScorer.Load(buffer, manifest.Problem, manifest.Problem.FeatureSchema(manifest.Schema), manifest.Cleaning);
         return new ServedModel(manifest, scorer);
     }

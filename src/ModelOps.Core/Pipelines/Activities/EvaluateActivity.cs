@@ -45,10 +45,7 @@ public sealed class EvaluateActivity(RunStore runs, ModelRegistry registry, Time
 
     private async Task<TrainedModel> LoadAsync(ModelManifest manifest, CancellationToken cancellationToken)
     {
-        await using var file = await registry.OpenModelAsync(manifest, cancellationToken);
-        using var buffer = new MemoryStream();
-        await file.CopyToAsync(buffer, cancellationToken);
-        buffer.Position = 0;
+        using var buffer = await registry.DownloadModelAsync(manifest, cancellationToken);
         return TrainedModel.Load(buffer, manifest.Problem, manifest.Problem.FeatureSchema(manifest.Schema));
     }
 

@@ -1,4 +1,3 @@
-using ModelOps.Core.Data;
 using ModelOps.Core.Training;
 
 namespace ModelOps.Core.Pipelines.Activities;
@@ -11,8 +10,7 @@ public sealed class FitActivity(RunStore runs) : IActivity<FitRequest, FitResult
     public async Task<FitResult> RunAsync(FitRequest input, CancellationToken cancellationToken)
     {
         var data = input.Data;
-        var schema = await runs.ReadJsonAsync<TableSchema>(data.SchemaPath, cancellationToken);
-        var table = await runs.ReadTableAsync(data.TrainPath, schema, cancellationToken);
+        var table = await runs.ReadTableAsync(data.TrainPath, data.SchemaPath, cancellationToken);
         var model = ModelTrainer.Fit(table, data.Problem, input.Parameters, cancellationToken);
         using var buffer = new MemoryStream();
         model.Save(buffer);

@@ -1,4 +1,3 @@
-using ModelOps.Core.Data;
 using ModelOps.Core.Training;
 
 namespace ModelOps.Core.Pipelines.Activities;
@@ -11,8 +10,7 @@ public sealed class RunTrialActivity(RunStore runs, TimeProvider time) : IActivi
     public async Task<TrialResult> RunAsync(TrialRequest input, CancellationToken cancellationToken)
     {
         var data = input.Data;
-        var schema = await runs.ReadJsonAsync<TableSchema>(data.SchemaPath, cancellationToken);
-        var table = await runs.ReadTableAsync(data.TrainPath, schema, cancellationToken);
+        var table = await runs.ReadTableAsync(data.TrainPath, data.SchemaPath, cancellationToken);
         var result = new TrialRunner(time).Run(table, data.Problem, input.Trial, input.Parameters, input.Folds, input.Seed, cancellationToken);
         await runs.WriteJsonAsync(data.RunId, $"trials/{input.Trial:D3}.json", result, cancellationToken);
         return result;
