@@ -10,6 +10,8 @@ namespace ModelOps.Local.Api;
 /// <summary>Starting, reading and signalling pipeline runs (DESIGN §7).</summary>
 internal static class RunsApi
 {
+    private const string ContinuationHeader = "x-ms-continuation-token";
+
     public static IEndpointRouteBuilder MapRunsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/retrain/{model}", RetrainAsync);
@@ -40,17 +42,19 @@ internal static class RunsApi
         return TypedResults.Accepted(payload.StatusQueryGetUri, payload);
     }
 
+    /// <summary>Runs newest first; paging as Durable's instances API: the next page's token is in x-ms-continuation-token.</summary>
     private static async Task<Results<Ok<IReadOnlyList<RunStatus>>, ProblemHttpResult>> ListAsync(
-        string? model, string? status, int? top, PipelineClient pipelines, CancellationToken cancellationToken)
+        string? model, string? status, DateTimeOffset? createdTimeFrom, DateTimeOffset? createdTimeTo, int? top,
+        HttpRequest request, HttpResponse response, PipelineClient pipelines, CancellationToken cancellationToken)
     {
-        OrchestrationRuntimeStatus[]? statuses = null;
-        if (status is not null)
+        var statuses = new List<OrchestrationRuntimeStatus>();
+        foreach (var name in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Enum.TryParse<OrchestrationRuntimeStatus>(status, ignoreCase: true, out var parsed))
+            if (!Enum.TryParse<OrchestrationRuntimeStatus>(name, ignoreCase: true, out var parsed))
             {
-                return Problems.BadRequest($"'{status}' is not a run status: use one of {string.Join(", ", Enum.GetNames<OrchestrationRuntimeStatus>())}.");
+                return Problems.BadRequest($"'{name}' is not a run status: use one of {string.Join(", ", Enum.GetNames<OrchestrationRuntimeStatus>())}.");
             }
-            statuses = [parsed];
+            statuses.Add(parsed);
         }
         ModelName? modelName = null;
         if (model is not null)
@@ -61,7 +65,12 @@ internal static class RunsApi
             }
             modelName = parsedModel;
         }
-        var runs = await pipelines.ListRunsAsync(modelName, statuses, Math.Clamp(top ?? 100, 1, 1000), cancellationToken);
+        var (runs, next) = await pipelines.ListRunsAsync(modelName, statuses.Count > 0 ? statuses : null,
+            createdTimeFrom, createdTimeTo, Math.Clamp(top ?? 100, 1, 1000), request.Headers[ContinuationHeader].FirstOrDefault(), cancellationToken);
+        if (next is not null)
+        {
+            response.Headers[ContinuationHeader] = next;
+        }
         return TypedResults.Ok<IReadOnlyList<RunStatus>>(runs.Select(RunStatus.From).ToList());
     }
 

@@ -24,30 +24,27 @@ internal sealed class PipelineClient(DurableEngine engine)
         }
     }
 
-    /// <summary>Training runs, newest first, optionally of one model and in some statuses.</summary>
-    public async Task<IReadOnlyList<OrchestrationMetadata>> ListRunsAsync(
-        ModelName? model, IReadOnlyList<OrchestrationRuntimeStatus>? statuses, int top, CancellationToken cancellationToken)
+    /// <summary>
+    /// One page of training runs, newest first, optionally of one model, in some statuses and created in a time range.
+    /// A page may hold fewer than <paramref name="top"/> runs; the continuation token (null on the last page) asks for the next.
+    /// </summary>
+    public async Task<(IReadOnlyList<OrchestrationMetadata> Runs, string? ContinuationToken)> ListRunsAsync(
+        ModelName? model, IReadOnlyCollection<OrchestrationRuntimeStatus>? statuses, DateTimeOffset? createdFrom,
+        DateTimeOffset? createdTo, int top, string? continuationToken, CancellationToken cancellationToken)
     {
-        var runs = new List<OrchestrationMetadata>();
-        var query = new OrchestrationQuery { Name = TrainingPipeline.Name, Statuses = statuses, PageSize = 100 };
-        do
+        // Run ids start with the model name; the input names the model exactly (churn-eu's runs also start with "churn-").
+        var page = await engine.Client.QueryInstancesAsync(new OrchestrationQuery
         {
-            var page = await engine.Client.QueryInstancesAsync(query, cancellationToken);
-            foreach (var instance in page.Instances)
-            {
-                if (model is null || ModelOf(instance) == model)
-                {
-                    runs.Add(instance);
-                    if (runs.Count == top)
-                    {
-                        return runs;
-                    }
-                }
-            }
-            query = query with { ContinuationToken = page.ContinuationToken };
-        }
-        while (query.ContinuationToken is not null);
-        return runs;
+            Name = TrainingPipeline.Name,
+            Statuses = statuses,
+            CreatedFrom = createdFrom,
+            CreatedTo = createdTo,
+            InstanceIdPrefix = model is { } m ? m + "-" : null,
+            PageSize = top,
+            ContinuationToken = continuationToken,
+        }, cancellationToken);
+        var runs = page.Instances.Where(i => model is null || ModelOf(i) == model).ToList();
+        return (runs, page.ContinuationToken);
     }
 
     private static ModelName? ModelOf(OrchestrationMetadata instance) =>
