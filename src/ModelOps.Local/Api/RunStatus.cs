@@ -13,7 +13,7 @@ internal sealed record RunStatus(
     JsonElement? Output,
     DateTimeOffset CreatedTime,
     DateTimeOffset LastUpdatedTime,
-    TaskFailureDetails? FailureDetails)
+    RunFailure? FailureDetails)
 {
     public static RunStatus From(OrchestrationMetadata instance)
     {
@@ -30,12 +30,15 @@ internal sealed record RunStatus(
             output,
             instance.CreatedAt,
             instance.LastUpdatedAt,
-            instance.FailureDetails);
+            instance.FailureDetails is { } details ? new RunFailure(details.ErrorType, details.ErrorMessage) : null);
     }
 
     private static JsonElement? Parse(string? json) =>
         string.IsNullOrEmpty(json) ? null : JsonDocument.Parse(json).RootElement.Clone();
 }
+
+/// <summary>Why a run failed; the stack trace stays in the host's log, not in the API.</summary>
+internal sealed record RunFailure(string ErrorType, string ErrorMessage);
 
 /// <summary>Durable's management payload: where to follow, signal, stop and purge a run.</summary>
 internal sealed record ManagementPayload(
