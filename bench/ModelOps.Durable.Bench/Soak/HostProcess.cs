@@ -7,12 +7,16 @@ internal sealed class HostProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private readonly TaskCompletionSource _up = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private HostProcess(Process process, StreamWriter log)
     {
         _process = process;
         _log = log;
     }
+
+    /// <summary>The line a host prints first thing in Main: the runtime has started, the engine has not.</summary>
+    public const string UpLine = "soak-host up";
 
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
@@ -39,6 +43,22 @@ internal sealed class HostProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return host;
+    }
+
+    /// <summary>
+    /// Waits until the host's runtime is up (or it exited, or <paramref name="timeout"/> passed). Kill delays count from here,
+    /// so they land in engine start-up, recovery and work rather than in .NET's own start-up, which tests nothing.
+    /// </summary>
+    public async Task WaitUntilUpAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        try
+        {
+            await Task.WhenAny(_up.Task, _process.WaitForExitAsync(ct)).WaitAsync(timeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            // Kill it anyway; the delay then counts from here.
+        }
     }
 
     /// <summary>True if the host exited by itself within <paramref name="delay"/>.</summary>
@@ -79,6 +99,10 @@ internal sealed class HostProcess : IDisposable
         if (line is null)
         {
             return;
+        }
+        if (line == UpLine)
+        {
+            _up.TrySetResult();
         }
         lock (_log)
         {

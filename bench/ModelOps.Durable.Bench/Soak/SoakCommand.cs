@@ -26,7 +26,7 @@ internal static class SoakCommand
         var random = new Random(options.Seed);
         var kills = new List<KillSnapshot>();
         int killed = 0, crashes = 0, runs = 0;
-        bool allDone;
+        bool allDone, passed;
         await using (var azurite = await Azurite.StartAsync(Path.Combine(folder, "azurite"), cancellationToken: ct))
         {
             var connectionString = azurite.ConnectionString();
@@ -49,6 +49,7 @@ internal static class SoakCommand
                 if (killed < options.Kills)
                 {
                     var delay = TimeSpan.FromMilliseconds(random.Next(options.MinDelayMs, options.MaxDelayMs + 1));
+                    await host.WaitUntilUpAsync(TimeSpan.FromSeconds(30), ct);
                     if (await host.ExitedWithinAsync(delay, ct))
                     {
                         crashes++;
@@ -59,10 +60,12 @@ internal static class SoakCommand
                         await host.KillAsync();
                         killed++;
                     }
+                    var previous = kills.Count == 0 ? 0 : kills[^1].JournalLength;
                     kills.Add(await SnapshotAsync(hub, journalPath, ct));
-                    var persisted = kills[^1].PersistedCompletions.Count;
-                    Console.WriteLine($"  run {runs}: killed after {delay.TotalMilliseconds:F0} ms; " +
-                        $"{persisted}/{options.Instances * SoakPipeline.ActivitiesPerInstance} activity completions persisted");
+                    var written = JournalReader.Read(journalPath).Entries.Where(e => e.Offset >= previous).ToList();
+                    Console.WriteLine($"  run {runs}: killed {delay.TotalMilliseconds:F0} ms after start-up; this run started " +
+                        $"{written.Count(e => !e.Completed)} and completed {written.Count(e => e.Completed)} activities; " +
+                        $"{kills[^1].PersistedCompletions.Count}/{options.Instances * SoakPipeline.ActivitiesPerInstance} completions now persisted");
                     continue;
                 }
                 // Kills used up: let this host finish the work.
@@ -83,17 +86,17 @@ internal static class SoakCommand
             var (journal, torn) = JournalReader.Read(journalPath);
             var verdict = SoakVerifier.Verify(options.Instances, final, journal, torn, kills);
             Print(verdict, options, killed, crashes, runs, clock.Elapsed, allDone);
-            if (verdict.Violations.Count == 0 && allDone && crashes == 0 && !options.Keep)
-            {
-                await azurite.DisposeAsync();
-                TryDelete(folder);
-            }
-            else
-            {
-                Console.WriteLine($"kept {folder} (journal.log, host-*.log, azurite/)");
-            }
-            return verdict.Violations.Count == 0 && allDone ? 0 : 1;
+            passed = verdict.Violations.Count == 0 && allDone;
         }
+        if (passed && crashes == 0 && !options.Keep)
+        {
+            TryDelete(folder);
+        }
+        else
+        {
+            Console.WriteLine($"kept {folder} (journal.log, host-*.log, azurite/)");
+        }
+        return passed ? 0 : 1;
     }
 
     private static async Task<bool> AllCompletedAsync(HubSnapshot hub, int instances, CancellationToken ct)

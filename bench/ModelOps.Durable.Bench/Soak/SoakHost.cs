@@ -16,6 +16,7 @@ internal static class SoakHost
         var instances = args.Int("instances", 100);
         var work = TimeSpan.FromMilliseconds(args.Int("work-ms", 20));
         args.EnsureAllRead();
+        Console.WriteLine(HostProcess.UpLine);
 
         using var journal = new JournalWriter(journalPath);
         var options = new DurableEngineOptions { StorageConnectionString = connectionString, TaskHub = hub };
