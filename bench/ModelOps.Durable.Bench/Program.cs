@@ -30,9 +30,9 @@ static int Usage()
 {
     Console.Error.WriteLine("""
         usage:
-          overhead [--quick] [--chain 50] [--chain-runs 5] [--fanout 1000] [--fanout-runs 3] [--storage-samples 200] [--max-activities N]
-          soak [--instances 100] [--kills 30] [--seed 1] [--time-limit 600] [--min-delay-ms 100] [--max-delay-ms 2500] [--work-ms 20] [--keep]
-          soak-host --connection-string CS --journal PATH [--hub soak] [--instances 100] [--work-ms 20]
+          overhead [--quick] [--chain 50] [--chain-runs 5] [--fanout 1000] [--fanout-runs 3] [--fanout-work-ms 1] [--storage-samples 200] [--max-activities N]
+          soak [--instances 100] [--kills 30] [--seed 1] [--time-limit 600] [--min-delay-ms 100] [--max-delay-ms 1500] [--work-ms 50] [--keep]
+          soak-host --connection-string CS --journal PATH [--hub soak] [--instances 100] [--work-ms 50]
         """);
     return 2;
 }

@@ -6,7 +6,7 @@ namespace ModelOps.Durable.Bench.Overhead;
 /// Runs each comparison side by side in one process: the direct in-process call and the engine run alternate, run after
 /// run, so both see the same machine load.
 /// </summary>
-internal sealed class OverheadBenchmark(DurableEngine engine, EngineProbe probe, StorageCallRecorder storage)
+internal sealed class OverheadBenchmark(DurableEngine engine, EngineProbe probe, StorageCallRecorder storage, TimeSpan slowWork)
 {
     // The direct side is microseconds; repeat it so one timing is well above timer resolution.
     private const int DirectRepeats = 200;
@@ -60,18 +60,19 @@ internal sealed class OverheadBenchmark(DurableEngine engine, EngineProbe probe,
             Stats.Ms(started, probe.StartOf(id, 0)), Stats.Ms(probe.EndOf(id, length - 1), completed), calls);
     }
 
-    public async Task<FanOutSample> FanOutAsync(int width, CancellationToken ct)
+    /// <summary>The fan-out of <paramref name="width"/>; with <paramref name="slow"/>, each activity also waits the slow work time.</summary>
+    public async Task<FanOutSample> FanOutAsync(int width, bool slow, CancellationToken ct)
     {
         var directs = new List<double>(DirectRepeats);
         for (var i = 0; i < DirectRepeats / 10; i++)
         {
             var directStart = Stopwatch.GetTimestamp();
-            await Workload.DirectFanOutAsync(width);
+            await (slow ? Workload.DirectSlowFanOutAsync(width, slowWork) : Workload.DirectFanOutAsync(width));
             directs.Add(Stats.Ms(directStart, Stopwatch.GetTimestamp()));
         }
 
         storage.Take();
-        var (id, started, completed) = await RunEngineAsync(Workload.FanOut, width, ct);
+        var (id, started, completed) = await RunEngineAsync(slow ? Workload.FanOutSlow : Workload.FanOut, width, ct);
         var calls = storage.Take();
 
         var replays = probe.ReplaysOf(id);

@@ -34,9 +34,9 @@ internal static class OverheadCommand
             var latencies = await StorageLatencyProbe.MeasureAsync(azurite.ConnectionString(), options.StorageSamples, ct);
             OverheadReport.Storage(latencies, options.StorageSamples);
 
-            await using var engine = await DurableEngine.StartAsync(engineOptions, Workload.Register(probe),
+            await using var engine = await DurableEngine.StartAsync(engineOptions, Workload.Register(probe, TimeSpan.FromMilliseconds(options.FanOutWorkMs)),
                 new StderrLoggerFactory(observer: probe.OnLog), ct);
-            var benchmark = new OverheadBenchmark(engine, probe, storage);
+            var benchmark = new OverheadBenchmark(engine, probe, storage, TimeSpan.FromMilliseconds(options.FanOutWorkMs));
             await benchmark.WarmUpAsync(ct);
 
             var chains = new List<ChainSample>();
@@ -46,12 +46,15 @@ internal static class OverheadCommand
             }
             OverheadReport.Chain(chains, options.ChainLength);
 
-            var fanOuts = new List<FanOutSample>();
-            for (var i = 0; i < options.FanOutRuns; i++)
+            foreach (var slow in new[] { false, true })
             {
-                fanOuts.Add(await benchmark.FanOutAsync(options.FanOutWidth, ct));
+                var fanOuts = new List<FanOutSample>();
+                for (var i = 0; i < options.FanOutRuns; i++)
+                {
+                    fanOuts.Add(await benchmark.FanOutAsync(options.FanOutWidth, slow, ct));
+                }
+                OverheadReport.FanOut(fanOuts, options.FanOutWidth, slow ? options.FanOutWorkMs : 0, options.MaxConcurrentActivities);
             }
-            OverheadReport.FanOut(fanOuts, options.FanOutWidth);
         }
         TryDelete(location);
         Console.WriteLine($"Finished in {clock.Elapsed.TotalSeconds:F0} s.");

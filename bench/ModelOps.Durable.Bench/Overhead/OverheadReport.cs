@@ -52,13 +52,21 @@ internal static class OverheadReport
         StorageCalls(runs.Select(r => r.StorageCalls).ToList(), length, "activity");
     }
 
-    public static void FanOut(IReadOnlyList<FanOutSample> runs, int width)
+    public static void FanOut(IReadOnlyList<FanOutSample> runs, int width, int workMs, int maxConcurrentActivities)
     {
         var engineMs = Stats.Median(runs.Select(r => r.TotalMs));
         var directMs = Stats.Median(runs.Select(r => r.DirectMs));
         var throughput = Stats.Median(runs.Select(r => width / (r.TotalMs / 1000)));
-        Console.WriteLine($"### Fan-out of {width} activities with Task.WhenAll ({runs.Count} runs)");
+        var work = workMs == 0 ? "trivial activities" : $"each activity waits {workMs} ms (Task.Delay)";
+        Console.WriteLine($"### Fan-out of {width} activities with Task.WhenAll, {work} ({runs.Count} runs)");
         Console.WriteLine();
+        if (workMs > 0)
+        {
+            Console.WriteLine($"The engine runs at most {maxConcurrentActivities} activities at once, the direct side all {width}: " +
+                $"the engine's floor here is {width} x {workMs} ms / {maxConcurrentActivities} = {width * workMs / (double)maxConcurrentActivities:F0} ms " +
+                "(more in practice: Task.Delay(1) waits ~1-2 ms on Linux).");
+            Console.WriteLine();
+        }
         Console.WriteLine("| measure | median |");
         Console.WriteLine("|---|---:|");
         Console.WriteLine($"| engine, wall ms (schedule to completion seen) | {F(engineMs)} |");

@@ -123,7 +123,8 @@ internal static class SoakCommand
             (allDone ? "" : $" — time limit {options.TimeLimit.TotalSeconds:F0} s reached"));
         Console.WriteLine($"activities scheduled:        {v.ActivitiesScheduled}");
         Console.WriteLine($"activity executions:         {v.ExecutionsStarted} started, {v.ExecutionsCompleted} completed");
-        Console.WriteLine($"duplicates (in-flight redo): {v.Duplicates}");
+        Console.WriteLine($"duplicates (in-flight redo): {v.Duplicates} ({v.RedoneAfterSideEffectCompleted} of them redo an execution " +
+            "whose side effect had completed but whose result was not yet in history)");
         Console.WriteLine($"completions persisted before the last kill: {v.PersistedBeforeAKill}; re-executed after persisting: " +
             $"{v.Violations.Count(x => x.Contains("after its completion was persisted", StringComparison.Ordinal))}");
         Console.WriteLine($"torn journal lines:          {v.TornLines}");

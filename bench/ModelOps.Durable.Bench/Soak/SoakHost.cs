@@ -14,15 +14,17 @@ internal static class SoakHost
         var journalPath = args.Required("journal");
         var hub = args.String("hub") ?? SoakOptions.Hub;
         var instances = args.Int("instances", 100);
-        var work = TimeSpan.FromMilliseconds(args.Int("work-ms", 20));
+        var work = TimeSpan.FromMilliseconds(args.Int("work-ms", 50));
         args.EnsureAllRead();
         Console.WriteLine(HostProcess.UpLine);
 
+        var startedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         using var journal = new JournalWriter(journalPath);
         var options = new DurableEngineOptions { StorageConnectionString = connectionString, TaskHub = hub };
         await using var engine = await DurableEngine.StartAsync(options, SoakPipeline.Register(journal, work),
             new StderrLoggerFactory(LogLevel.Warning), ct);
-        Console.WriteLine("engine started");
+        // Start-up includes recovery: every unfinished instance's history is read before this line.
+        Console.WriteLine($"engine started in {System.Diagnostics.Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds:F0} ms");
 
         var scheduled = await ScheduleMissingAsync(engine.Client, instances, ct);
         Console.WriteLine($"scheduled {scheduled} new instance(s)");

@@ -13,8 +13,8 @@ internal sealed record SoakOptions(int Instances, int Kills, int Seed, TimeSpan 
             args.Int("seed", 1),
             TimeSpan.FromSeconds(args.Int("time-limit", 600)),
             args.Int("min-delay-ms", 100),
-            args.Int("max-delay-ms", 2500),
-            args.Int("work-ms", 20),
+            args.Int("max-delay-ms", 1500),
+            args.Int("work-ms", 50),
             args.Flag("keep"));
         if (options.Instances < 1 || options.Kills < 0 || options.MinDelayMs < 0 || options.MaxDelayMs < options.MinDelayMs || options.WorkMs < 0)
         {

@@ -14,6 +14,7 @@ internal sealed record SoakVerdict(
     int ExecutionsStarted,
     int ExecutionsCompleted,
     int Duplicates,
+    int RedoneAfterSideEffectCompleted,
     int PersistedBeforeAKill,
     int TornLines,
     IReadOnlyList<string> Violations);
@@ -82,7 +83,12 @@ internal static class SoakVerifier
         }
 
         var distinct = starts.Select(s => s.Key).Distinct().Count();
+        // Of the duplicates, those whose earlier execution had finished its side effect (the result was lost before it was
+        // persisted), as opposed to executions cut off mid-work.
+        var redoneAfterCompleted = journal.GroupBy(e => e.Key)
+            .Sum(g => g.OrderBy(e => e.Offset).SkipWhile(e => !e.Completed).Count(e => !e.Completed));
         return new SoakVerdict(completed, correct, scheduled.Count, starts.Count, journal.Count(e => e.Completed), starts.Count - distinct,
+            redoneAfterCompleted,
             kills.Count == 0 ? 0 : kills[^1].PersistedCompletions.Count, tornLines, violations);
     }
 
