@@ -14,6 +14,7 @@ public sealed class Azurite : IAsyncDisposable
     public const string DefaultAccount = "devstoreaccount1";
 
     private readonly Process _process;
+    private int _disposed;
 
     private Azurite(Process process, int blobPort, int queuePort, int tablePort, string location)
     {
@@ -148,6 +149,10 @@ public sealed class Azurite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
