@@ -218,8 +218,11 @@ public sealed class DurableEngine : IAsyncDisposable
     internal InboxStore Inbox => _inbox ?? throw new InvalidOperationException("The durable engine has not been started.");
     internal DurableRegistry Registry => _registry;
 
-    /// <summary>Durable timers currently waiting on the <see cref="TimeProvider"/>: lets virtual-time tests advance once a timer is armed.</summary>
-    internal int ArmedTimers => Volatile.Read(ref _armedTimers);
+    /// <summary>How many durable timers have been armed on the <see cref="TimeProvider"/> so far: virtual-time tests advance once one is.</summary>
+    internal int TimersArmed => Volatile.Read(ref _armedTimers);
+
+    /// <summary>Activities queued and not yet started; never more than <see cref="DurableEngineOptions.MaxConcurrentActivities"/>.</summary>
+    internal int QueuedActivities => _activityQueue?.Reader.Count ?? 0;
 
     /// <summary>The live instance, for tests that look at the in-memory state.</summary>
     internal InstanceRuntime? LiveInstance(string instanceId) => _live.GetValueOrDefault(instanceId);
@@ -727,14 +730,7 @@ public sealed class DurableEngine : IAsyncDisposable
                 var delay = Task.Delay(due, _options.TimeProvider, _stopping.Token);
                 // Counted once the delay is registered with the clock, so a test that sees it may advance virtual time past it.
                 Interlocked.Increment(ref _armedTimers);
-                try
-                {
-                    await delay.ConfigureAwait(false);
-                }
-                finally
-                {
-                    Interlocked.Decrement(ref _armedTimers);
-                }
+                await delay.ConfigureAwait(false);
             }
             Deliver(instanceId, new HistoryEvent(HistoryEventType.TimerFired, UtcNow, created.TaskId, FireAt: fireAt), executionId);
         }
