@@ -492,8 +492,9 @@ public sealed class DurableEngine : IAsyncDisposable
                 runtime.HistoryBytes = 0;
                 runtime.Inbox.Insert(0, new HistoryEvent(HistoryEventType.ExecutionStarted, now.UtcDateTime, Name: record.Name, Payload: continueAsNewInput));
             }
-            // The finished execution is never read again: deleting it keeps an eternal orchestration's storage flat.
-            await DeleteQuietlyAsync(ct => HistoryStore.DeleteExecutionAsync(record.InstanceId, record.ExecutionId, ct)).ConfigureAwait(false);
+            // The finished execution is never read again: deleting it keeps an eternal orchestration's storage flat. Off the
+            // replay's path (it is only housekeeping), but tracked so a stop waits for it.
+            TrackReplay(DeleteQuietlyAsync(ct => HistoryStore.DeleteExecutionAsync(record.InstanceId, record.ExecutionId, ct)));
             return;
         }
 
