@@ -83,10 +83,13 @@ public sealed class DurableInboxTests
         var first = await TestEngine.StartAsync(registry, storage);
         var id = await first.Client.ScheduleNewOrchestrationInstanceAsync("Collect");
         await first.Client.RaiseEventAsync(id, "item", "a");
-        await TestEngine.EventuallyAsync(() => Task.FromResult(!received.IsEmpty));
+        var executionId = (await first.Store.GetAsync(id, default))!.Value.Record.ExecutionId;
+        HistoryEvent? applied = null;
+        await TestEngine.EventuallyAsync(async () =>
+            (applied = (await first.HistoryStore.ReadAsync(id, executionId, default)).Events
+                .SingleOrDefault(e => e.Type == HistoryEventType.EventRaised)) is not null);
         // As if the process died after appending the event to history but before deleting its inbox message.
-        var applied = first.LiveInstance(id)!.History.Single(e => e.Type == HistoryEventType.EventRaised);
-        await first.Inbox.AddAsync(id, applied, CancellationToken.None);
+        await first.Inbox.AddAsync(id, applied!, CancellationToken.None);
         await first.DisposeAsync();
 
         await using var second = await TestEngine.StartAsync(registry, storage);
@@ -94,6 +97,7 @@ public sealed class DurableInboxTests
         var done = await second.Client.WaitForInstanceCompletionAsync(id, TestEngine.Timeout());
 
         Assert.Equal("a,s", done.ReadOutputAs<string>());
+        Assert.Equal(["a"], received);
         var row = await second.Store.GetAsync(id, default);
         var (history, _) = await second.HistoryStore.ReadAsync(id, row!.Value.Record.ExecutionId, default);
         Assert.Single(history, e => e.Type == HistoryEventType.EventRaised && e.Name == "item");
