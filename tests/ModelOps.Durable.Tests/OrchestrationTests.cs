@@ -292,7 +292,7 @@ public sealed class OrchestrationTests
         await TestEngine.EventuallyAsync(async () =>
             (await engine.Client.GetInstanceAsync(id))!.RuntimeStatus == OrchestrationRuntimeStatus.Running
             && engine.HistoryStore is { } h && (await h.ReadAsync(id, (await engine.Store.GetAsync(id, default))!.Value.Record.ExecutionId, default))
-                .Any(e => e.Type == HistoryEventType.TaskCompleted));
+                .Events.Any(e => e.Type == HistoryEventType.TaskCompleted));
         version = 2; // a "deployment" that changed the orchestrator's code under a running instance
         await engine.Client.RaiseEventAsync(id, "next", "x");
         var done = await engine.Client.WaitForInstanceCompletionAsync(id, TestEngine.Timeout());

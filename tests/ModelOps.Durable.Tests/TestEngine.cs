@@ -1,3 +1,5 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Time.Testing;
 using ModelOps.Testing;
 
@@ -35,6 +37,24 @@ internal static class TestEngine
             }
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>Advances virtual time once the engine has armed its <paramref name="count"/>-th timer (counting from its start).</summary>
+    public static async Task AdvanceAfterTimerAsync(DurableEngine engine, FakeTimeProvider time, int count, TimeSpan by)
+    {
+        await EventuallyAsync(() => Task.FromResult(engine.TimersArmed >= count));
+        time.Advance(by);
+    }
+
+    /// <summary>Names (and sizes) of the blobs under <paramref name="prefix"/>.</summary>
+    public static async Task<List<(string Name, long Bytes)>> BlobsAsync(BlobContainerClient container, string? prefix = null)
+    {
+        var blobs = new List<(string, long)>();
+        await foreach (var blob in container.GetBlobsAsync(BlobTraits.None, BlobStates.None, prefix, CancellationToken.None))
+        {
+            blobs.Add((blob.Name, blob.Properties.ContentLength ?? 0));
+        }
+        return blobs;
     }
 
     public static FakeTimeProvider FakeTime() => new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));

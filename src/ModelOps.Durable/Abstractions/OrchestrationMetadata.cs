@@ -14,6 +14,12 @@ public sealed record OrchestrationMetadata(
     string? SerializedCustomStatus,
     TaskFailureDetails? FailureDetails)
 {
+    /// <summary>The orchestrator version the instance started on and replays with ("" when unversioned).</summary>
+    public string Version { get; init; } = "";
+
+    /// <summary>Why the engine is not driving a running instance, e.g. its version is not registered by this host; null otherwise.</summary>
+    public string? Note { get; init; }
+
     public bool IsRunning => RuntimeStatus is OrchestrationRuntimeStatus.Pending or OrchestrationRuntimeStatus.Running or OrchestrationRuntimeStatus.ContinuedAsNew;
     public bool IsCompleted => RuntimeStatus.IsTerminal();
 

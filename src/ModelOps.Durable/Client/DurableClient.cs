@@ -11,16 +11,31 @@ public sealed class DurableClient
 
     internal DurableClient(DurableEngine engine) => _engine = engine;
 
-    /// <summary>Starts an orchestration; returns its instance id (a new GUID when none is given).</summary>
-    /// <exception cref="OrchestrationAlreadyExistsException">An instance with <paramref name="instanceId"/> exists, whatever its status.</exception>
+    /// <summary>Starts the newest version of an orchestration; returns its instance id (a new GUID when none is given).</summary>
+    /// <exception cref="OrchestrationAlreadyExistsException">
+    /// An instance with <paramref name="instanceId"/> exists, whatever its status: an id starts at most one orchestration, ever (until purged).
+    /// For a singleton that may run again once ended, use the overload with <see cref="StartOrchestrationOptions.Singleton"/>.
+    /// </exception>
     public Task<string> ScheduleNewOrchestrationInstanceAsync(string name, object? input = null, string? instanceId = null,
+        CancellationToken cancellationToken = default) =>
+        ScheduleNewOrchestrationInstanceAsync(name, input, new StartOrchestrationOptions { InstanceId = instanceId }, cancellationToken);
+
+    /// <summary>
+    /// Starts an orchestration as <paramref name="options"/> say; returns its instance id. When the id is taken: a Pending or Running
+    /// instance always makes this throw; an ended one makes it throw if its status is in <see cref="StartOrchestrationOptions.DedupeStatuses"/>
+    /// (by default every ended status), and is otherwise replaced by a fresh execution.
+    /// </summary>
+    /// <exception cref="OrchestrationAlreadyExistsException">The id is taken and may not be reused.</exception>
+    public Task<string> ScheduleNewOrchestrationInstanceAsync(string name, object? input, StartOrchestrationOptions options,
         CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        instanceId ??= Guid.NewGuid().ToString("N");
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.DedupeStatuses);
+        var instanceId = options.InstanceId ?? Guid.NewGuid().ToString("N");
         StorageNames.ValidateInstanceId(instanceId);
         var serialized = DurableRegistry.Serialize(input, _engine.Options.JsonSerializerOptions);
-        return _engine.CreateInstanceAsync(instanceId, name, serialized, null, -1, cancellationToken);
+        return _engine.CreateInstanceAsync(instanceId, name, options.Version, serialized, null, -1, options.DedupeStatuses, cancellationToken);
     }
 
     /// <summary>The instance's stored state, or null when there is no such instance.</summary>
@@ -86,17 +101,20 @@ public sealed class DurableClient
         return new OrchestrationQueryResult(page.Select(r => r.ToMetadata()).ToList(), next);
     }
 
-    /// <summary>Sends an event to a running instance; it is kept until the orchestrator waits for it. Dropped if the instance has ended.</summary>
+    /// <summary>
+    /// Sends an event to a running instance; it is in storage when this returns (so a crash does not lose it) and is delivered exactly once,
+    /// kept until the orchestrator waits for it. Dropped if the instance has ended.
+    /// </summary>
     /// <exception cref="InvalidOperationException">There is no such instance.</exception>
     public async Task RaiseEventAsync(string instanceId, string eventName, object? eventPayload = null, CancellationToken cancellationToken = default)
     {
         StorageNames.ValidateInstanceId(instanceId);
         ArgumentException.ThrowIfNullOrWhiteSpace(eventName);
-        if (!_engine.IsLive(instanceId) && await _engine.Store.GetAsync(instanceId, cancellationToken).ConfigureAwait(false) is null)
+        if (await RunningAsync(instanceId, cancellationToken).ConfigureAwait(false))
         {
-            throw new InvalidOperationException($"No orchestration instance with id '{instanceId}' exists.");
+            await _engine.SendAsync(instanceId, HistoryEventType.EventRaised, eventName,
+                DurableRegistry.Serialize(eventPayload, _engine.Options.JsonSerializerOptions), cancellationToken).ConfigureAwait(false);
         }
-        _engine.RaiseEvent(instanceId, eventName, DurableRegistry.Serialize(eventPayload, _engine.Options.JsonSerializerOptions));
     }
 
     /// <summary>Waits until the instance is Completed, Failed or Terminated and returns its final state.</summary>
@@ -118,17 +136,19 @@ public sealed class DurableClient
         }
     }
 
-    /// <summary>Ends a running instance with status Terminated; <paramref name="reason"/> becomes its output. No effect on ended instances.</summary>
+    /// <summary>
+    /// Ends a running instance with status Terminated; <paramref name="reason"/> becomes its output. The request is in storage when this
+    /// returns, so it survives a crash. No effect on ended instances.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">There is no such instance.</exception>
     public async Task TerminateInstanceAsync(string instanceId, object? reason = null, CancellationToken cancellationToken = default)
     {
         StorageNames.ValidateInstanceId(instanceId);
-        var found = await _engine.Store.GetAsync(instanceId, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidOperationException($"No orchestration instance with id '{instanceId}' exists.");
-        if (found.Record.Status.IsTerminal())
+        if (await RunningAsync(instanceId, cancellationToken).ConfigureAwait(false))
         {
-            return;
+            await _engine.SendAsync(instanceId, HistoryEventType.ExecutionTerminated, null,
+                DurableRegistry.Serialize(reason, _engine.Options.JsonSerializerOptions), cancellationToken).ConfigureAwait(false);
         }
-        _engine.Terminate(instanceId, DurableRegistry.Serialize(reason, _engine.Options.JsonSerializerOptions));
     }
 
     /// <summary>Deletes an ended instance's row, history and payloads; its id can then be scheduled again. False when it did not exist.</summary>
@@ -147,8 +167,16 @@ public sealed class DurableClient
         }
         _engine.Forget(instanceId);
         await _engine.HistoryStore.DeleteAllAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        await _engine.Inbox.DeleteAllAsync(instanceId, cancellationToken).ConfigureAwait(false);
         await _engine.Store.DeleteAsync(instanceId, cancellationToken).ConfigureAwait(false);
         return true;
+    }
+
+    private async Task<bool> RunningAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        var found = await _engine.Store.GetAsync(instanceId, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"No orchestration instance with id '{instanceId}' exists.");
+        return !found.Record.Status.IsTerminal();
     }
 
     private static (long Ticks, string InstanceId) ParseToken(string token)

@@ -18,6 +18,12 @@ public sealed class DurableEngineOptions
     /// <summary>The clock for history timestamps and durable timers; tests pass a FakeTimeProvider.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>How long a graceful <see cref="DurableEngine.StopAsync"/> lets running activities finish and records their results.</summary>
+    public TimeSpan GracefulStopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often storage is probed for <see cref="DurableEngine.IsHealthy"/> (wall-clock time, whatever <see cref="TimeProvider"/> is).</summary>
+    public TimeSpan StorageHealthCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Options for inputs, outputs, custom status and event payloads.</summary>
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 
@@ -40,6 +46,14 @@ public sealed class DurableEngineOptions
         if (MaxConcurrentOrchestrations < 1)
         {
             errors.Add($"{nameof(MaxConcurrentOrchestrations)} must be at least 1 (was {MaxConcurrentOrchestrations}).");
+        }
+        if (GracefulStopTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(GracefulStopTimeout)} must not be negative (was {GracefulStopTimeout}).");
+        }
+        if (StorageHealthCheckInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{nameof(StorageHealthCheckInterval)} must be positive (was {StorageHealthCheckInterval}).");
         }
         if (TimeProvider is null)
         {

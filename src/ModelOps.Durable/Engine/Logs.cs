@@ -36,4 +36,19 @@ internal static partial class Logs
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "Instance '{InstanceId}' was changed by another writer; this engine stops driving it")]
     public static partial void InstanceLost(this ILogger logger, string instanceId);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Warning, Message = "Instance '{InstanceId}' is left as it is: {Reason}")]
+    public static partial void InstanceParked(this ILogger logger, string instanceId, string reason);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Warning, Message = "Storage is unreachable ({What}); retrying with back-off")]
+    public static partial void StorageUnreachable(this ILogger logger, Exception exception, string what);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information, Message = "Storage is reachable again")]
+    public static partial void StorageReachable(this ILogger logger);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "Instance '{InstanceId}' ended {Status} and was replaced by a fresh execution")]
+    public static partial void InstanceReplaced(this ILogger logger, string instanceId, OrchestrationRuntimeStatus status);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Graceful stop: {Count} activity(ies) still running after the timeout; the next engine runs them again")]
+    public static partial void ActivitiesAbandoned(this ILogger logger, int count);
 }

@@ -178,13 +178,15 @@ internal sealed class ReplayContext : OrchestrationContext
 
     private async Task<T> CallWithRetryAsync<T>(string name, object? input, RetryPolicy retry)
     {
+        // Replay time, not the clock: the same on every replay, so the retry decisions replay identically.
+        var firstAttemptAt = CurrentTime;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 return await CallOnceAsync<T>(HistoryEventType.TaskScheduled, name, input, null);
             }
-            catch (TaskFailedException) when (attempt < retry.MaxNumberOfAttempts)
+            catch (TaskFailedException ex) when (retry.ShouldRetry(attempt, ex.FailureDetails, firstAttemptAt, CurrentTime))
             {
                 // Orchestrator-side retry, as Durable does it: the wait is a durable timer, so it survives restarts.
                 await CreateTimer(CurrentTime.Add(retry.DelayAfter(attempt)), CancellationToken.None);

@@ -25,6 +25,7 @@ internal enum HistoryEventType
 /// <summary>
 /// One line of an execution's history. <see cref="TaskId"/> links an action (TaskScheduled, TimerCreated, SubOrchestrationCreated)
 /// to its outcome; <see cref="Name"/> is the activity, orchestrator or event name; <see cref="Payload"/> is JSON.
+/// <see cref="EventId"/> names an event that came through the durable inbox (raised events, terminate requests): it makes delivery exactly once.
 /// </summary>
 internal sealed record HistoryEvent(
     HistoryEventType Type,
@@ -34,4 +35,5 @@ internal sealed record HistoryEvent(
     string? Payload = null,
     TaskFailureDetails? Failure = null,
     DateTime? FireAt = null,
-    string? InstanceId = null);
+    string? InstanceId = null,
+    string? EventId = null);

@@ -80,6 +80,9 @@ internal sealed class InstanceStore(TableClient table, BlobContainerClient paylo
             ["ExecutionId"] = r.ExecutionId,
             ["ParentInstanceId"] = r.ParentInstanceId,
             ["ParentTaskId"] = r.ParentTaskId,
+            ["Version"] = r.Version,
+            ["Note"] = r.Note,
+            ["Revision"] = r.Revision,
         };
         var failure = r.Failure is null ? null : JsonSerializer.Serialize(r.Failure, JsonSerializerOptions.Web);
         string?[] values = [r.Input, r.Output, r.CustomStatus, failure];
@@ -135,6 +138,9 @@ internal sealed class InstanceStore(TableClient table, BlobContainerClient paylo
             values[2],
             values[3] is { } f ? JsonSerializer.Deserialize<TaskFailureDetails>(f, JsonSerializerOptions.Web) : null,
             e.GetString("ParentInstanceId"),
-            e.GetInt32("ParentTaskId") ?? -1);
+            e.GetInt32("ParentTaskId") ?? -1,
+            e.GetString("Version") ?? "",
+            e.GetString("Note"),
+            e.GetInt64("Revision") ?? 0);
     }
 }

@@ -8,6 +8,8 @@ internal static partial class StorageNames
     public static string InstancesTable(string hub) => $"{hub}Instances";
     public static string HistoryContainer(string hub) => $"{hub}-history";
     public static string PayloadsContainer(string hub) => $"{hub}-payloads";
+    public static string InboxContainer(string hub) => $"{hub}-inbox";
+    public static string InboxBlob(string instanceId, string eventId) => $"{instanceId}/{eventId}.json";
     public static string HistoryBlob(string instanceId, string executionId) => $"{instanceId}/{executionId}.jsonl";
     public static string InstancePrefix(string instanceId) => $"{instanceId}/";
 
