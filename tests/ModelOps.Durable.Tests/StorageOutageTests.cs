@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ModelOps.Local.Storage;
 
 namespace ModelOps.Durable.Tests;
 
@@ -7,7 +8,7 @@ public sealed class StorageOutageTests
     [Fact]
     public async Task When_storage_goes_away_the_engine_reports_unhealthy_waits_and_finishes_the_work_once_it_is_back()
     {
-        await using var azurite = await RestartableAzurite.StartAsync();
+        await using var azurite = await Azurite.StartAsync();
         var runs = new ConcurrentDictionary<int, int>();
         var registry = new DurableRegistry()
             .AddActivity<int, int>("Work", async (i, _) =>
@@ -25,7 +26,7 @@ public sealed class StorageOutageTests
                 }
                 return sum;
             });
-        await using var engine = await TestEngine.StartAsync(registry, azurite.ConnectionString,
+        await using var engine = await TestEngine.StartAsync(registry, azurite.ConnectionString(),
             configure: o => o.StorageHealthCheckInterval = TimeSpan.FromMilliseconds(200));
 
         var id = await engine.Client.ScheduleNewOrchestrationInstanceAsync("Steps", 8);
@@ -37,7 +38,7 @@ public sealed class StorageOutageTests
         Assert.False(engine.IsHealthy);
         Assert.True(engine.IsRunning);
 
-        await azurite.StartAgainAsync();
+        await azurite.RestartAsync();
         await TestEngine.EventuallyAsync(() => Task.FromResult(engine.IsHealthy), seconds: 10);
         var done = await engine.Client.WaitForInstanceCompletionAsync(id, TestEngine.Timeout(30));
 

@@ -18,10 +18,11 @@ internal static class HealthApi
         BlobServiceClient blobs, DurableEngine engine, ServingModels models, CancellationToken cancellationToken)
     {
         var storage = await StorageReachableAsync(blobs, cancellationToken);
+        var engineState = !engine.IsRunning ? "stopped" : engine.IsHealthy ? "running" : "waiting for storage";
         var health = new Health(
-            storage && engine.IsRunning ? "healthy" : "unhealthy",
+            storage && engine.IsRunning && engine.IsHealthy ? "healthy" : "unhealthy",
             storage ? "reachable" : "unreachable",
-            engine.IsRunning ? "running" : "stopped",
+            engineState,
             models.Loaded.Select(m => new LoadedModel(m.Model, m.Version)).ToList());
         return health.Status == "healthy"
             ? TypedResults.Ok(health)
