@@ -89,8 +89,10 @@ public sealed class BadInputTests
         await host.WaitForRunAsync("churn");
 
         var response = await host.Http.PostAsync("/api/retrain/churn", null);
+        var second = await host.Http.PostAsync("/api/retrain/churn", null);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
         var payload = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         var id = payload.GetProperty("id").GetString()!;
         Assert.Equal(payload.GetProperty("statusQueryGetUri").GetString(), response.Headers.Location?.ToString());
@@ -101,5 +103,9 @@ public sealed class BadInputTests
         var run = await host.WaitForRunAsync(id, RunningHost.IsFinished);
         Assert.Equal("Completed", run.GetProperty("runtimeStatus").GetString());
         Assert.Equal("churn", run.GetProperty("input").GetProperty("model").GetString());
+        Assert.Equal("http", run.GetProperty("input").GetProperty("trigger").GetString());
+        // Once it has finished, the next retrain is welcome, and the first keeps its history.
+        Assert.Equal(HttpStatusCode.Accepted, (await host.Http.PostAsync("/api/retrain/churn", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync($"/api/runs/{id}")).StatusCode);
     }
 }

@@ -19,6 +19,9 @@ public interface IOrchestrationContext
     /// <summary>Runs an activity; a failed activity throws <see cref="ActivityFailedException"/> after its retries.</summary>
     Task<TResult> CallActivityAsync<TResult>(string name, object? input = null, RetryPolicy? retry = null);
 
+    /// <summary>Runs another orchestration as a child with its own history; its failure throws here after it ends.</summary>
+    Task<TResult> CallSubOrchestratorAsync<TResult>(string name, object? input = null, string? instanceId = null);
+
     /// <summary>A durable timer: survives restarts of the host.</summary>
     Task CreateTimer(DateTime fireAt, CancellationToken cancellationToken);
 

@@ -12,6 +12,12 @@ public static class TrainingPipeline
 {
     public const string Name = "TrainingPipeline";
 
+    /// <summary>
+    /// Bump when a change alters the sequence of activities, and keep the old version registered until its runs have
+    /// finished: the engine replays each run on the version it started on.
+    /// </summary>
+    public const string Version = "1";
+
     // Data problems are not transient, so those steps run once; storage steps ride out a blip.
     private static readonly RetryPolicy Once = new(1, TimeSpan.FromSeconds(1));
     private static readonly RetryPolicy Storage = new(3, TimeSpan.FromSeconds(1), BackoffCoefficient: 2);

@@ -36,8 +36,11 @@ internal static class RunsApi
         {
             return Problems.NotFound($"Model '{name}' has no data files in datasets/{name}/ to train on.");
         }
-        var runId = $"{name}-retrain-{time.GetUtcNow():yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
-        await pipelines.StartTrainingAsync(new TrainingRunInput(name, "http"), runId, cancellationToken);
+        var (runId, running) = await pipelines.StartRetrainAsync(name, "http", time.GetUtcNow(), cancellationToken);
+        if (runId is null)
+        {
+            return Problems.Conflict($"A retrain of '{name}' is already running (run {running}); one runs at a time.");
+        }
         var payload = ManagementPayload.For(runId, request);
         return TypedResults.Accepted(payload.StatusQueryGetUri, payload);
     }
@@ -76,7 +79,7 @@ internal static class RunsApi
 
     private static async Task<Results<Ok<RunStatus>, ProblemHttpResult>> GetAsync(
         string id, PipelineClient pipelines, CancellationToken cancellationToken) =>
-        await pipelines.Durable.GetInstanceAsync(id, cancellationToken) is { } instance
+        await pipelines.GetRunAsync(id, cancellationToken) is { } instance
             ? TypedResults.Ok(RunStatus.From(instance))
             : Problems.NotFound($"There is no run '{id}'.");
 

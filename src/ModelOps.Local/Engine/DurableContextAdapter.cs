@@ -31,6 +31,20 @@ internal sealed class DurableContextAdapter(OrchestrationContext context) : IOrc
         }
     }
 
+    public async Task<TResult> CallSubOrchestratorAsync<TResult>(string name, object? input = null, string? instanceId = null)
+    {
+        try
+        {
+            return await context.CallSubOrchestratorAsync<TResult>(name, input, instanceId);
+        }
+        catch (TaskFailedException e)
+        {
+            // The child's own reason, not the wrapper's, is what the user needs.
+            var failure = e.FailureDetails.InnerFailure ?? e.FailureDetails;
+            throw new ActivityFailedException(name, failure.ErrorType, failure.ErrorMessage);
+        }
+    }
+
     public Task CreateTimer(DateTime fireAt, CancellationToken cancellationToken) => context.CreateTimer(fireAt, cancellationToken);
 
     public Task<T> WaitForExternalEvent<T>(string eventName, CancellationToken cancellationToken = default) =>

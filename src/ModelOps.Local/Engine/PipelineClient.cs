@@ -25,6 +25,56 @@ internal sealed class PipelineClient(DurableEngine engine)
     }
 
     /// <summary>
+    /// Starts a retrain of the model unless one is running: returns the new run's id, or null with the id of the run
+    /// in progress.
+    /// </summary>
+    public async Task<(string? Started, string? Running)> StartRetrainAsync(
+        ModelName model, string trigger, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var runId = RetrainPipeline.NewRunId(model, now);
+        try
+        {
+            await engine.Client.ScheduleNewOrchestrationInstanceAsync(RetrainPipeline.Name,
+                new RetrainInput(new TrainingRunInput(model, trigger), runId),
+                StartOrchestrationOptions.Singleton(RetrainPipeline.GuardId(model)), cancellationToken);
+            return (runId, null);
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            var guard = await engine.Client.GetInstanceAsync(RetrainPipeline.GuardId(model), cancellationToken);
+            return (null, guard?.ReadInputAs<RetrainInput>(Json.Options)?.RunId);
+        }
+    }
+
+    /// <summary>
+    /// A run's status. A retrain's training run exists once its guard has started it; until then it is reported Pending,
+    /// so the status URL handed out on start answers at once.
+    /// </summary>
+    public async Task<OrchestrationMetadata?> GetRunAsync(string runId, CancellationToken cancellationToken)
+    {
+        if (await engine.Client.GetInstanceAsync(runId, cancellationToken) is { } run)
+        {
+            return run;
+        }
+        var marker = runId.IndexOf("-retrain-", StringComparison.Ordinal);
+        if (marker <= 0 || !ModelName.TryParse(runId[..marker], out var model, out _)
+            || await engine.Client.GetInstanceAsync(RetrainPipeline.GuardId(model), cancellationToken) is not { } guard
+            || guard.ReadInputAs<RetrainInput>(Json.Options) is not { } input || input.RunId != runId)
+        {
+            return null;
+        }
+        return guard with
+        {
+            InstanceId = runId,
+            Name = TrainingPipeline.Name,
+            RuntimeStatus = guard.RuntimeStatus == OrchestrationRuntimeStatus.Running ? OrchestrationRuntimeStatus.Pending : guard.RuntimeStatus,
+            SerializedInput = JsonSerializer.Serialize(input.Run, Json.Options),
+            SerializedOutput = null,
+            SerializedCustomStatus = null,
+        };
+    }
+
+    /// <summary>
     /// One page of training runs, newest first, optionally of one model, in some statuses and created in a time range.
     /// A page may hold fewer than <paramref name="top"/> runs; the continuation token (null on the last page) asks for the next.
     /// </summary>

@@ -10,7 +10,9 @@ internal static class PipelineRegistration
     public static void AddModelOpsPipelines(this DurableRegistry registry, IServiceProvider services)
     {
         registry.AddOrchestrator<TrainingRunInput, TrainingRunResult>(
-            TrainingPipeline.Name, (context, _) => TrainingPipeline.RunAsync(new DurableContextAdapter(context)));
+            TrainingPipeline.Name, TrainingPipeline.Version, (context, _) => TrainingPipeline.RunAsync(new DurableContextAdapter(context)));
+        registry.AddOrchestrator<RetrainInput, TrainingRunResult>(
+            RetrainPipeline.Name, (context, _) => RetrainPipeline.RunAsync(new DurableContextAdapter(context)));
 
         var journal = services.GetRequiredService<ActivityJournal>();
         Add<IngestActivity, IngestRequest, IngestResult>();
