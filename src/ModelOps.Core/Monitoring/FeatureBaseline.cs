@@ -97,7 +97,7 @@ public sealed class NumericBaseline : FeatureBaseline
             }
         }
         Array.Resize(ref finite, count);
-        Array.Sort(finite);
+        RadixSort.Sort(finite);
         var edges = finite.Length == 0 ? [] : PopulationStability.EqualWidthEdges(finite[0], finite[^1], psiBins);
         return new NumericBaseline(name, finite, values.Length - count, edges, PopulationStability.BinProportionsSorted(finite, edges));
     }

@@ -33,7 +33,7 @@ internal sealed class NumericWindow(double[] sorted, int missing, int infinite) 
 
     public static NumericWindow From(ReadOnlySpan<double> values)
     {
-        var finite = new double[values.Length];
+        var finite = GC.AllocateUninitializedArray<double>(values.Length); // only the first count slots are kept
         int count = 0, missing = 0, infinite = 0;
         foreach (var v in values)
         {
@@ -51,7 +51,7 @@ internal sealed class NumericWindow(double[] sorted, int missing, int infinite) 
             }
         }
         Array.Resize(ref finite, count);
-        Array.Sort(finite);
+        RadixSort.Sort(finite);
         return new NumericWindow(finite, missing, infinite);
     }
 }

@@ -15,8 +15,8 @@ internal static class KolmogorovSmirnov
     {
         var sa = a.ToArray();
         var sb = b.ToArray();
-        Array.Sort(sa);
-        Array.Sort(sb);
+        RadixSort.Sort(sa);
+        RadixSort.Sort(sb);
         return TestSorted(sa, sb);
     }
 

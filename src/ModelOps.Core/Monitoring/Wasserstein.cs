@@ -8,8 +8,8 @@ internal static class Wasserstein
     {
         var su = u.ToArray();
         var sv = v.ToArray();
-        Array.Sort(su);
-        Array.Sort(sv);
+        RadixSort.Sort(su);
+        RadixSort.Sort(sv);
         return DistanceSorted(su, sv);
     }
 
