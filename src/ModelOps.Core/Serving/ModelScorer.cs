@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.ML;
 using Microsoft.ML.Data;
@@ -9,8 +10,12 @@ namespace ModelOps.Core.Serving;
 /// <summary>Scores JSON rows with a loaded ML.NET model. Thread-safe: each call transforms its own view of its own rows.</summary>
 public sealed class ModelScorer
 {
+    /// <summary>Above this many rows a batch goes through one data view, which amortises its set-up.</summary>
+    private const int MaxRowsPerRowPath = 64;
+
     private readonly TrainedModel _model;
     private readonly CleaningReport? _cleaning;
+    private readonly ConcurrentBag<RowPredictor> _predictors = [];
 
     internal ModelScorer(TrainedModel model, CleaningReport? cleaning = null)
     {
@@ -50,76 +55,38 @@ public sealed class ModelScorer
         return Score(table);
     }
 
-    /// <summary>Scores the rows of a feature table (extra columns are fine).</summary>
+    /// <summary>Scores the rows of a table that has the features (extra columns are fine).</summary>
     internal IReadOnlyList<Prediction> Score(Table table)
     {
-        var scored = _model.Transform(table, labelled: false);
-        var predictions = new List<Prediction>(table.RowCount);
-        switch (Problem.Task)
+        if (!table.Schema.Columns.Select(c => c.Name).SequenceEqual(Problem.Features, StringComparer.OrdinalIgnoreCase))
         {
-            case LearningTask.Regression:
+            table = table.SelectColumns(Problem.Features);
+        }
+        var predictions = new List<Prediction>(table.RowCount);
+        if (table.RowCount <= MaxRowsPerRowPath)
+        {
+            // Small requests, the usual case online: a pooled compiled row path, no data view per call.
+            var predictor = _predictors.TryTake(out var pooled) ? pooled : new RowPredictor(_model);
+            try
+            {
+                for (var r = 0; r < table.RowCount; r++)
                 {
-                    using var cursor = scored.GetRowCursor([scored.Schema["Score"]]);
-                    var score = cursor.GetGetter<float>(scored.Schema["Score"]);
-                    var value = 0f;
-                    while (cursor.MoveNext())
-                    {
-                        score(ref value);
-                        predictions.Add(new RegressionPrediction(value));
-                    }
-                    break;
+                    predictions.Add(predictor.Predict(table, r));
                 }
-            case LearningTask.Binary:
-                {
-                    var labelColumn = scored.Schema["PredictedLabel"];
-                    var probabilityColumn = scored.Schema["Probability"];
-                    using var cursor = scored.GetRowCursor([labelColumn, probabilityColumn]);
-                    var label = cursor.GetGetter<bool>(labelColumn);
-                    var probability = cursor.GetGetter<float>(probabilityColumn);
-                    bool isPositive = false;
-                    var p = 0f;
-                    while (cursor.MoveNext())
-                    {
-                        label(ref isPositive);
-                        probability(ref p);
-                        predictions.Add(new BinaryPrediction(isPositive, float.IsNaN(p) ? (isPositive ? 1 : 0) : Math.Clamp(p, 0, 1)));
-                    }
-                    break;
-                }
-            default:
-                {
-                    var classes = Problem.Classes!;
-                    var scoreColumn = scored.Schema["Score"];
-                    using var cursor = scored.GetRowCursor([scoreColumn]);
-                    var score = cursor.GetGetter<VBuffer<float>>(scoreColumn);
-                    var buffer = default(VBuffer<float>);
-                    while (cursor.MoveNext())
-                    {
-                        score(ref buffer);
-                        predictions.Add(Multiclass(buffer.DenseValues().ToArray(), classes));
-                    }
-                    break;
-                }
+            }
+            finally
+            {
+                _predictors.Add(predictor);
+            }
+            return predictions;
+        }
+        var scored = _model.Transform(table, labelled: false);
+        using var cursor = scored.GetRowCursor(PredictionReader.Columns(scored.Schema, Problem.Task));
+        var reader = new PredictionReader(cursor, Problem);
+        while (cursor.MoveNext())
+        {
+            predictions.Add(reader.Read());
         }
         return predictions;
-    }
-
-    // Scores are in class-key order, which is the order of Problem.Classes; one-versus-all scores need not sum to 1.
-    private static MulticlassPrediction Multiclass(float[] scores, IReadOnlyList<string> classes)
-    {
-        var clipped = scores.Select(s => float.IsNaN(s) ? 0 : Math.Max(s, 0)).ToArray();
-        var sum = clipped.Sum();
-        var probabilities = new Dictionary<string, double>(classes.Count, StringComparer.Ordinal);
-        var best = 0;
-        for (var i = 0; i < classes.Count; i++)
-        {
-            var p = i < clipped.Length ? (sum > 0 ? clipped[i] / sum : 1.0 / classes.Count) : 0;
-            probabilities[classes[i]] = p;
-            if (p > probabilities[classes[best]])
-            {
-                best = i;
-            }
-        }
-        return new MulticlassPrediction(classes[best], probabilities);
     }
 }

@@ -24,6 +24,9 @@ internal sealed class TrainedModel
     /// <summary>The feature columns only, in <see cref="TrainingProblem.Features"/> order.</summary>
     public TableSchema FeatureSchema { get; }
 
+    /// <summary>The schema of what scoring supplies: the features only, as ML.NET types.</summary>
+    public DataViewSchema InputSchema => TableDataView.Features(Empty(FeatureSchema), Problem.Features).Schema;
+
     /// <summary>The trainer's catalog name when known (not stored in model.zip).</summary>
     public string? Trainer { get; }
 
@@ -36,7 +39,7 @@ internal sealed class TrainedModel
     public void Save(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var input = TableDataView.Features(Empty(FeatureSchema), Problem.Features).Schema;
+        var input = InputSchema;
         // The zip writer wants to seek; blob upload streams cannot, so build it in memory first.
         using var buffer = new MemoryStream();
         Ml.Model.Save(Transformer, input, buffer);

@@ -135,6 +135,29 @@ public sealed class ModelScorerTests
         Assert.Equal(3, error.Errors.Count);
     }
 
+    [Theory]
+    [InlineData("lightgbm", "binary")]
+    [InlineData("fasttree", "regression")]
+    [InlineData("sdca", "multiclass")]
+    public void Rows_scored_one_by_one_match_the_same_rows_scored_as_one_batch(string trainer, string task)
+    {
+        var table = task switch
+        {
+            "binary" => SyntheticData.Binary(300),
+            "regression" => SyntheticData.Regression(300),
+            _ => SyntheticData.Multiclass(300),
+        };
+        var scorer = Scorer(table, trainer);
+        var rows = table.SelectRows(Enumerable.Range(0, 100).ToArray());
+
+        var batch = scorer.Score(rows); // over the row-path limit: one data view
+        var single = Enumerable.Range(0, 100).SelectMany(r => scorer.Score(rows.SelectRows([r]))).ToList();
+
+        Assert.Equal(
+            batch.Select(p => JsonSerializer.Serialize(p, Json.Options)),
+            single.Select(p => JsonSerializer.Serialize(p, Json.Options)));
+    }
+
     private static ModelScorer Scorer(Table table, string trainer)
     {
         var problem = TrainingProblem.Infer(table, null, null, null, []);
