@@ -47,13 +47,13 @@ public sealed class ModelScorer
         var fillable = _cleaning?.Imputations.Where(i => i.Number is not null || i.Category is not null).Select(i => i.Column)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var table = ScoringRows.ToTable(rows, FeatureSchema, fillable);
-        if (_cleaning is not null)
-        {
-            table = Cleaner.Impute(table, _cleaning);
-        }
+        table = Fill(table);
         cancellationToken.ThrowIfCancellationRequested();
         return Score(table);
     }
+
+    /// <summary>The table with missing feature values filled as training filled them (unchanged without a cleaning plan).</summary>
+    internal Table Fill(Table table) => _cleaning is null ? table : Cleaner.Impute(table, _cleaning);
 
     /// <summary>Scores the rows of a table that has the features (extra columns are fine).</summary>
     internal IReadOnlyList<Prediction> Score(Table table)

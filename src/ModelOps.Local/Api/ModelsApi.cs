@@ -1,9 +1,11 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using ModelOps.Core.Pipelines;
 using ModelOps.Core.Registry;
 using ModelOps.Core.Serving;
 using ModelOps.Core.Storage;
+using ModelOps.Local.Engine;
 using ModelOps.Local.Hosting;
 
 namespace ModelOps.Local.Api;
@@ -18,6 +20,7 @@ internal static class ModelsApi
         models.MapGet("/{model}", GetAsync);
         models.MapPost("/{model}/predict", PredictAsync);
         models.MapPost("/{model}/aliases/{alias}", SetAliasAsync);
+        models.MapPost("/{model}/score-blob", ScoreBlobAsync);
         return app;
     }
 
@@ -105,6 +108,33 @@ internal static class ModelsApi
         }
     }
 
+    /// <summary>Starts a durable bulk-scoring run over a blob; the predictions are written next to it.</summary>
+    private static async Task<Results<Accepted<ManagementPayload>, ProblemHttpResult>> ScoreBlobAsync(
+        string model, ScoreBlobRequest? body, HttpRequest request, ModelRegistry registry, PipelineClient pipelines,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!ModelName.TryParse(model, out var name, out var error))
+        {
+            return Problems.BadRequest(error);
+        }
+        try
+        {
+            BlobPath.Parse(body?.Blob);
+        }
+        catch (ArgumentException e)
+        {
+            return Problems.BadRequest(e.Message + " The body is {\"blob\": \"container/path.csv\"}.");
+        }
+        if (await registry.GetAliasAsync(name, ModelRegistry.Production, cancellationToken) is null)
+        {
+            return Problems.NotFound($"Model '{name}' has no version in production.");
+        }
+        var runId = ScoreBlobPipeline.NewRunId(name, time.GetUtcNow());
+        await pipelines.Durable.ScheduleNewOrchestrationInstanceAsync(ScoreBlobPipeline.Name, new ScoreBlobInput(name, body!.Blob), runId, cancellationToken);
+        var payload = ManagementPayload.For(runId, request);
+        return TypedResults.Accepted(payload.StatusQueryGetUri, payload);
+    }
+
     private static async Task<ModelSummary?> SummaryAsync(ModelRegistry registry, ModelName name, CancellationToken cancellationToken)
     {
         var versions = await registry.ListVersionsAsync(name, cancellationToken);
@@ -137,4 +167,6 @@ internal static class ModelsApi
     internal sealed record PredictResponse(string Model, int Version, string RequestId, IReadOnlyList<object> Predictions);
 
     internal sealed record AliasRequest(int Version, string? Reason);
+
+    internal sealed record ScoreBlobRequest(string Blob);
 }

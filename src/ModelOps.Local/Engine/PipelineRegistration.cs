@@ -11,6 +11,8 @@ internal static class PipelineRegistration
     {
         registry.AddOrchestrator<TrainingRunInput, TrainingRunResult>(
             TrainingPipeline.Name, TrainingPipeline.Version, (context, _) => TrainingPipeline.RunAsync(new DurableContextAdapter(context)));
+        registry.AddOrchestrator<ScoreBlobInput, ScoreBlobResult>(
+            ScoreBlobPipeline.Name, (context, _) => ScoreBlobPipeline.RunAsync(new DurableContextAdapter(context)));
         registry.AddOrchestrator<RetrainInput, TrainingRunResult>(
             RetrainPipeline.Name, (context, _) => RetrainPipeline.RunAsync(new DurableContextAdapter(context)));
 
@@ -23,6 +25,7 @@ internal static class PipelineRegistration
         Add<EvaluateActivity, EvaluateRequest, EvaluateResult>();
         Add<RegisterActivity, RegisterRequest, int>();
         Add<DeployActivity, DeployRequest, DeployResult>();
+        Add<ScoreBlobActivity, ScoreBlobInput, ScoreBlobResult>();
 
         void Add<TActivity, TInput, TOutput>()
             where TActivity : IActivity<TInput, TOutput>
