@@ -24,6 +24,8 @@ public sealed record ModelConfig
 
     public GateConfig Gates { get; init; } = new();
 
+    public MonitorConfig Monitor { get; init; } = new();
+
     /// <summary>Parses a config blob, with every problem in one readable message.</summary>
     public static ModelConfig Parse(ReadOnlySpan<byte> utf8Json)
     {
@@ -70,6 +72,7 @@ public sealed record ModelConfig
         {
             errors.Add($"search.holdoutFraction {Search.HoldoutFraction} must be between 0.05 and 0.5");
         }
+        errors.AddRange(Monitor.Validate());
         return errors;
     }
 
@@ -118,6 +121,65 @@ public sealed record GateConfig
             Min.Count > 0 ? Min : defaults.Min,
             MaxRegression.Count > 0 ? MaxRegression : defaults.MaxRegression,
             MaxP95LatencyMs ?? defaults.MaxP95LatencyMs);
+    }
+}
+
+/// <summary>How the monitor watches a model's traffic and when it retrains (DESIGN §3, §4).</summary>
+public sealed record MonitorConfig
+{
+    /// <summary>Six-field cron (seconds first), as Azure Functions timers take it.</summary>
+    public string Schedule { get; init; } = "0 */5 * * * *";
+
+    /// <summary>How much recent traffic a tick looks at.</summary>
+    public int WindowMinutes { get; init; } = 60;
+
+    /// <summary>Fewer scored rows in the window than this: no verdict, recorded as such.</summary>
+    public int MinRows { get; init; } = 200;
+
+    /// <summary>Share of drifted features at which the dataset drifts.</summary>
+    public double DriftShare { get; init; } = 0.5;
+
+    /// <summary>Scoring latency p95 SLO, in milliseconds.</summary>
+    public double P95LatencyMs { get; init; } = 50;
+
+    /// <summary>Bad windows in a row before an alarm fires.</summary>
+    public int ConsecutiveWindows { get; init; } = 2;
+
+    /// <summary>No retrain this soon after the last one the monitor started.</summary>
+    public int CooldownMinutes { get; init; } = 60;
+
+    /// <summary>Most retrains the monitor starts per model per UTC day.</summary>
+    public int DailyRetrainBudget { get; init; } = 3;
+
+    /// <summary>Traffic rows with feedback labels from this many recent days join the training data of a retrain (0: none).</summary>
+    public int FeedbackDays { get; init; } = 7;
+
+    internal IEnumerable<string> Validate()
+    {
+        if (!Cronos.CronExpression.TryParse(Schedule, Cronos.CronFormat.IncludeSeconds, out _))
+        {
+            yield return $"monitor.schedule '{Schedule}' is not a six-field cron expression (seconds first), e.g. \"0 */5 * * * *\"";
+        }
+        if (WindowMinutes is < 1 or > 60 * 24 * 31)
+        {
+            yield return $"monitor.windowMinutes {WindowMinutes} must be between 1 and {60 * 24 * 31}";
+        }
+        if (MinRows < 1)
+        {
+            yield return $"monitor.minRows {MinRows} must be at least 1";
+        }
+        if (DriftShare is <= 0 or > 1)
+        {
+            yield return $"monitor.driftShare {DriftShare} must be in (0, 1]";
+        }
+        if (ConsecutiveWindows < 1)
+        {
+            yield return $"monitor.consecutiveWindows {ConsecutiveWindows} must be at least 1";
+        }
+        if (CooldownMinutes < 0 || DailyRetrainBudget < 0 || FeedbackDays < 0 || P95LatencyMs <= 0)
+        {
+            yield return "monitor.cooldownMinutes, dailyRetrainBudget and feedbackDays must not be negative, and p95LatencyMs must be positive";
+        }
     }
 }
 

@@ -113,6 +113,25 @@ public sealed partial class ModelRegistry(BlobServiceClient blobs, TimeProvider 
         return buffer;
     }
 
+    /// <summary>Writes a companion file of a version (its baseline, for one), beside its manifest.</summary>
+    public async Task WriteVersionFileAsync<T>(ModelName model, int version, string file, T content, CancellationToken cancellationToken) =>
+        await _container.GetBlobClient(StorageLayout.VersionFile(model, version, file))
+            .UploadAsync(BinaryData.FromObjectAsJson(content, Json.Options), overwrite: true, cancellationToken);
+
+    /// <summary>A companion file of a version, or default when the version has none.</summary>
+    public async Task<T?> ReadVersionFileAsync<T>(ModelName model, int version, string file, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await _container.GetBlobClient(StorageLayout.VersionFile(model, version, file)).DownloadContentAsync(cancellationToken);
+            return content.Value.Content.ToObjectFromJson<T>(Json.Options);
+        }
+        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
+        {
+            return default;
+        }
+    }
+
     /// <summary>Names of every model with at least one blob in the registry.</summary>
     public async Task<IReadOnlyList<ModelName>> ListModelsAsync(CancellationToken cancellationToken)
     {

@@ -1,5 +1,7 @@
 using ModelOps.Core.Data;
+using ModelOps.Core.Monitoring;
 using ModelOps.Core.Registry;
+using ModelOps.Core.Serving;
 using ModelOps.Core.Storage;
 
 namespace ModelOps.Core.Pipelines.Activities;
@@ -8,6 +10,17 @@ namespace ModelOps.Core.Pipelines.Activities;
 public sealed class RegisterActivity(RunStore runs, ModelRegistry registry) : IActivity<RegisterRequest, int>
 {
     public static string Name => "Register";
+
+    /// <summary>The monitor's baseline for the version: the training rows, and the model's predictions on the held-out rows.</summary>
+    private async Task<BaselineSample> BaselineAsync(
+        TrainingData data, ModelManifest manifest, TableSchema schema, MemoryStream model, CancellationToken cancellationToken)
+    {
+        var training = await runs.ReadTableAsync(data.TrainPath, schema, cancellationToken);
+        var holdout = await runs.ReadTableAsync(data.HoldoutPath, schema, cancellationToken);
+        model.Position = 0;
+        var scorer = ModelScorer.Load(model, data.Problem, data.Problem.FeatureSchema(schema), manifest.Cleaning);
+        return BaselineSample.From(manifest.Version, training, data.Problem, scorer.Score(holdout), seed: manifest.Version);
+    }
 
     public async Task<int> RunAsync(RegisterRequest input, CancellationToken cancellationToken)
     {
@@ -28,6 +41,8 @@ public sealed class RegisterActivity(RunStore runs, ModelRegistry registry) : IA
             Config = input.Config,
             Cleaning = cleaning,
         }, model, cancellationToken);
+        await registry.WriteVersionFileAsync(input.Model, manifest.Version, BaselineSample.File,
+            await BaselineAsync(data, manifest, schema, model, cancellationToken), cancellationToken);
         return manifest.Version;
     }
 }
