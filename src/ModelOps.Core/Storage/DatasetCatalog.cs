@@ -30,4 +30,19 @@ public sealed class DatasetCatalog(BlobServiceClient blobs)
         (await ListAsync(model, cancellationToken)).Count > 0;
 
     public BlobClient Blob(string name) => _container.GetBlobClient(name);
+
+    /// <summary>The model's config from <c>datasets/{model}/modelops.json</c>; the defaults when there is none.</summary>
+    /// <exception cref="Pipelines.InvalidModelConfigException">The config is not valid; the message lists every problem.</exception>
+    public async Task<Pipelines.ModelConfig> ReadConfigAsync(ModelName model, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var content = await Blob(StorageLayout.ModelConfig(model)).DownloadContentAsync(cancellationToken);
+            return Pipelines.ModelConfig.Parse(content.Value.Content.ToMemory().Span);
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == (int)System.Net.HttpStatusCode.NotFound)
+        {
+            return new Pipelines.ModelConfig();
+        }
+    }
 }

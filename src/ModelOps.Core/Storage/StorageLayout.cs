@@ -40,6 +40,11 @@ public static class StorageLayout
 
     public static string RejectedRows(string runId) => $"{runId}/rejected.csv";
 
+    public static string MonitoringReport(ModelName model, DateTimeOffset time) =>
+        $"{model}/{time.UtcDateTime:yyyyMMdd}/{time.UtcDateTime:HHmmss.fff}.json";
+
+    public static string MonitoringDay(ModelName model, DateTime day) => $"{model}/{day:yyyyMMdd}/";
+
     /// <summary>True when a blob in <see cref="Datasets"/> is a data file (not the model config) by its name.</summary>
     public static bool IsDataFile(string blobName) =>
         DataExtensions.Any(ext => blobName.EndsWith(ext, StringComparison.OrdinalIgnoreCase));

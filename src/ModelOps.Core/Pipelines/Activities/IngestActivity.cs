@@ -19,7 +19,7 @@ public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs) : IAc
 
     public async Task<IngestResult> RunAsync(IngestRequest input, CancellationToken cancellationToken)
     {
-        var config = await ReadConfigAsync(input.Model, cancellationToken);
+        var config = await datasets.ReadConfigAsync(input.Model, cancellationToken);
         var blobs = await datasets.ListAsync(input.Model, cancellationToken);
         if (blobs.Count == 0)
         {
@@ -72,19 +72,6 @@ public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs) : IAc
         catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
         {
             throw new PipelineFailedException($"{file} changed or was deleted while it was being read; the newer version starts its own run.");
-        }
-    }
-
-    private async Task<ModelConfig> ReadConfigAsync(ModelName model, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var content = await datasets.Blob(StorageLayout.ModelConfig(model)).DownloadContentAsync(cancellationToken);
-            return ModelConfig.Parse(content.Value.Content.ToMemory().Span);
-        }
-        catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)
-        {
-            return new ModelConfig();
         }
     }
 }
