@@ -46,6 +46,15 @@ public static class StorageLayout
     /// <summary>The hour folder of a model's feedback labels: <c>{model}/feedback/{yyyy}/{MM}/{dd}/{HH}/</c> (UTC).</summary>
     public static string FeedbackHourPrefix(ModelName model, DateTime hourUtc) => $"{model}/feedback/{HourPath(hourUtc)}/";
 
+    /// <summary>The day folder of a model's scored requests: <c>{model}/{yyyy}/{MM}/{dd}/</c> (UTC); it holds that day's hour folders.</summary>
+    public static string TrafficDayPrefix(ModelName model, DateTime dayUtc) => $"{model}/{DayPath(dayUtc)}/";
+
+    /// <summary>The day folder of a model's feedback labels: <c>{model}/feedback/{yyyy}/{MM}/{dd}/</c> (UTC).</summary>
+    public static string FeedbackDayPrefix(ModelName model, DateTime dayUtc) => $"{model}/feedback/{DayPath(dayUtc)}/";
+
+    private static string DayPath(DateTime dayUtc) =>
+        dayUtc.ToString("yyyy'/'MM'/'dd", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The prefix of one host's JSON-lines files in an hour folder: <c>{folder}{host}-</c>; <c>{n}.jsonl</c> follows.</summary>
     public static string HostFilePrefix(string hourPrefix, string host) => $"{hourPrefix}{host}-";
 
