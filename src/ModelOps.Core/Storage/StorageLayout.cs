@@ -44,6 +44,32 @@ public static class StorageLayout
         $"{model}/{time.UtcDateTime:yyyyMMdd}/{time.UtcDateTime:HHmmss.fff}.json";
 
     public static string MonitoringDay(ModelName model, DateTime day) => $"{model}/{day:yyyyMMdd}/";
+    /// <summary>The hour folder of a model's scored requests: <c>{model}/{yyyy}/{MM}/{dd}/{HH}/</c> (UTC).</summary>
+    public static string TrafficHourPrefix(ModelName model, DateTime hourUtc) => $"{model}/{HourPath(hourUtc)}/";
+
+    /// <summary>The hour folder of a model's feedback labels: <c>{model}/feedback/{yyyy}/{MM}/{dd}/{HH}/</c> (UTC).</summary>
+    public static string FeedbackHourPrefix(ModelName model, DateTime hourUtc) => $"{model}/feedback/{HourPath(hourUtc)}/";
+
+    /// <summary>The day folder of a model's scored requests: <c>{model}/{yyyy}/{MM}/{dd}/</c> (UTC); it holds that day's hour folders.</summary>
+    public static string TrafficDayPrefix(ModelName model, DateTime dayUtc) => $"{model}/{DayPath(dayUtc)}/";
+
+    /// <summary>The day folder of a model's feedback labels: <c>{model}/feedback/{yyyy}/{MM}/{dd}/</c> (UTC).</summary>
+    public static string FeedbackDayPrefix(ModelName model, DateTime dayUtc) => $"{model}/feedback/{DayPath(dayUtc)}/";
+
+    private static string DayPath(DateTime dayUtc) =>
+        dayUtc.ToString("yyyy'/'MM'/'dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The prefix of one host's JSON-lines files in an hour folder: <c>{folder}{host}-</c>; <c>{n}.jsonl</c> follows.</summary>
+    public static string HostFilePrefix(string hourPrefix, string host) => $"{hourPrefix}{host}-";
+
+    /// <summary>One host's n-th JSON-lines file in an hour folder: <c>{folder}{host}-{n}.jsonl</c>.</summary>
+    public static string HostFile(string hourPrefix, string host, int n) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{hourPrefix}{host}-{n}{JsonLinesExtension}");
+
+    public const string JsonLinesExtension = ".jsonl";
+
+    private static string HourPath(DateTime hourUtc) =>
+        hourUtc.ToString("yyyy'/'MM'/'dd'/'HH", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>True when a blob in <see cref="Datasets"/> is a data file (not the model config) by its name.</summary>
     public static bool IsDataFile(string blobName) =>
