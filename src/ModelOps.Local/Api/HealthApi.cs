@@ -1,6 +1,7 @@
 using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelOps.Core.Serving;
+using ModelOps.Core.Serving.Traffic;
 using ModelOps.Durable;
 
 namespace ModelOps.Local.Api;
@@ -15,7 +16,7 @@ internal static class HealthApi
     }
 
     private static async Task<Results<Ok<Health>, JsonHttpResult<Health>>> GetAsync(
-        BlobServiceClient blobs, DurableEngine engine, ServingModels models, CancellationToken cancellationToken)
+        BlobServiceClient blobs, DurableEngine engine, ServingModels models, TrafficLog traffic, CancellationToken cancellationToken)
     {
         var storage = await StorageReachableAsync(blobs, cancellationToken);
         var engineState = !engine.IsRunning ? "stopped" : engine.IsHealthy ? "running" : "waiting for storage";
@@ -23,7 +24,8 @@ internal static class HealthApi
             storage && engine.IsRunning && engine.IsHealthy ? "healthy" : "unhealthy",
             storage ? "reachable" : "unreachable",
             engineState,
-            models.Loaded.Select(m => new LoadedModel(m.Model, m.Version)).ToList());
+            models.Loaded.Select(m => new LoadedModel(m.Model, m.Version)).ToList(),
+            traffic.Counters);
         return health.Status == "healthy"
             ? TypedResults.Ok(health)
             : TypedResults.Json(health, statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -44,7 +46,7 @@ internal static class HealthApi
         }
     }
 
-    internal sealed record Health(string Status, string Storage, string Engine, IReadOnlyList<LoadedModel> LoadedModels);
+    internal sealed record Health(string Status, string Storage, string Engine, IReadOnlyList<LoadedModel> LoadedModels, TrafficLogCounters Traffic);
 
     internal sealed record LoadedModel(string Model, int Version);
 }

@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ModelOps.Core.Pipelines;
+using ModelOps.Core.Monitoring;
 using ModelOps.Core.Registry;
+using ModelOps.Core.Serving.Traffic;
 using ModelOps.Core.Serving;
 using ModelOps.Core.Storage;
 using ModelOps.Local.Engine;
@@ -21,6 +24,9 @@ internal static class ModelsApi
         models.MapPost("/{model}/predict", PredictAsync);
         models.MapPost("/{model}/aliases/{alias}", SetAliasAsync);
         models.MapPost("/{model}/score-blob", ScoreBlobAsync);
+        models.MapPost("/{model}/feedback", FeedbackAsync);
+        models.MapPost("/{model}/monitor", MonitorAsync);
+        models.MapGet("/{model}/monitoring", MonitoringAsync);
         return app;
     }
 
@@ -44,9 +50,10 @@ internal static class ModelsApi
     }
 
     private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> PredictAsync(
-        string model, HttpRequest request, ServingModels serving, IOptions<ModelOpsOptions> options,
+        string model, HttpRequest request, ServingModels serving, TrafficLog traffic, IOptions<ModelOpsOptions> options,
         CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         if (!ModelName.TryParse(model, out var name, out var error))
         {
             return Problems.BadRequest(error);
@@ -68,7 +75,9 @@ internal static class ModelsApi
         try
         {
             var predictions = served.Scorer.Score(body.Rows!, cancellationToken);
-            return TypedResults.Ok(new PredictResponse(name, served.Manifest.Version, Guid.NewGuid().ToString("N"), predictions.Cast<object>().ToList()));
+            var requestId = Guid.NewGuid().ToString("N");
+            traffic.TryWriteRequest(name, served.Manifest.Version, requestId, body.Rows!, predictions, Stopwatch.GetElapsedTime(started));
+            return TypedResults.Ok(new PredictResponse(name, served.Manifest.Version, requestId, predictions.Cast<object>().ToList()));
         }
         catch (ScoringInputException e)
         {
@@ -135,6 +144,58 @@ internal static class ModelsApi
         return TypedResults.Accepted(payload.StatusQueryGetUri, payload);
     }
 
+    /// <summary>Ground-truth labels for scored rows, by request id (and row, default 0).</summary>
+    private static async Task<Results<Accepted<FeedbackAccepted>, ProblemHttpResult>> FeedbackAsync(
+        string model, HttpRequest request, FeedbackStore feedback, CancellationToken cancellationToken)
+    {
+        if (!ModelName.TryParse(model, out var name, out var error))
+        {
+            return Problems.BadRequest(error);
+        }
+        List<FeedbackLabel>? labels;
+        try
+        {
+            labels = await JsonSerializer.DeserializeAsync<List<FeedbackLabel>>(request.Body, Json.Options, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return Problems.BadRequest($"The body must be a JSON array of {{\"requestId\", \"row\", \"label\"}}: {e.Message}");
+        }
+        try
+        {
+            var stored = await feedback.AddAsync(name, labels ?? [], cancellationToken);
+            return TypedResults.Accepted((string?)null, new FeedbackAccepted(stored));
+        }
+        catch (FeedbackInputException e)
+        {
+            return e.TooMany ? Problems.TooLarge(e.Message) : Problems.BadRequest(e.Message);
+        }
+    }
+
+    /// <summary>Runs a monitor tick of the model now and answers its report.</summary>
+    private static async Task<Results<Ok<MonitoringReport>, ProblemHttpResult>> MonitorAsync(
+        string model, ModelMonitor monitor, CancellationToken cancellationToken)
+    {
+        if (!ModelName.TryParse(model, out var name, out var error))
+        {
+            return Problems.BadRequest(error);
+        }
+        return await monitor.TickAsync(name, cancellationToken) is { } report
+            ? TypedResults.Ok(report)
+            : Problems.NotFound($"Model '{name}' has no version in production to monitor.");
+    }
+
+    /// <summary>The model's latest monitor reports, newest first.</summary>
+    private static async Task<Results<Ok<IReadOnlyList<MonitoringReport>>, ProblemHttpResult>> MonitoringAsync(
+        string model, int? top, int? days, MonitoringReports reports, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (!ModelName.TryParse(model, out var name, out var error))
+        {
+            return Problems.BadRequest(error);
+        }
+        return TypedResults.Ok(await reports.LatestAsync(name, Math.Clamp(top ?? 20, 1, 500), time.GetUtcNow(), Math.Clamp(days ?? 7, 1, 90), cancellationToken));
+    }
+
     private static async Task<ModelSummary?> SummaryAsync(ModelRegistry registry, ModelName name, CancellationToken cancellationToken)
     {
         var versions = await registry.ListVersionsAsync(name, cancellationToken);
@@ -169,4 +230,6 @@ internal static class ModelsApi
     internal sealed record AliasRequest(int Version, string? Reason);
 
     internal sealed record ScoreBlobRequest(string Blob);
+
+    internal sealed record FeedbackAccepted(int Stored);
 }

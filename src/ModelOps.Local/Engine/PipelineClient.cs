@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelOps.Core.Monitoring;
 using ModelOps.Core.Pipelines;
 using ModelOps.Core.Storage;
 using ModelOps.Durable;
@@ -6,7 +7,7 @@ using ModelOps.Durable;
 namespace ModelOps.Local.Engine;
 
 /// <summary>Starts and reads pipeline runs on the local durable engine.</summary>
-internal sealed class PipelineClient(DurableEngine engine)
+internal sealed class PipelineClient(DurableEngine engine, TimeProvider time) : IRetrainStarter
 {
     public DurableClient Durable => engine.Client;
 
@@ -45,6 +46,12 @@ internal sealed class PipelineClient(DurableEngine engine)
             return (null, guard?.ReadInputAs<RetrainInput>(Json.Options)?.RunId);
         }
     }
+
+    async Task<string?> IRetrainStarter.StartRetrainAsync(ModelName model, string trigger, CancellationToken cancellationToken) =>
+        (await StartRetrainAsync(model, trigger, time.GetUtcNow(), cancellationToken)).Started;
+
+    public async Task<bool> IsRetrainRunningAsync(ModelName model, CancellationToken cancellationToken) =>
+        await engine.Client.GetInstanceAsync(RetrainPipeline.GuardId(model), cancellationToken) is { IsRunning: true };
 
     /// <summary>
     /// A run's status. A retrain's training run exists once its guard has started it; until then it is reported Pending,

@@ -5,12 +5,16 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using ModelOps.Core.Pipelines;
 using ModelOps.Core.Pipelines.Activities;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ModelOps.Core.Monitoring;
 using ModelOps.Core.Registry;
+using ModelOps.Core.Serving.Traffic;
 using ModelOps.Core.Serving;
 using ModelOps.Core.Storage;
 using ModelOps.Durable;
 using ModelOps.Local.Api;
 using ModelOps.Local.Engine;
+using ModelOps.Local.Monitoring;
 using ModelOps.Local.Storage;
 using ModelOps.Local.Watching;
 
@@ -109,7 +113,16 @@ public sealed class LocalHost : IAsyncDisposable
             o.SerializerOptions.NumberHandling = Json.Options.NumberHandling;
         });
 
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System); // tests may bring their own clock
+        services.AddSingleton(sp => new TrafficLog(sp.GetRequiredService<BlobServiceClient>(),
+            builder.Configuration.GetSection("ModelOps:Traffic").Get<TrafficLogOptions>() ?? new TrafficLogOptions(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TrafficLog>>()));
+        services.AddSingleton(sp => new TrafficReader(sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<ILogger<TrafficReader>>()));
+        services.AddSingleton(sp => new FeedbackStore(sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<TimeProvider>(),
+            reader: sp.GetRequiredService<TrafficReader>()));
+        services.AddSingleton<MonitoringReports>();
+        services.AddSingleton<IRetrainStarter>(sp => sp.GetRequiredService<PipelineClient>());
+        services.AddSingleton<ModelMonitor>();
         services.AddSingleton(new BlobServiceClient(storage));
         services.AddSingleton<DatasetCatalog>();
         services.AddSingleton<ModelRegistry>();
@@ -137,6 +150,8 @@ public sealed class LocalHost : IAsyncDisposable
         });
         services.AddHostedService(sp => new DurableEngineHostedService(sp.GetRequiredService<DurableEngine>()));
         services.AddHostedService<DatasetWatcher>();
+        services.AddHostedService<TrafficLogService>();
+        services.AddHostedService<MonitorTimer>();
     }
 
     private static void MapApis(WebApplication app)
