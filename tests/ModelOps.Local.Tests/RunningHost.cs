@@ -29,7 +29,10 @@ internal sealed class RunningHost : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
 
     /// <summary>Starts a host on a fresh storage account, or on <paramref name="storage"/> to restart over the same data.</summary>
-    public static async Task<RunningHost> StartAsync(string? storage = null, params string[] args)
+    public static Task<RunningHost> StartAsync(string? storage = null, params string[] args) => StartAsync(storage, null, args);
+
+    /// <summary>Starts a host whose services the caller may adjust (a virtual clock, for one).</summary>
+    public static async Task<RunningHost> StartAsync(string? storage, Action<WebApplicationBuilder>? configure, params string[] args)
     {
         storage ??= await SharedAzurite.NewAccountAsync();
         string[] all =
@@ -41,7 +44,7 @@ internal sealed class RunningHost : IAsyncDisposable
             "--Logging:LogLevel:Default", "Warning",
             .. args,
         ];
-        return new RunningHost(await LocalHost.StartAsync(all), storage);
+        return new RunningHost(await LocalHost.StartAsync(all, configure), storage);
     }
 
     public async Task DropAsync(string blobName, string content) =>

@@ -18,8 +18,25 @@ public sealed class ModelMonitor(
     ModelRegistry registry, DatasetCatalog datasets, TrafficReader traffic, FeedbackStore feedback,
     MonitoringReports reports, IRetrainStarter retrains, TimeProvider time)
 {
+    // One tick per model at a time in this host: the timer and an HTTP request must not judge the same window twice.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _ticking = new();
+
     /// <summary>Runs a tick now; null when the model has nothing in production to watch.</summary>
     public async Task<MonitoringReport?> TickAsync(ModelName model, CancellationToken cancellationToken)
+    {
+        var gate = _ticking.GetOrAdd(model, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await TickLockedAsync(model, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<MonitoringReport?> TickLockedAsync(ModelName model, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         if (await registry.GetAliasAsync(model, ModelRegistry.Production, cancellationToken) is not { } production

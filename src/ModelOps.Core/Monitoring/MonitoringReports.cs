@@ -4,13 +4,13 @@ using ModelOps.Core.Storage;
 
 namespace ModelOps.Core.Monitoring;
 
-/// <summary>The monitor's reports in <c>monitoring/{model}/{yyyyMMdd}/{HHmmss.fff}.json</c>: one per tick, in time order.</summary>
+/// <summary>The monitor's reports in <c>monitoring/{model}/{yyyyMMdd}/{HHmmss.fff}-{id}.json</c>: one per tick, in time order.</summary>
 public sealed class MonitoringReports(BlobServiceClient blobs)
 {
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageLayout.Monitoring);
 
     public async Task SaveAsync(MonitoringReport report, CancellationToken cancellationToken) =>
-        await _container.GetBlobClient(StorageLayout.MonitoringReport(report.Model, report.Time))
+        await _container.GetBlobClient(StorageLayout.MonitoringReport(report.Model, report.Time, Guid.NewGuid().ToString("N")[..8]))
             .UploadAsync(BinaryData.FromObjectAsJson(report, Json.Options), overwrite: true, cancellationToken);
 
     /// <summary>Reports of a model from <paramref name="since"/> on, oldest first; only the days in range are listed.</summary>

@@ -40,8 +40,9 @@ public static class StorageLayout
 
     public static string RejectedRows(string runId) => $"{runId}/rejected.csv";
 
-    public static string MonitoringReport(ModelName model, DateTimeOffset time) =>
-        $"{model}/{time.UtcDateTime:yyyyMMdd}/{time.UtcDateTime:HHmmss.fff}.json";
+    /// <summary>A tick's report; the suffix keeps two ticks in the same millisecond (two hosts) from overwriting each other.</summary>
+    public static string MonitoringReport(ModelName model, DateTimeOffset time, string suffix) =>
+        $"{model}/{time.UtcDateTime:yyyyMMdd}/{time.UtcDateTime:HHmmss.fff}-{suffix}.json";
 
     public static string MonitoringDay(ModelName model, DateTime day) => $"{model}/{day:yyyyMMdd}/";
     /// <summary>The hour folder of a model's scored requests: <c>{model}/{yyyy}/{MM}/{dd}/{HH}/</c> (UTC).</summary>

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Time.Testing;
+using ModelOps.Testing;
+
+namespace ModelOps.Local.Tests;
+
+/// <summary>The monitor closes the loop: drifted traffic or slow scoring retrains the model, once, on its own.</summary>
+public sealed class MonitorTests
+{
+    // The timer's schedule (New Year only) stays out of the way: the test ticks over HTTP.
+    private const string Config = """
+        {
+          "search": { "trials": 2, "parallelism": 2, "folds": 2 },
+          "gates": { "min": { "auc": 0.5 }, "maxRegression": { "auc": 1.0 } },
+          "monitor": { "schedule": "0 0 0 1 1 *", "windowMinutes": 60, "minRows": 60, "consecutiveWindows": 2, "cooldownMinutes": 60, "p95LatencyMs": 10000 }
+        }
+        """;
+
+    [Fact]
+    public async Task Drifted_traffic_starts_one_retrain_after_two_bad_windows_and_the_monitor_moves_to_the_new_baseline()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await RunningHost.StartAsync(null, b => b.Services.AddSingleton<TimeProvider>(clock));
+        await host.DropAsync("churn/modelops.json", Config);
+        await host.DropAsync("churn/customers.csv", SyntheticData.Binary(rows: 500, seed: 41));
+        PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("churn"), version: 1);
+
+        await SendAsync(host, clock, PredictRows.Binary(80, seed: 42));
+        var healthy = await TickAsync(host);
+        Assert.Equal("none", Action(healthy));
+        Assert.Equal(80, healthy.GetProperty("rows").GetInt32());
+
+        clock.Advance(TimeSpan.FromMinutes(61));
+        await SendAsync(host, clock, Shifted(PredictRows.Binary(80, seed: 43)));
+        var first = await TickAsync(host);
+        Assert.Equal("waiting", Action(first));
+        Assert.Contains("dataset drift", first.GetProperty("problems")[0].GetString());
+
+        clock.Advance(TimeSpan.FromMinutes(61));
+        await SendAsync(host, clock, Shifted(PredictRows.Binary(80, seed: 44)));
+        var fired = await TickAsync(host);
+        Assert.Equal("retrain", Action(fired));
+        var retrain = fired.GetProperty("decision").GetProperty("retrainRunId").GetString()!;
+
+        // The alarm stays up while the retrain runs, but starts nothing more.
+        var again = await TickAsync(host);
+        Assert.Contains(Action(again), new[] { "suppressed-running", "suppressed-cooldown" });
+        var run = await host.WaitForRunAsync(retrain, RunningHost.IsFinished);
+        PipelineEndToEndTests.AssertDeployed(run, version: 2);
+        Assert.Equal("monitor", run.GetProperty("input").GetProperty("trigger").GetString());
+
+        var after = await TickAsync(host);
+        Assert.Equal(2, after.GetProperty("version").GetInt32());
+        Assert.Equal("not-enough-rows", Action(after)); // v1's traffic is not judged against v2's baseline
+        var reports = await host.Http.GetFromJsonAsync<JsonElement[]>("/api/models/churn/monitoring?top=10");
+        Assert.Single(reports!, r => Action(r) == "retrain");
+    }
+
+    [Fact]
+    public async Task Scoring_slower_than_the_latency_slo_raises_a_latency_alarm_that_retrains()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await RunningHost.StartAsync(null, b => b.Services.AddSingleton<TimeProvider>(clock));
+        await host.DropAsync("churn/modelops.json", Config.Replace("\"consecutiveWindows\": 2", "\"consecutiveWindows\": 1")
+            .Replace("\"p95LatencyMs\": 10000", "\"p95LatencyMs\": 0.000001"));
+        await host.DropAsync("churn/customers.csv", SyntheticData.Binary(rows: 400, seed: 45));
+        PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("churn"), version: 1);
+
+        await SendAsync(host, clock, PredictRows.Binary(80, seed: 46));
+        var report = await TickAsync(host);
+
+        Assert.Equal("retrain", Action(report));
+        Assert.True(report.GetProperty("latency").GetProperty("alarm").GetBoolean());
+        Assert.Contains(report.GetProperty("problems").EnumerateArray(), p => p.GetString()!.StartsWith("latency"));
+    }
+
+    /// <summary>Scores the rows in requests of 10, then lets the traffic log flush them (its interval runs on the clock).</summary>
+    private static async Task SendAsync(RunningHost host, FakeTimeProvider clock, string body)
+    {
+        var rows = JsonNode.Parse(body)!["rows"]!.AsArray();
+        var before = await WrittenAsync(host);
+        for (var i = 0; i < rows.Count; i += 10)
+        {
+            var batch = new JsonObject { ["rows"] = new JsonArray(rows.Skip(i).Take(10).Select(r => r!.DeepClone()).ToArray()) };
+            var (response, _) = await host.PostJsonAsync("/api/models/churn/predict", batch.ToJsonString());
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await WrittenAsync(host) < before + rows.Count)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(50, cancel.Token);
+        }
+    }
+
+    private static async Task<long> WrittenAsync(RunningHost host) =>
+        (await host.Http.GetFromJsonAsync<JsonElement>("/api/health")).GetProperty("traffic").GetProperty("written").GetInt64();
+
+    private static async Task<JsonElement> TickAsync(RunningHost host)
+    {
+        var (response, report) = await host.PostJsonAsync("/api/models/churn/monitor", "");
+        Assert.True(response.IsSuccessStatusCode, report.ToString());
+        return report;
+    }
+
+    private static string Action(JsonElement report) => report.GetProperty("decision").GetProperty("action").GetString()!;
+
+    /// <summary>The same customers a year on: far longer tenure, much higher charges, all on two-year contracts, many support calls.</summary>
+    private static string Shifted(string body)
+    {
+        var json = JsonNode.Parse(body)!;
+        foreach (var row in json["rows"]!.AsArray())
+        {
+            row!["tenure_months"] = 70;
+            row["monthly_charges"] = (double)row["monthly_charges"]! + 150;
+            row["contract"] = "two-year";
+            row["support_calls"] = 9;
+        }
+        return json.ToJsonString();
+    }
+}
