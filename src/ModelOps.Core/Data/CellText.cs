@@ -2,31 +2,91 @@ using System.Globalization;
 
 namespace ModelOps.Core.Data;
 
-/// <summary>How one cell's text maps to a value: missing tokens, numbers, booleans, and back to text.</summary>
+/// <summary>How one cell's text maps to a value: missing tokens, numbers, booleans, dates, and back to text.</summary>
 internal static class CellText
 {
     /// <summary>Tokens that mean "no value", compared ignoring case after trimming; the empty string is one too.</summary>
     public static readonly string[] MissingTokens = ["NA", "N/A", "null", "NaN", "?"];
 
+    private const long UnixEpochTicks = 621_355_968_000_000_000L;
+
     public static bool IsMissing(ReadOnlySpan<char> trimmed)
     {
-        if (trimmed.IsEmpty)
+        switch (trimmed.Length)
+        {
+            case 0:
+                return true;
+            case 1:
+                return trimmed[0] == '?';
+            case 2:
+                return trimmed.Equals("NA", StringComparison.OrdinalIgnoreCase);
+            case 3:
+                return trimmed.Equals("N/A", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("NaN", StringComparison.OrdinalIgnoreCase);
+            case 4:
+                return trimmed.Equals("null", StringComparison.OrdinalIgnoreCase);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// An invariant-culture finite number. Thousands separators are accepted only in the strict form
+    /// <c>1,234,567.89</c> (groups of three), which a value can hold only when quoted; see <see cref="LooksGrouped"/>.
+    /// </summary>
+    public static bool TryParseNumber(ReadOnlySpan<char> text, out double value) =>
+        TryParseNumber(text, out value, out _);
+
+    /// <param name="coerced">True when the number needed coercion (thousands separators).</param>
+    public static bool TryParseNumber(ReadOnlySpan<char> text, out double value, out bool coerced)
+    {
+        coerced = false;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value))
         {
             return true;
         }
-        foreach (var token in MissingTokens)
+        if (LooksGrouped(text)
+            && double.TryParse(text, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value)
+            && double.IsFinite(value))
         {
-            if (trimmed.Equals(token, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
+            coerced = true;
+            return true;
         }
+        value = double.NaN;
         return false;
     }
 
-    /// <summary>An invariant-culture finite number; no thousands separators, which would clash with delimiters.</summary>
-    public static bool TryParseNumber(ReadOnlySpan<char> text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+    /// <summary>True for text like <c>-1,234</c> or <c>1,234,567.5</c>: digits in comma groups of exactly three.</summary>
+    public static bool LooksGrouped(ReadOnlySpan<char> text)
+    {
+        var i = text.Length > 0 && text[0] is '-' or '+' ? 1 : 0;
+        var lead = 0;
+        while (i < text.Length && char.IsAsciiDigit(text[i])) { i++; lead++; }
+        if (lead is 0 or > 3 || i >= text.Length || text[i] != ',')
+        {
+            return false;
+        }
+        while (i < text.Length && text[i] == ',')
+        {
+            if (i + 3 >= text.Length) return false;
+            for (var k = 1; k <= 3; k++)
+            {
+                if (!char.IsAsciiDigit(text[i + k])) return false;
+            }
+            i += 4;
+        }
+        if (i == text.Length)
+        {
+            return true;
+        }
+        if (text[i] != '.')
+        {
+            return false;
+        }
+        i++;
+        var fraction = 0;
+        while (i < text.Length && char.IsAsciiDigit(text[i])) { i++; fraction++; }
+        return i == text.Length && fraction > 0;
+    }
 
     /// <summary>true/false and yes/no, ignoring case; with <paramref name="acceptDigits"/> also 1/0.</summary>
     public static bool TryParseBoolean(ReadOnlySpan<char> text, bool acceptDigits, out double value)
@@ -45,11 +105,51 @@ internal static class CellText
         return false;
     }
 
+    /// <summary>
+    /// An ISO 8601 date or timestamp (<c>2024-03-15</c>, <c>2024-03-15T10:22:33</c>, <c>2024-03-15 10:22:33.5+02:00</c>,
+    /// <c>...Z</c>) as seconds since 1970-01-01 UTC; a timestamp without an offset is taken as UTC.
+    /// </summary>
+    public static bool TryParseDate(ReadOnlySpan<char> text, out double seconds)
+    {
+        seconds = double.NaN;
+        if (text.Length < 10 || text[4] != '-' || text[7] != '-' || !char.IsAsciiDigit(text[0]) || !char.IsAsciiDigit(text[3])
+            || !char.IsAsciiDigit(text[5]) || !char.IsAsciiDigit(text[9]) || (text.Length > 10 && text[10] is not ('T' or ' ')))
+        {
+            return false;
+        }
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
+        {
+            return false;
+        }
+        seconds = (date.UtcTicks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond;
+        return true;
+    }
+
+    /// <summary>Seconds since the epoch as an ISO 8601 UTC timestamp (date only when at midnight).</summary>
+    public static string? FormatDate(double seconds)
+    {
+        if (double.IsNaN(seconds))
+        {
+            return null;
+        }
+        var ticks = (long)Math.Round(seconds * TimeSpan.TicksPerSecond) + UnixEpochTicks;
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+        {
+            return FormatNumber(seconds);
+        }
+        var date = new DateTime(ticks, DateTimeKind.Utc);
+        return date.TimeOfDay == TimeSpan.Zero
+            ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : date.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Text that reads back to the same value; missing is null.</summary>
     public static string? Format(Table table, int column, int row) => table.Schema.Columns[column].Kind switch
     {
-        ColumnKind.Categorical => table.Categorical(column)[row],
+        ColumnKind.Categorical or ColumnKind.Text => table.Categorical(column)[row],
         ColumnKind.Boolean => FormatBoolean(table.Numeric(column)[row]),
+        ColumnKind.Datetime => FormatDate(table.Numeric(column)[row]),
         _ => FormatNumber(table.Numeric(column)[row]),
     };
 

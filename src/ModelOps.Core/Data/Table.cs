@@ -1,8 +1,8 @@
 namespace ModelOps.Core.Data;
 
 /// <summary>
-/// An in-memory, column-oriented table: numeric and boolean columns are <c>double[]</c> (missing = NaN),
-/// categorical columns are <c>string?[]</c> (missing = null). Cleaned data, training and scoring all use it.
+/// An in-memory, column-oriented table: numeric, boolean and datetime columns are <c>double[]</c> (missing = NaN),
+/// categorical and text columns are <c>string?[]</c> (missing = null). Cleaned data, training and scoring all use it.
 /// </summary>
 public sealed class Table
 {
@@ -21,7 +21,7 @@ public sealed class Table
         {
             var length = schema.Columns[i].Kind switch
             {
-                ColumnKind.Categorical => columns[i] is string?[] s ? s.Length : throw WrongType(schema.Columns[i], "string?[]"),
+                ColumnKind.Categorical or ColumnKind.Text => columns[i] is string?[] s ? s.Length : throw WrongType(schema.Columns[i], "string?[]"),
                 _ => columns[i] is double[] d ? d.Length : throw WrongType(schema.Columns[i], "double[]"),
             };
             if (rows >= 0 && length != rows)

@@ -1,0 +1,317 @@
+namespace ModelOps.Core.Data;
+
+/// <summary>
+/// Collects one column's cells while a file streams by. Cells start as (pooled) text; once a sample of rows has been
+/// seen (<see cref="Settle"/>) a column that reads as numbers, booleans or dates switches to a typed buffer and later
+/// cells are parsed as they arrive. A cell that does not fit is kept aside; if too many do, the column falls back to text.
+/// </summary>
+internal sealed class ColumnBuilder
+{
+    private const int MaxInterned = 100_000;
+    private const int MaxExamples = 5;
+
+    private readonly ColumnKind? _forced;
+    private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private ChunkedList<string?>? _cells = new();
+    private ChunkedList<double>? _values;
+    private ColumnKind _typedKind;
+    private List<(int Row, string Text)> _conflicts = [];
+    private int _missing;
+    private int _coerced;
+
+    public ColumnBuilder(ColumnKind? forced = null)
+    {
+        _forced = forced;
+        _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (forced is { } kind && !kind.IsString())
+        {
+            SwitchToTyped(kind);
+        }
+    }
+
+    public int Count { get; private set; }
+
+    /// <summary>True while the column keeps text, i.e. its kind has not been settled as a typed one.</summary>
+    public bool IsText => _values is null;
+
+    /// <summary>Adds one trimmed cell.</summary>
+    public void Add(ReadOnlySpan<char> trimmed)
+    {
+        if (CellText.IsMissing(trimmed))
+        {
+            AddMissing();
+            return;
+        }
+        if (_values is { } values)
+        {
+            if (TryParse(_typedKind, trimmed, out var value, out var coerced))
+            {
+                values.Add(value);
+                _coerced += coerced ? 1 : 0;
+            }
+            else
+            {
+                values.Add(double.NaN);
+                _conflicts.Add((Count, trimmed.ToString()));
+            }
+        }
+        else
+        {
+            _cells!.Add(Intern(trimmed));
+        }
+        Count++;
+    }
+
+    /// <summary>Adds a value already typed by the file format (Parquet); the column must have been created with a typed kind.</summary>
+    public void AddValue(double value)
+    {
+        if (double.IsNaN(value))
+        {
+            AddMissing();
+            return;
+        }
+        _values!.Add(value);
+        Count++;
+    }
+
+    public void AddMissing()
+    {
+        if (_values is { } values)
+        {
+            values.Add(double.NaN);
+        }
+        else
+        {
+            _cells!.Add(null);
+        }
+        _missing++;
+        Count++;
+    }
+
+    /// <summary>Settles a text column's kind on the cells seen so far; typed kinds parse every later cell directly.</summary>
+    public void Settle(double minNumericShare)
+    {
+        if (_values is not null || _forced is not null || Count == _missing)
+        {
+            return;
+        }
+        var kind = InferKind(minNumericShare, inferText: false, out _);
+        if (!kind.IsString())
+        {
+            var cells = _cells!;
+            SwitchToTyped(kind);
+            _missing = 0;
+            Count = 0;
+            for (var i = 0; i < cells.Count; i++)
+            {
+                Add(cells[i]);
+            }
+        }
+    }
+
+    public BuiltColumn Build(double minNumericShare, bool inferText)
+    {
+        if (_values is { } values)
+        {
+            var nonMissing = Count - _missing;
+            var fits = _forced is not null
+                || (_typedKind == ColumnKind.Boolean ? _conflicts.Count == 0 : nonMissing - _conflicts.Count >= minNumericShare * nonMissing);
+            if (fits)
+            {
+                var examples = _conflicts.Select(c => c.Text).Distinct(StringComparer.Ordinal).Take(MaxExamples).ToArray();
+                return new BuiltColumn(_typedKind, values.MoveToArray(), _missing, _conflicts.Count, examples, _coerced);
+            }
+            RevertToText();
+        }
+
+        var kindOfText = _forced ?? InferKind(minNumericShare, inferText, out _);
+        var cells = _cells!;
+        if (kindOfText.IsString())
+        {
+            return new BuiltColumn(kindOfText, cells.MoveToArray(), _missing, 0, [], 0);
+        }
+
+        var result = new double[cells.Count];
+        var unparseable = 0;
+        var coercedCount = 0;
+        var bad = new List<string>();
+        for (var r = 0; r < result.Length; r++)
+        {
+            var cell = cells[r];
+            if (cell is null)
+            {
+                result[r] = double.NaN;
+                continue;
+            }
+            if (TryParse(kindOfText, cell, out result[r], out var coerced, forcedDigits: true))
+            {
+                coercedCount += coerced ? 1 : 0;
+                continue;
+            }
+            result[r] = double.NaN;
+            unparseable++;
+            if (bad.Count < MaxExamples && !bad.Contains(cell))
+            {
+                bad.Add(cell);
+            }
+        }
+        return new BuiltColumn(kindOfText, result, _missing, unparseable, bad, coercedCount);
+    }
+
+    private ColumnKind InferKind(double minNumericShare, bool inferText, out int numbers)
+    {
+        var cells = _cells!;
+        var nonMissing = 0;
+        numbers = 0;
+        var dates = 0;
+        var allBoolean = true;
+        long length = 0;
+        for (var r = 0; r < cells.Count; r++)
+        {
+            var cell = cells[r];
+            if (cell is null)
+            {
+                continue;
+            }
+            nonMissing++;
+            length += cell.Length;
+            if (CellText.TryParseNumber(cell, out _))
+            {
+                numbers++;
+            }
+            else if (CellText.TryParseDate(cell, out _))
+            {
+                dates++;
+            }
+            allBoolean = allBoolean && CellText.TryParseBoolean(cell, acceptDigits: false, out _);
+        }
+        if (nonMissing == 0)
+        {
+            return ColumnKind.Numeric;
+        }
+        if (allBoolean)
+        {
+            return ColumnKind.Boolean;
+        }
+        if (numbers > 0 && numbers >= minNumericShare * nonMissing)
+        {
+            return ColumnKind.Numeric;
+        }
+        if (dates > 0 && dates >= minNumericShare * nonMissing)
+        {
+            return ColumnKind.Datetime;
+        }
+        if (inferText && length >= 40L * nonMissing && _pool.Count >= 0.5 * nonMissing && nonMissing >= 20)
+        {
+            return ColumnKind.Text;
+        }
+        return ColumnKind.Categorical;
+    }
+
+    private bool TryParse(ColumnKind kind, ReadOnlySpan<char> text, out double value, out bool coerced, bool forcedDigits = false)
+    {
+        coerced = false;
+        return kind switch
+        {
+            ColumnKind.Boolean => CellText.TryParseBoolean(text, acceptDigits: forcedDigits || _forced is not null, out value),
+            ColumnKind.Datetime => CellText.TryParseDate(text, out value),
+            _ => CellText.TryParseNumber(text, out value, out coerced),
+        };
+    }
+
+    private void SwitchToTyped(ColumnKind kind)
+    {
+        _typedKind = kind;
+        _values = new ChunkedList<double>();
+        _cells = null;
+        _pool.Clear();
+    }
+
+    /// <summary>Turns a typed column back into text: parsed values are written back in their canonical form.</summary>
+    private void RevertToText()
+    {
+        var values = _values!;
+        var cells = new ChunkedList<string?>();
+        var next = 0;
+        for (var r = 0; r < values.Count; r++)
+        {
+            string? text;
+            if (next < _conflicts.Count && _conflicts[next].Row == r)
+            {
+                text = _conflicts[next++].Text;
+            }
+            else
+            {
+                text = _typedKind switch
+                {
+                    ColumnKind.Boolean => CellText.FormatBoolean(values[r]),
+                    ColumnKind.Datetime => CellText.FormatDate(values[r]),
+                    _ => CellText.FormatNumber(values[r]),
+                };
+            }
+            cells.Add(text is null ? null : Intern(text));
+        }
+        _values = null;
+        _cells = cells;
+        _conflicts = [];
+        _coerced = 0;
+    }
+
+    private string Intern(ReadOnlySpan<char> text)
+    {
+        if (_lookup.TryGetValue(text, out var pooled))
+        {
+            return pooled;
+        }
+        var value = text.ToString();
+        if (_pool.Count < MaxInterned)
+        {
+            _pool.Add(value, value);
+        }
+        return value;
+    }
+}
+
+/// <summary>One finished column: its kind, values (<c>double[]</c> or <c>string?[]</c>) and what reading it found.</summary>
+internal sealed record BuiltColumn(ColumnKind Kind, object Values, int Missing, int Unparseable, IReadOnlyList<string> UnparseableExamples, int Coerced);
+
+/// <summary>An append-only list in fixed-size chunks: growing never copies, and <see cref="MoveToArray"/> allocates once.</summary>
+internal sealed class ChunkedList<T>
+{
+    private const int ChunkShift = 14;
+    private const int ChunkSize = 1 << ChunkShift;
+    private readonly List<T[]> _chunks = [];
+
+    public int Count { get; private set; }
+
+    public T this[int index] => _chunks[index >> ChunkShift][index & (ChunkSize - 1)];
+
+    public void Add(T value)
+    {
+        var offset = Count & (ChunkSize - 1);
+        if (offset == 0)
+        {
+            _chunks.Add(new T[ChunkSize]);
+        }
+        _chunks[^1][offset] = value;
+        Count++;
+    }
+
+    /// <summary>The items as one array; the chunks are released as they are copied, so the list is empty afterwards.</summary>
+    public T[] MoveToArray()
+    {
+        var result = new T[Count];
+        var done = 0;
+        for (var i = 0; i < _chunks.Count; i++)
+        {
+            var n = Math.Min(ChunkSize, Count - done);
+            Array.Copy(_chunks[i], 0, result, done, n);
+            _chunks[i] = [];
+            done += n;
+        }
+        _chunks.Clear();
+        Count = 0;
+        return result;
+    }
+}
