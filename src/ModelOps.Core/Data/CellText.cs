@@ -88,6 +88,17 @@ internal static class CellText
         return i == text.Length && fraction > 0;
     }
 
+    /// <summary>inf, infinity, with an optional sign, ignoring case: a non-finite number, read as missing.</summary>
+    public static bool IsInfinity(ReadOnlySpan<char> text)
+    {
+        if (text.Length > 0 && text[0] is '+' or '-' or '\u221E')
+        {
+            text = text[0] == '\u221E' ? "inf" : text[1..];
+        }
+        return text.Equals("inf", StringComparison.OrdinalIgnoreCase) || text.Equals("infinity", StringComparison.OrdinalIgnoreCase)
+            || text is "\u221E";
+    }
+
     /// <summary>true/false and yes/no, ignoring case; with <paramref name="acceptDigits"/> also 1/0.</summary>
     public static bool TryParseBoolean(ReadOnlySpan<char> text, bool acceptDigits, out double value)
     {

@@ -19,6 +19,7 @@ internal sealed class ColumnBuilder
     private List<(int Row, string Text)> _conflicts = [];
     private int _missing;
     private int _coerced;
+    private int _nonFinite;
 
     public ColumnBuilder(ColumnKind? forced = null)
     {
@@ -40,6 +41,7 @@ internal sealed class ColumnBuilder
     {
         if (CellText.IsMissing(trimmed))
         {
+            _nonFinite += trimmed.Length == 3 && trimmed[1] is 'a' or 'A' ? 1 : 0; // NaN
             AddMissing();
             return;
         }
@@ -49,6 +51,12 @@ internal sealed class ColumnBuilder
             {
                 values.Add(value);
                 _coerced += coerced ? 1 : 0;
+            }
+            else if (_typedKind == ColumnKind.Numeric && CellText.IsInfinity(trimmed))
+            {
+                _nonFinite++;
+                AddMissing();
+                return;
             }
             else
             {
@@ -66,8 +74,9 @@ internal sealed class ColumnBuilder
     /// <summary>Adds a value already typed by the file format (Parquet); the column must have been created with a typed kind.</summary>
     public void AddValue(double value)
     {
-        if (double.IsNaN(value))
+        if (!double.IsFinite(value))
         {
+            _nonFinite++;
             AddMissing();
             return;
         }
@@ -102,6 +111,7 @@ internal sealed class ColumnBuilder
             var cells = _cells!;
             SwitchToTyped(kind);
             _missing = 0;
+            _nonFinite = 0;
             Count = 0;
             for (var i = 0; i < cells.Count; i++)
             {
@@ -120,7 +130,7 @@ internal sealed class ColumnBuilder
             if (fits)
             {
                 var examples = _conflicts.Select(c => c.Text).Distinct(StringComparer.Ordinal).Take(MaxExamples).ToArray();
-                return new BuiltColumn(_typedKind, values.MoveToArray(), _missing, _conflicts.Count, examples, _coerced);
+                return new BuiltColumn(_typedKind, values.MoveToArray(), _missing, _conflicts.Count, examples, _coerced, _nonFinite);
             }
             RevertToText();
         }
@@ -129,10 +139,12 @@ internal sealed class ColumnBuilder
         var cells = _cells!;
         if (kindOfText.IsString())
         {
-            return new BuiltColumn(kindOfText, cells.MoveToArray(), _missing, 0, [], 0);
+            return new BuiltColumn(kindOfText, cells.MoveToArray(), _missing, 0, [], 0, _nonFinite);
         }
 
         var result = new double[cells.Count];
+        var missing = _missing;
+        var nonFinite = _nonFinite;
         var unparseable = 0;
         var coercedCount = 0;
         var bad = new List<string>();
@@ -150,13 +162,19 @@ internal sealed class ColumnBuilder
                 continue;
             }
             result[r] = double.NaN;
+            if (kindOfText == ColumnKind.Numeric && CellText.IsInfinity(cell))
+            {
+                nonFinite++;
+                missing++;
+                continue;
+            }
             unparseable++;
             if (bad.Count < MaxExamples && !bad.Contains(cell))
             {
                 bad.Add(cell);
             }
         }
-        return new BuiltColumn(kindOfText, result, _missing, unparseable, bad, coercedCount);
+        return new BuiltColumn(kindOfText, result, missing, unparseable, bad, coercedCount, nonFinite);
     }
 
     private ColumnKind InferKind(double minNumericShare, bool inferText, out int numbers)
@@ -274,7 +292,7 @@ internal sealed class ColumnBuilder
 }
 
 /// <summary>One finished column: its kind, values (<c>double[]</c> or <c>string?[]</c>) and what reading it found.</summary>
-internal sealed record BuiltColumn(ColumnKind Kind, object Values, int Missing, int Unparseable, IReadOnlyList<string> UnparseableExamples, int Coerced);
+internal sealed record BuiltColumn(ColumnKind Kind, object Values, int Missing, int Unparseable, IReadOnlyList<string> UnparseableExamples, int Coerced, int NonFinite);
 
 /// <summary>An append-only list in fixed-size chunks: growing never copies, and <see cref="MoveToArray"/> allocates once.</summary>
 internal sealed class ChunkedList<T>

@@ -33,6 +33,7 @@ public sealed record CsvReadReport(
 /// <param name="Unparseable">Cells that did not fit the column's kind (e.g. "abc" in a numeric column) and became missing.</param>
 /// <param name="UnparseableExamples">Up to five distinct unparseable values, to show the user.</param>
 /// <param name="Coerced">Cells that needed coercion to fit the kind (e.g. <c>1,234.5</c> read as 1234.5).</param>
+/// <param name="NonFinite">Cells holding NaN or (+/-)inf(inity); they are read as missing and included in <see cref="Missing"/>.</param>
 public sealed record ColumnReadReport(
     string Name,
     ColumnKind Kind,
@@ -40,7 +41,8 @@ public sealed record ColumnReadReport(
     int Missing,
     int Unparseable,
     IReadOnlyList<string> UnparseableExamples,
-    int Coerced = 0);
+    int Coerced = 0,
+    int NonFinite = 0);
 
 /// <summary>
 /// Reads a CSV stream into a <see cref="Table"/>: header row required, delimiter detected, UTF-8 with or without BOM or
@@ -267,7 +269,7 @@ internal static class TableAssembler
             schemaColumns[c] = new ColumnSchema(names[c], column.Kind);
             data[c] = column.Values;
             reports[c] = new ColumnReadReport(names[c], column.Kind, forced is null, column.Missing, column.Unparseable,
-                column.UnparseableExamples, column.Coerced);
+                column.UnparseableExamples, column.Coerced, column.NonFinite);
         }
         var table = new Table(new TableSchema(schemaColumns), data);
         table = new Table(TableSchema.Infer(table), data);

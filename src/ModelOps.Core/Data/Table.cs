@@ -55,13 +55,14 @@ public sealed class Table
     /// <summary>A new table with the given rows, in the given order.</summary>
     public Table SelectRows(IReadOnlyList<int> rows)
     {
+        ArgumentNullException.ThrowIfNull(rows);
         var columns = new object[_columns.Length];
         for (var c = 0; c < _columns.Length; c++)
         {
             columns[c] = _columns[c] switch
             {
-                double[] d => rows.Select(r => d[r]).ToArray(),
-                string?[] s => rows.Select(r => s[r]).ToArray(),
+                double[] d => Gather(d, rows),
+                string?[] s => Gather(s, rows),
                 _ => throw new InvalidOperationException(),
             };
         }
@@ -75,6 +76,20 @@ public sealed class Table
         return new Table(
             new TableSchema(indexes.Select(i => Schema.Columns[i]).ToArray()),
             indexes.Select(i => _columns[i]).ToArray());
+    }
+
+    private static T[] Gather<T>(T[] source, IReadOnlyList<int> rows)
+    {
+        var result = new T[rows.Count];
+        if (rows is int[] array)
+        {
+            for (var i = 0; i < array.Length; i++) result[i] = source[array[i]];
+        }
+        else
+        {
+            for (var i = 0; i < result.Length; i++) result[i] = source[rows[i]];
+        }
+        return result;
     }
 
     private int IndexOfOrThrow(string column)
