@@ -40,6 +40,10 @@ internal static class CellText
     public static bool TryParseNumber(ReadOnlySpan<char> text, out double value, out bool coerced)
     {
         coerced = false;
+        if (TryParseSimpleDecimal(text, out value))
+        {
+            return true;
+        }
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value))
         {
             return true;
@@ -53,6 +57,67 @@ internal static class CellText
         }
         value = double.NaN;
         return false;
+    }
+
+    private static ReadOnlySpan<double> PowersOf10 =>
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>
+    /// The fast path for the common shape <c>-123.456</c>: at most 15 significant digits, no exponent. Mantissa and power
+    /// of ten are both exact doubles, so one division is correctly rounded, the same result as <see cref="double.TryParse(string, out double)"/>.
+    /// Anything else returns false and takes the general parser.
+    /// </summary>
+    internal static bool TryParseSimpleDecimal(ReadOnlySpan<char> text, out double value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = false;
+        if (text.Length > 0 && text[0] is '-' or '+')
+        {
+            negative = text[0] == '-';
+            i = 1;
+        }
+        long mantissa = 0;
+        var digits = 0;
+        var scale = 0;
+        var seenDot = false;
+        var start = i;
+        for (; i < text.Length; i++)
+        {
+            var ch = text[i];
+            var d = ch - '0';
+            if ((uint)d <= 9)
+            {
+                if (digits > 0 || d != 0)
+                {
+                    if (++digits > 15) return false;
+                }
+                mantissa = mantissa * 10 + d;
+                if (seenDot) scale++;
+            }
+            else if (ch == '.' && !seenDot)
+            {
+                seenDot = true;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        var length = i - start - (seenDot ? 1 : 0);
+        if (length == 0 || scale > 22)
+        {
+            return false;
+        }
+        double result = mantissa;
+        if (scale > 0)
+        {
+            result /= PowersOf10[scale];
+        }
+        value = negative ? -result : result;
+        return true;
     }
 
     /// <summary>True for text like <c>-1,234</c> or <c>1,234,567.5</c>: digits in comma groups of exactly three.</summary>
@@ -128,12 +193,43 @@ internal static class CellText
         {
             return false;
         }
+        if (text.Length == 10 && TryParseIsoDay(text, out seconds))
+        {
+            return true;
+        }
         if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
         {
             return false;
         }
         seconds = (date.UtcTicks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond;
+        return true;
+    }
+
+    /// <summary>yyyy-MM-dd without the general parser: days from the civil calendar (Howard Hinnant's algorithm).</summary>
+    private static bool TryParseIsoDay(ReadOnlySpan<char> text, out double seconds)
+    {
+        seconds = double.NaN;
+        Span<int> d = stackalloc int[10];
+        for (var i = 0; i < 10; i++)
+        {
+            d[i] = text[i] - '0';
+            if (i is not (4 or 7) && (uint)d[i] > 9) return false;
+        }
+        var year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+        var month = d[5] * 10 + d[6];
+        var day = d[8] * 10 + d[9];
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+        var y = month <= 2 ? year - 1 : year;
+        var era = y / 400;
+        var yoe = y - era * 400;
+        var doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        var doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        var days = era * 146097L + doe - 719468;
+        seconds = days * 86400.0;
         return true;
     }
 

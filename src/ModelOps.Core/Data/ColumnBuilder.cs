@@ -20,6 +20,7 @@ internal sealed class ColumnBuilder
     private int _missing;
     private int _coerced;
     private int _nonFinite;
+    private bool _settled;
 
     public ColumnBuilder(ColumnKind? forced = null)
     {
@@ -101,10 +102,11 @@ internal sealed class ColumnBuilder
     /// <summary>Settles a text column's kind on the cells seen so far; typed kinds parse every later cell directly.</summary>
     public void Settle(double minNumericShare)
     {
-        if (_values is not null || _forced is not null || Count == _missing)
+        if (_settled || _values is not null || _forced is not null || Count == _missing)
         {
-            return;
+            return; // decided already, or nothing to decide on yet (every cell so far missing)
         }
+        _settled = true;
         var kind = InferKind(minNumericShare, inferText: false, out _);
         if (!kind.IsString())
         {
@@ -300,6 +302,8 @@ internal sealed class ChunkedList<T>
     private const int ChunkShift = 14;
     private const int ChunkSize = 1 << ChunkShift;
     private readonly List<T[]> _chunks = [];
+    private T[] _current = [];
+    private int _offset;
 
     public int Count { get; private set; }
 
@@ -307,12 +311,13 @@ internal sealed class ChunkedList<T>
 
     public void Add(T value)
     {
-        var offset = Count & (ChunkSize - 1);
-        if (offset == 0)
+        if (_offset == _current.Length)
         {
-            _chunks.Add(new T[ChunkSize]);
+            _current = new T[ChunkSize];
+            _chunks.Add(_current);
+            _offset = 0;
         }
-        _chunks[^1][offset] = value;
+        _current[_offset++] = value;
         Count++;
     }
 
@@ -329,6 +334,8 @@ internal sealed class ChunkedList<T>
             done += n;
         }
         _chunks.Clear();
+        _current = [];
+        _offset = 0;
         Count = 0;
         return result;
     }

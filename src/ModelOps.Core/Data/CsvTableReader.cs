@@ -122,52 +122,49 @@ public static class CsvTableReader
         var rowNumbers = new ChunkedList<long>();
         long recordNumber = 1;
         var rowsRead = 0;
-        var nextSettle = options.SampleRows;
-        while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using (var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare))
         {
-            recordNumber++;
-            var fieldCount = csv.RowFieldCount;
-            if (fieldCount == 0 || (fieldCount == 1 && names.Length > 1 && csv.GetFieldSpan(0).Trim().IsEmpty))
+            while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                continue; // a blank line
-            }
-            rowsRead++;
-            if (fieldCount != names.Length && !(fieldCount > names.Length && ExtraFieldsBlank(csv, names.Length)))
-            {
-                rejected.Add(new RejectedRow(recordNumber,
-                    $"has {fieldCount} fields but the header has {names.Length}", ReadAllFields(csv)));
-                continue;
-            }
-            if (rowNumbers.Count == options.MaxRows)
-            {
-                throw new DataFileException(DataFileErrorCodes.TooManyRows,
-                    $"The file has more than {options.MaxRows:N0} data rows, the limit. Sample it or raise the limit.");
-            }
-            var lineLength = names.Length - 1;
-            for (var c = 0; c < names.Length; c++)
-            {
-                var field = csv.GetFieldSpan(c);
-                if (field.Length > options.MaxFieldLength)
+                recordNumber++;
+                var fieldCount = csv.RowFieldCount;
+                if (fieldCount == 0 || (fieldCount == 1 && names.Length > 1 && csv.GetFieldSpan(0).Trim().IsEmpty))
                 {
-                    throw new DataFileException(DataFileErrorCodes.FieldTooLong,
-                        $"Row {recordNumber}, column '{names[c]}' has a value of {field.Length:N0} characters; the limit is {options.MaxFieldLength:N0}. The file may have an unclosed quote.");
+                    continue; // a blank line
                 }
-                lineLength += field.Length;
-                columns[c].Add(field.Trim());
-            }
-            if (lineLength > options.MaxLineLength)
-            {
-                throw LineTooLong(recordNumber, options.MaxLineLength);
-            }
-            rowNumbers.Add(recordNumber);
-            if (rowNumbers.Count == nextSettle)
-            {
-                foreach (var column in columns)
+                rowsRead++;
+                if (fieldCount != names.Length && !(fieldCount > names.Length && ExtraFieldsBlank(csv, names.Length)))
                 {
-                    column.Settle(options.MinNumericShare);
+                    rejected.Add(new RejectedRow(recordNumber,
+                        $"has {fieldCount} fields but the header has {names.Length}", ReadAllFields(csv)));
+                    continue;
                 }
-                nextSettle *= 2;
+                if (rowNumbers.Count == options.MaxRows)
+                {
+                    throw new DataFileException(DataFileErrorCodes.TooManyRows,
+                        $"The file has more than {options.MaxRows:N0} data rows, the limit. Sample it or raise the limit.");
+                }
+                var lineLength = names.Length - 1;
+                var batch = feeder.Current;
+                for (var c = 0; c < names.Length; c++)
+                {
+                    var field = csv.GetFieldSpan(c);
+                    if (field.Length > options.MaxFieldLength)
+                    {
+                        throw new DataFileException(DataFileErrorCodes.FieldTooLong,
+                            $"Row {recordNumber}, column '{names[c]}' has a value of {field.Length:N0} characters; the limit is {options.MaxFieldLength:N0}. The file may have an unclosed quote.");
+                    }
+                    lineLength += field.Length;
+                    batch.Add(field.Trim());
+                }
+                if (lineLength > options.MaxLineLength)
+                {
+                    throw LineTooLong(recordNumber, options.MaxLineLength);
+                }
+                rowNumbers.Add(recordNumber);
+                await feeder.EndRowAsync(cancellationToken).ConfigureAwait(false);
             }
+            await feeder.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (rowsRead == 0)
