@@ -89,7 +89,7 @@ public static class CsvTableReader
         }
         catch (CsvRecordTooLargeException e)
         {
-            throw new DataFileException(DataFileErrorCodes.FieldTooLong,
+            throw new DataFileException(DataFileErrorCodes.LineTooLong,
                 $"A row is too long to read (over {RecordBufferChars(options):N0} characters). The file probably has an unclosed quote.", e);
         }
         catch (CsvFormatException e)

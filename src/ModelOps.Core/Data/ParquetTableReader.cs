@@ -43,13 +43,13 @@ internal static class ParquetTableReader
     private static async Task<CsvReadResult> ReadSeekableAsync(Stream stream, CsvReadOptions options, CancellationToken cancellationToken)
     {
         await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var fields = reader.Schema.GetDataFields();
-        var nested = fields.Where(f => f.IsArray || f.Path.ToList().Count > 1).Select(f => f.Path.ToString()).ToArray();
+        var nested = reader.Schema.Fields.Where(f => f is not DataField d || d.IsArray || d.MaxRepetitionLevel > 0).Select(f => f.Name).ToArray();
         if (nested.Length > 0)
         {
             throw new DataFileException(DataFileErrorCodes.UnsupportedFormat,
                 $"The Parquet file has nested or list columns ({string.Join(", ", nested.Take(5))}); only flat tables are read. Flatten them first.");
         }
+        var fields = reader.Schema.GetDataFields();
         if (fields.Length > options.MaxColumns)
         {
             throw new DataFileException(DataFileErrorCodes.TooManyColumns,
@@ -94,7 +94,7 @@ internal static class ParquetTableReader
     private static ColumnKind? NativeKind(Type type)
     {
         var t = Nullable.GetUnderlyingType(type) ?? type;
-        if (t == typeof(string))
+        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>))
         {
             return null; // inferred from the text, like a CSV cell
         }
@@ -134,7 +134,7 @@ internal static class ParquetTableReader
             _ when t == typeof(DateOnly) => ReadMapped<DateOnly>(group, field, count, builder,
                 d => (d.ToDateTime(TimeOnly.MinValue).Ticks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond, ct),
             _ when t == typeof(TimeSpan) => ReadMapped<TimeSpan>(group, field, count, builder, d => d.TotalSeconds, ct),
-            _ when t == typeof(string) => ReadStrings(group, field, count, builder, options, ct),
+            _ when t == typeof(string) || t == typeof(ReadOnlyMemory<char>) => ReadStrings(group, field, count, builder, options, ct),
             _ => throw new DataFileException(DataFileErrorCodes.UnsupportedFormat,
                 $"Column '{field.Name}' holds {t.Name} values, which are not read; convert it to numbers or strings."),
         };
