@@ -83,9 +83,11 @@ public static class Cleaner
         var rejected = new List<RejectedRow>();
         var kept = new List<int>(table.RowCount);
         var labelValues = table.Column(label);
+        var labelNumbers = labelValues as double[];
+        var labelStrings = labelValues as string?[];
         for (var r = 0; r < table.RowCount; r++)
         {
-            if (IsMissing(labelValues, r))
+            if (labelNumbers is not null ? double.IsNaN(labelNumbers[r]) : labelStrings![r] is null)
             {
                 rejected.Add(new RejectedRow(RowNumber(r), "label is missing", CellText.FormatRow(table, r)));
             }
@@ -104,18 +106,17 @@ public static class Cleaner
         var unique = kept;
         if (options.DropDuplicates)
         {
-            var hashes = RowHashes(table);
-            var firstOf = new Dictionary<int, int>(kept.Count, new RowComparer(table, hashes));
+            var firstOf = new RowSet(table, kept.Count);
             unique = new List<int>(kept.Count);
             foreach (var r in kept)
             {
-                if (firstOf.TryGetValue(r, out var first))
+                var first = firstOf.AddOrGetFirst(r);
+                if (first != r)
                 {
                     rejected.Add(new RejectedRow(RowNumber(r), $"exact duplicate of row {RowNumber(first)}", CellText.FormatRow(table, r)));
                 }
                 else
                 {
-                    firstOf.Add(r, r);
                     unique.Add(r);
                 }
             }
@@ -352,13 +353,6 @@ public static class Cleaner
         return a[k];
     }
 
-    private static bool IsMissing(object column, int row) => column switch
-    {
-        double[] d => double.IsNaN(d[row]),
-        string?[] s => s[row] is null,
-        _ => false,
-    };
-
     private static bool AllMissing(object column) => column switch
     {
         double[] d => Array.FindIndex(d, v => !double.IsNaN(v)) < 0,
@@ -427,18 +421,55 @@ public static class Cleaner
         return hashes;
     }
 
-    /// <summary>Compares rows of one table by every value, with precomputed hashes; NaN equals NaN and null equals null.</summary>
-    private sealed class RowComparer(Table table, int[] hashes) : IEqualityComparer<int>
+    /// <summary>
+    /// An open-addressing set of rows keyed by their values (hashes precomputed column by column), for finding exact
+    /// duplicates: NaN equals NaN, null equals null, 0 equals -0.
+    /// </summary>
+    private sealed class RowSet
     {
-        public bool Equals(int x, int y)
+        private readonly Table _table;
+        private readonly int[] _hashes;
+        private readonly int[] _slots; // row + 1; 0 = empty
+        private readonly int _mask;
+        private readonly int _shift;
+
+        public RowSet(Table table, int capacity)
         {
-            if (hashes[x] != hashes[y])
+            _table = table;
+            _hashes = RowHashes(table);
+            var bits = 4;
+            while ((1L << bits) < capacity * 2L) bits++;
+            _slots = new int[1 << bits];
+            _mask = (1 << bits) - 1;
+            _shift = 32 - bits;
+        }
+
+        /// <summary>Adds the row unless an equal row is there already; returns the row that holds these values first.</summary>
+        public int AddOrGetFirst(int row)
+        {
+            var hash = _hashes[row];
+            var slot = (int)(((uint)hash * 2654435769u) >> _shift); // Fibonacci hashing spreads similar hashes
+            while (true)
             {
-                return false;
+                var occupant = _slots[slot] - 1;
+                if (occupant < 0)
+                {
+                    _slots[slot] = row + 1;
+                    return row;
+                }
+                if (_hashes[occupant] == hash && SameValues(occupant, row))
+                {
+                    return occupant;
+                }
+                slot = (slot + 1) & _mask;
             }
-            for (var c = 0; c < table.ColumnCount; c++)
+        }
+
+        private bool SameValues(int x, int y)
+        {
+            for (var c = 0; c < _table.ColumnCount; c++)
             {
-                var same = table.Column(c) switch
+                var same = _table.Column(c) switch
                 {
                     double[] d => d[x].Equals(d[y]),
                     string?[] s => string.Equals(s[x], s[y], StringComparison.Ordinal),
@@ -451,7 +482,5 @@ public static class Cleaner
             }
             return true;
         }
-
-        public int GetHashCode(int row) => hashes[row];
     }
 }

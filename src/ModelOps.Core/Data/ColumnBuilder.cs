@@ -187,6 +187,8 @@ internal sealed class ColumnBuilder
         var dates = 0;
         var allBoolean = true;
         long length = 0;
+        // Cells are pooled strings: what a distinct value parses as is worked out once per distinct object.
+        var seen = new Dictionary<string, byte>(ReferenceEqualityComparer.Instance);
         for (var r = 0; r < cells.Count; r++)
         {
             var cell = cells[r];
@@ -196,15 +198,18 @@ internal sealed class ColumnBuilder
             }
             nonMissing++;
             length += cell.Length;
-            if (CellText.TryParseNumber(cell, out _))
+            if (!seen.TryGetValue(cell, out var flags))
             {
-                numbers++;
+                flags = (byte)((CellText.TryParseNumber(cell, out _) ? 1 : CellText.TryParseDate(cell, out _) ? 2 : 0)
+                    | (CellText.TryParseBoolean(cell, acceptDigits: false, out _) ? 4 : 0));
+                if (seen.Count < MaxInterned)
+                {
+                    seen.Add(cell, flags);
+                }
             }
-            else if (CellText.TryParseDate(cell, out _))
-            {
-                dates++;
-            }
-            allBoolean = allBoolean && CellText.TryParseBoolean(cell, acceptDigits: false, out _);
+            numbers += flags & 1;
+            dates += (flags >> 1) & 1;
+            allBoolean = allBoolean && (flags & 4) != 0;
         }
         if (nonMissing == 0)
         {

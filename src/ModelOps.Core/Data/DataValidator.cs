@@ -32,14 +32,21 @@ public static class DataValidator
     public static AnomalySeverity? DefaultSeverity(string code) =>
         DefaultSeverities.TryGetValue(code, out var severity) ? severity : null;
 
+    /// <summary>Checks <paramref name="table"/>; see <see cref="AnomalyCodes"/> for what is found and how severe it is.</summary>
+    /// <param name="profile">The table's profile when the caller has one already (profiled with <c>context.Baseline</c> as
+    /// the baseline, so histograms share bins); otherwise it is computed with <paramref name="profileOptions"/>.</param>
     public static ValidationReport Validate(Table table, ValidationContext? context = null, DataValidationOptions? options = null,
-        ProfileOptions? profileOptions = null)
+        ProfileOptions? profileOptions = null, DataProfile? profile = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         context ??= new ValidationContext();
         options ??= DataValidationOptions.Default;
         options.Validate();
-        var profile = Profiler.Profile(table, profileOptions, context.Baseline);
+        if (profile is not null && profile.Features.Count != table.ColumnCount)
+        {
+            throw new ArgumentException($"The profile has {profile.Features.Count} features; the table has {table.ColumnCount} columns.", nameof(profile));
+        }
+        profile ??= Profiler.Profile(table, profileOptions, context.Baseline);
         var found = new List<Anomaly>();
         void Add(string code, string? column, long count, IEnumerable<string> examples, string message, AnomalySeverity severity)
         {

@@ -101,18 +101,22 @@ public static class Profiler
     internal static FeatureProfile ProfileNumbers(ColumnSchema column, double[] values, ProfileOptions options, IReadOnlyList<double>? edges)
     {
         long count = 0, missing = 0, nonFinite = 0;
-        double mean = 0, m2 = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        // Sums of values shifted by the first present one keep the variance accurate without a division per value.
+        double shift = double.NaN, sum = 0, sumSquares = 0;
         foreach (var v in values)
         {
             if (double.IsNaN(v)) { missing++; continue; }
             if (double.IsInfinity(v)) { nonFinite++; continue; }
-            count++;
-            var delta = v - mean;
-            mean += delta / count;
-            m2 += delta * (v - mean);
+            if (count++ == 0) shift = v;
+            var d = v - shift;
+            sum += d;
+            sumSquares += d * d;
             if (v < min) min = v;
             if (v > max) max = v;
         }
+        var mean = count == 0 ? 0 : shift + sum / count;
+        var m2 = Math.Max(0, sumSquares - sum * sum / Math.Max(1, count));
         if (count == 0)
         {
             return new FeatureProfile(column.Name, column.Kind, 0, missing, nonFinite,
