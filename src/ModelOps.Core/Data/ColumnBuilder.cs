@@ -329,7 +329,7 @@ internal sealed class ChunkedList<T>
     /// <summary>The items as one array; the chunks are released as they are copied, so the list is empty afterwards.</summary>
     public T[] MoveToArray()
     {
-        var result = new T[Count];
+        var result = GC.AllocateUninitializedArray<T>(Count); // every element is overwritten below
         var done = 0;
         for (var i = 0; i < _chunks.Count; i++)
         {

@@ -32,4 +32,17 @@ public static class ColumnKinds
 {
     /// <summary>True for kinds stored as <c>string?[]</c> (categorical and text); false for kinds stored as <c>double[]</c>.</summary>
     public static bool IsString(this ColumnKind kind) => kind is ColumnKind.Categorical or ColumnKind.Text;
+
+    /// <summary>
+    /// Reads an ISO 8601 date or timestamp as a <see cref="ColumnKind.Datetime"/> value: seconds since 1970-01-01 UTC
+    /// (no offset = UTC). For scoring requests that send dates as strings.
+    /// </summary>
+    public static bool TryParseDatetime(string? text, out double secondsSinceEpoch)
+    {
+        secondsSinceEpoch = double.NaN;
+        return text is not null && CellText.TryParseDate(text.AsSpan().Trim(), out secondsSinceEpoch);
+    }
+
+    /// <summary>A <see cref="ColumnKind.Datetime"/> value as ISO 8601 UTC text (date only at midnight); null for NaN.</summary>
+    public static string? FormatDatetime(double secondsSinceEpoch) => CellText.FormatDate(secondsSinceEpoch);
 }
