@@ -40,6 +40,12 @@ internal sealed class ColumnBuilder
     /// <summary>Adds one trimmed cell.</summary>
     public void Add(ReadOnlySpan<char> trimmed)
     {
+        if (_typedKind == ColumnKind.Numeric && _values is { } numbers && CellText.TryParseSimpleDecimal(trimmed, out var simple))
+        {
+            numbers.Add(simple); // the common case first: a plain decimal in a numeric column
+            Count++;
+            return;
+        }
         if (CellText.IsMissing(trimmed))
         {
             _nonFinite += trimmed.Length == 3 && trimmed[1] is 'a' or 'A' ? 1 : 0; // NaN
@@ -72,7 +78,7 @@ internal sealed class ColumnBuilder
         Count++;
     }
 
-    /// <summary>Adds a value already typed by the file format (Parquet); the column must have been created with a typed kind.</summary>
+    /// <summary>Adds a value already typed by the file format (Parquet).</summary>
     public void AddValue(double value)
     {
         if (!double.IsFinite(value))
@@ -81,7 +87,12 @@ internal sealed class ColumnBuilder
             AddMissing();
             return;
         }
-        _values!.Add(value);
+        if (_values is null)
+        {
+            Add(CellText.FormatNumber(value)); // a declared schema made this numeric column text
+            return;
+        }
+        _values.Add(value);
         Count++;
     }
 

@@ -8,7 +8,8 @@ internal static class SchemaInference
         ArgumentNullException.ThrowIfNull(table);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCategories);
         var columns = new ColumnSchema[table.ColumnCount];
-        for (var c = 0; c < columns.Length; c++)
+        var parallel = (long)table.RowCount * table.ColumnCount > 1_000_000 ? Environment.ProcessorCount : 1;
+        Parallel.For(0, columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c =>
         {
             var source = table.Schema.Columns[c];
             columns[c] = source.Kind switch
@@ -17,7 +18,7 @@ internal static class SchemaInference
                 ColumnKind.Text => new ColumnSchema(source.Name, ColumnKind.Text, Array.IndexOf(table.Categorical(c), null) >= 0),
                 _ => InferNumeric(source, table.Numeric(c)),
             };
-        }
+        });
         return new TableSchema(columns);
     }
 

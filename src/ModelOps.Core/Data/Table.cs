@@ -57,7 +57,8 @@ public sealed class Table
     {
         ArgumentNullException.ThrowIfNull(rows);
         var columns = new object[_columns.Length];
-        for (var c = 0; c < _columns.Length; c++)
+        var parallel = (long)rows.Count * _columns.Length > 1_000_000 ? Environment.ProcessorCount : 1;
+        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c =>
         {
             columns[c] = _columns[c] switch
             {
@@ -65,7 +66,7 @@ public sealed class Table
                 string?[] s => Gather(s, rows),
                 _ => throw new InvalidOperationException(),
             };
-        }
+        });
         return new Table(Schema, columns);
     }
 

@@ -208,3 +208,19 @@ public sealed class DataFileReaderTests
         public int GetHashCode(TableSchema obj) => obj.Columns.Count;
     }
 }
+
+public sealed class ParquetDeclaredSchemaTests
+{
+    [Fact]
+    public async Task A_declared_schema_can_make_a_parquet_number_column_categorical()
+    {
+        var bytes = await BadFileCorpusTests.Parquet(5);
+        var schema = new TableSchema([new ColumnSchema("age", ColumnKind.Categorical)]);
+
+        var read = await DataFileReader.ReadAsync(new MemoryStream(bytes), "x.parquet", new CsvReadOptions { Schema = schema });
+
+        Assert.Equal(ColumnKind.Categorical, read.Table.Schema.Columns[0].Kind);
+        Assert.Equal("20", read.Table.Categorical("age")[0]);
+        Assert.False(read.Report.Columns[0].KindInferred);
+    }
+}
