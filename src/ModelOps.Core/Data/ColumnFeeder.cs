@@ -131,11 +131,38 @@ internal sealed class ColumnFeeder : IAsyncDisposable
 
     private void Feed(RowBatch batch)
     {
+        // Cut the batch where kinds are settled, then feed the columns in two halves side by side on wide tables.
+        var segments = new List<(int Start, int End, bool SettleAfter)>(2);
         var start = 0;
         while (start < batch.Rows)
         {
             var end = Math.Min(batch.Rows, start + (_nextSettle - _rows));
-            for (var c = 0; c < _builders.Length; c++)
+            _rows += end - start;
+            var settle = _rows == _nextSettle;
+            if (settle)
+            {
+                _nextSettle = _nextSettle > int.MaxValue / 2 ? int.MaxValue : _nextSettle * 2;
+            }
+            segments.Add((start, end, settle));
+            start = end;
+        }
+        var columns = _builders.Length;
+        if (columns >= 8 && Environment.ProcessorCount > 1)
+        {
+            var middle = columns / 2;
+            Parallel.Invoke(() => FeedColumns(batch, segments, 0, middle), () => FeedColumns(batch, segments, middle, columns));
+        }
+        else
+        {
+            FeedColumns(batch, segments, 0, columns);
+        }
+    }
+
+    private void FeedColumns(RowBatch batch, List<(int Start, int End, bool SettleAfter)> segments, int from, int to)
+    {
+        foreach (var (start, end, settleAfter) in segments)
+        {
+            for (var c = from; c < to; c++)
             {
                 var builder = _builders[c];
                 for (var r = start; r < end; r++)
@@ -143,16 +170,13 @@ internal sealed class ColumnFeeder : IAsyncDisposable
                     builder.Add(batch.Field(r, c));
                 }
             }
-            _rows += end - start;
-            if (_rows == _nextSettle)
+            if (settleAfter)
             {
-                foreach (var builder in _builders)
+                for (var c = from; c < to; c++)
                 {
-                    builder.Settle(_minNumericShare);
+                    _builders[c].Settle(_minNumericShare);
                 }
-                _nextSettle = _nextSettle > int.MaxValue / 2 ? int.MaxValue : _nextSettle * 2;
             }
-            start = end;
         }
     }
 }
