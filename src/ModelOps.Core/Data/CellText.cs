@@ -2,31 +2,167 @@ using System.Globalization;
 
 namespace ModelOps.Core.Data;
 
-/// <summary>How one cell's text maps to a value: missing tokens, numbers, booleans, and back to text.</summary>
+/// <summary>How one cell's text maps to a value: missing tokens, numbers, booleans, dates, and back to text.</summary>
 internal static class CellText
 {
     /// <summary>Tokens that mean "no value", compared ignoring case after trimming; the empty string is one too.</summary>
     public static readonly string[] MissingTokens = ["NA", "N/A", "null", "NaN", "?"];
 
+    private const long UnixEpochTicks = 621_355_968_000_000_000L;
+
     public static bool IsMissing(ReadOnlySpan<char> trimmed)
     {
-        if (trimmed.IsEmpty)
+        switch (trimmed.Length)
+        {
+            case 0:
+                return true;
+            case 1:
+                return trimmed[0] == '?';
+            case 2:
+                return trimmed.Equals("NA", StringComparison.OrdinalIgnoreCase);
+            case 3:
+                return trimmed.Equals("N/A", StringComparison.OrdinalIgnoreCase) || trimmed.Equals("NaN", StringComparison.OrdinalIgnoreCase);
+            case 4:
+                return trimmed.Equals("null", StringComparison.OrdinalIgnoreCase);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// An invariant-culture finite number. Thousands separators are accepted only in the strict form
+    /// <c>1,234,567.89</c> (groups of three), which a value can hold only when quoted; see <see cref="LooksGrouped"/>.
+    /// </summary>
+    public static bool TryParseNumber(ReadOnlySpan<char> text, out double value) =>
+        TryParseNumber(text, out value, out _);
+
+    /// <param name="coerced">True when the number needed coercion (thousands separators).</param>
+    public static bool TryParseNumber(ReadOnlySpan<char> text, out double value, out bool coerced)
+    {
+        coerced = false;
+        if (TryParseSimpleDecimal(text, out value))
         {
             return true;
         }
-        foreach (var token in MissingTokens)
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value))
         {
-            if (trimmed.Equals(token, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
+            return true;
         }
+        if (LooksGrouped(text)
+            && double.TryParse(text, NumberStyles.Float | NumberStyles.AllowThousands, CultureInfo.InvariantCulture, out value)
+            && double.IsFinite(value))
+        {
+            coerced = true;
+            return true;
+        }
+        value = double.NaN;
         return false;
     }
 
-    /// <summary>An invariant-culture finite number; no thousands separators, which would clash with delimiters.</summary>
-    public static bool TryParseNumber(ReadOnlySpan<char> text, out double value) =>
-        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value);
+    private static ReadOnlySpan<double> PowersOf10 =>
+    [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+
+    /// <summary>
+    /// The fast path for the common shape <c>-123.456</c>: at most 15 significant digits, no exponent. Mantissa and power
+    /// of ten are both exact doubles, so one division is correctly rounded, the same result as <see cref="double.TryParse(string, out double)"/>.
+    /// Anything else returns false and takes the general parser.
+    /// </summary>
+    internal static bool TryParseSimpleDecimal(ReadOnlySpan<char> text, out double value)
+    {
+        value = 0;
+        var i = 0;
+        var negative = false;
+        if (text.Length > 0 && text[0] is '-' or '+')
+        {
+            negative = text[0] == '-';
+            i = 1;
+        }
+        long mantissa = 0;
+        var digits = 0;
+        var scale = 0;
+        var seenDot = false;
+        var start = i;
+        for (; i < text.Length; i++)
+        {
+            var ch = text[i];
+            var d = ch - '0';
+            if ((uint)d <= 9)
+            {
+                if (digits > 0 || d != 0)
+                {
+                    if (++digits > 15) return false;
+                }
+                mantissa = mantissa * 10 + d;
+                if (seenDot) scale++;
+            }
+            else if (ch == '.' && !seenDot)
+            {
+                seenDot = true;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        var length = i - start - (seenDot ? 1 : 0);
+        if (length == 0 || scale > 22)
+        {
+            return false;
+        }
+        double result = mantissa;
+        if (scale > 0)
+        {
+            result /= PowersOf10[scale];
+        }
+        value = negative ? -result : result;
+        return true;
+    }
+
+    /// <summary>True for text like <c>-1,234</c> or <c>1,234,567.5</c>: digits in comma groups of exactly three.</summary>
+    public static bool LooksGrouped(ReadOnlySpan<char> text)
+    {
+        var i = text.Length > 0 && text[0] is '-' or '+' ? 1 : 0;
+        var lead = 0;
+        while (i < text.Length && char.IsAsciiDigit(text[i])) { i++; lead++; }
+        if (lead is 0 or > 3 || i >= text.Length || text[i] != ',')
+        {
+            return false;
+        }
+        while (i < text.Length && text[i] == ',')
+        {
+            if (i + 3 >= text.Length) return false;
+            for (var k = 1; k <= 3; k++)
+            {
+                if (!char.IsAsciiDigit(text[i + k])) return false;
+            }
+            i += 4;
+        }
+        if (i == text.Length)
+        {
+            return true;
+        }
+        if (text[i] != '.')
+        {
+            return false;
+        }
+        i++;
+        var fraction = 0;
+        while (i < text.Length && char.IsAsciiDigit(text[i])) { i++; fraction++; }
+        return i == text.Length && fraction > 0;
+    }
+
+    /// <summary>inf, infinity, with an optional sign, ignoring case: a non-finite number, read as missing.</summary>
+    public static bool IsInfinity(ReadOnlySpan<char> text)
+    {
+        if (text.Length > 0 && text[0] is '+' or '-' or '\u221E')
+        {
+            text = text[0] == '\u221E' ? "inf" : text[1..];
+        }
+        return text.Equals("inf", StringComparison.OrdinalIgnoreCase) || text.Equals("infinity", StringComparison.OrdinalIgnoreCase)
+            || text is "\u221E";
+    }
 
     /// <summary>true/false and yes/no, ignoring case; with <paramref name="acceptDigits"/> also 1/0.</summary>
     public static bool TryParseBoolean(ReadOnlySpan<char> text, bool acceptDigits, out double value)
@@ -45,11 +181,82 @@ internal static class CellText
         return false;
     }
 
+    /// <summary>
+    /// An ISO 8601 date or timestamp (<c>2024-03-15</c>, <c>2024-03-15T10:22:33</c>, <c>2024-03-15 10:22:33.5+02:00</c>,
+    /// <c>...Z</c>) as seconds since 1970-01-01 UTC; a timestamp without an offset is taken as UTC.
+    /// </summary>
+    public static bool TryParseDate(ReadOnlySpan<char> text, out double seconds)
+    {
+        seconds = double.NaN;
+        if (text.Length < 10 || text[4] != '-' || text[7] != '-' || !char.IsAsciiDigit(text[0]) || !char.IsAsciiDigit(text[3])
+            || !char.IsAsciiDigit(text[5]) || !char.IsAsciiDigit(text[9]) || (text.Length > 10 && text[10] is not ('T' or ' ')))
+        {
+            return false;
+        }
+        if (text.Length == 10 && TryParseIsoDay(text, out seconds))
+        {
+            return true;
+        }
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var date))
+        {
+            return false;
+        }
+        seconds = (date.UtcTicks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond;
+        return true;
+    }
+
+    /// <summary>yyyy-MM-dd without the general parser: days from the civil calendar (Howard Hinnant's algorithm).</summary>
+    private static bool TryParseIsoDay(ReadOnlySpan<char> text, out double seconds)
+    {
+        seconds = double.NaN;
+        Span<int> d = stackalloc int[10];
+        for (var i = 0; i < 10; i++)
+        {
+            d[i] = text[i] - '0';
+            if (i is not (4 or 7) && (uint)d[i] > 9) return false;
+        }
+        var year = d[0] * 1000 + d[1] * 100 + d[2] * 10 + d[3];
+        var month = d[5] * 10 + d[6];
+        var day = d[8] * 10 + d[9];
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month))
+        {
+            return false;
+        }
+        var y = month <= 2 ? year - 1 : year;
+        var era = y / 400;
+        var yoe = y - era * 400;
+        var doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+        var doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        var days = era * 146097L + doe - 719468;
+        seconds = days * 86400.0;
+        return true;
+    }
+
+    /// <summary>Seconds since the epoch as an ISO 8601 UTC timestamp (date only when at midnight).</summary>
+    public static string? FormatDate(double seconds)
+    {
+        if (double.IsNaN(seconds))
+        {
+            return null;
+        }
+        var ticks = (long)Math.Round(seconds * TimeSpan.TicksPerSecond) + UnixEpochTicks;
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks)
+        {
+            return FormatNumber(seconds);
+        }
+        var date = new DateTime(ticks, DateTimeKind.Utc);
+        return date.TimeOfDay == TimeSpan.Zero
+            ? date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
+            : date.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Text that reads back to the same value; missing is null.</summary>
     public static string? Format(Table table, int column, int row) => table.Schema.Columns[column].Kind switch
     {
-        ColumnKind.Categorical => table.Categorical(column)[row],
+        ColumnKind.Categorical or ColumnKind.Text => table.Categorical(column)[row],
         ColumnKind.Boolean => FormatBoolean(table.Numeric(column)[row]),
+        ColumnKind.Datetime => FormatDate(table.Numeric(column)[row]),
         _ => FormatNumber(table.Numeric(column)[row]),
     };
 

@@ -1,6 +1,9 @@
 namespace ModelOps.Core.Data;
 
-/// <summary>Limits and hints for <see cref="CsvTableReader"/>. The defaults suit one dataset file on one machine.</summary>
+/// <summary>
+/// Limits and hints for <see cref="CsvTableReader"/> and the other readers behind <see cref="DataFileReader"/> (JSON lines,
+/// Parquet). The defaults suit one dataset file on one machine.
+/// </summary>
 public sealed record CsvReadOptions
 {
     public static readonly CsvReadOptions Default = new();
@@ -16,6 +19,18 @@ public sealed record CsvReadOptions
 
     /// <summary>Longest single field in characters (default 32,768).</summary>
     public int MaxFieldLength { get; init; } = 32_768;
+
+    /// <summary>Longest record (a CSV row or a JSON line) in characters (default 1,048,576).</summary>
+    public int MaxLineLength { get; init; } = 1 << 20;
+
+    /// <summary>Rows read as text before each column's kind is settled and later values are parsed directly (default 1,000).</summary>
+    public int SampleRows { get; init; } = 1_000;
+
+    /// <summary>
+    /// Infer <see cref="ColumnKind.Text"/> for long free-text columns (default off: they stay categorical, which the
+    /// training code understands today).
+    /// </summary>
+    public bool InferText { get; init; }
 
     /// <summary>
     /// Share of data rows that may have the wrong number of fields; they are dropped and reported as rejected.
@@ -46,12 +61,14 @@ public sealed record CsvReadOptions
         if (MaxColumns <= 0) errors.Add($"MaxColumns must be positive (was {MaxColumns}).");
         if (MaxRows <= 0) errors.Add($"MaxRows must be positive (was {MaxRows}).");
         if (MaxFieldLength <= 0) errors.Add($"MaxFieldLength must be positive (was {MaxFieldLength}).");
+        if (MaxLineLength <= 0) errors.Add($"MaxLineLength must be positive (was {MaxLineLength}).");
+        if (SampleRows <= 0) errors.Add($"SampleRows must be positive (was {SampleRows}).");
         if (MaxRaggedShare is < 0 or > 1 || double.IsNaN(MaxRaggedShare)) errors.Add($"MaxRaggedShare must be between 0 and 1 (was {MaxRaggedShare}).");
         if (MinNumericShare is <= 0 or > 1 || double.IsNaN(MinNumericShare)) errors.Add($"MinNumericShare must be above 0 and at most 1 (was {MinNumericShare}).");
         if (Delimiter is { } d && !CsvSniffer.Delimiters.Contains(d)) errors.Add($"Delimiter must be one of , ; tab | (was '{d}').");
         if (errors.Count > 0)
         {
-            throw new ArgumentException("Invalid CSV read options: " + string.Join(" ", errors));
+            throw new ArgumentException("Invalid read options: " + string.Join(" ", errors));
         }
     }
 }

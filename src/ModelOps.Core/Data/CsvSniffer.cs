@@ -23,8 +23,6 @@ internal static class CsvSniffer
         ([0xD0, 0xCF, 0x11, 0xE0], "an old Excel (.xls) or Office document; export it as CSV"),
         ("PAR1"u8.ToArray(), "a Parquet file, not CSV"),
         ("%PDF"u8.ToArray(), "a PDF document"),
-        ([0xFF, 0xFE], "UTF-16 text; save it as UTF-8"),
-        ([0xFE, 0xFF], "UTF-16 text; save it as UTF-8"),
     ];
 
     /// <summary>Reads up to <see cref="PrefixBytes"/> from the stream and checks them; returns the bytes read.</summary>
@@ -45,7 +43,7 @@ internal static class CsvSniffer
     }
 
     /// <summary>Throws <see cref="DataFileException"/> when the prefix is empty, binary or not UTF-8.</summary>
-    public static void CheckText(ReadOnlySpan<byte> prefix, bool streamEnded)
+    public static void CheckText(ReadOnlySpan<byte> prefix, bool streamEnded, bool utf16 = false)
     {
         foreach (var (magic, what) in Signatures)
         {
@@ -53,6 +51,15 @@ internal static class CsvSniffer
             {
                 throw new DataFileException(DataFileErrorCodes.NotText, $"This is not a CSV text file: it looks like {what}.");
             }
+        }
+        if (utf16)
+        {
+            var decoded = Encoding.Unicode.GetString(prefix.Length % 2 == 0 ? prefix[2..] : prefix[2..^1]);
+            if (streamEnded && string.IsNullOrWhiteSpace(decoded.Replace("\uFFFE", "", StringComparison.Ordinal)))
+            {
+                throw new DataFileException(DataFileErrorCodes.EmptyFile, "The file is empty: it has no header row and no data.");
+            }
+            return; // NUL bytes are normal in UTF-16; invalid sequences fail while decoding
         }
         var body = prefix.StartsWith(Utf8Bom) ? prefix[Utf8Bom.Length..] : prefix;
         if (streamEnded && IsBlank(body))
@@ -74,9 +81,40 @@ internal static class CsvSniffer
     }
 
     /// <summary>The delimiter among <c>, ; \t |</c> that occurs most often outside quotes in the header row; ',' when none does.</summary>
-    public static char DetectDelimiter(ReadOnlySpan<byte> prefix)
+    public static char DetectDelimiter(ReadOnlySpan<byte> prefix) =>
+        DetectDelimiter(prefix, Encoding.UTF8, prefix.StartsWith(Utf8Bom) ? Utf8Bom.Length : 0);
+
+    /// <summary>The text encoding by byte-order mark: UTF-16 LE/BE, else UTF-8 (BOM optional). Decoders throw on invalid bytes.</summary>
+    public static Encoding DetectEncoding(ReadOnlySpan<byte> prefix, out int bomLength, out string name)
     {
-        var text = Encoding.UTF8.GetString(prefix.StartsWith(Utf8Bom) ? prefix[Utf8Bom.Length..] : prefix);
+        if (prefix.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]))
+        {
+            bomLength = 2;
+            name = "utf-16le";
+            return new UnicodeEncoding(bigEndian: false, byteOrderMark: false, throwOnInvalidBytes: true);
+        }
+        if (prefix.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
+        {
+            bomLength = 2;
+            name = "utf-16be";
+            return new UnicodeEncoding(bigEndian: true, byteOrderMark: false, throwOnInvalidBytes: true);
+        }
+        bomLength = prefix.StartsWith(Utf8Bom) ? Utf8Bom.Length : 0;
+        name = "utf-8";
+        return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+    }
+
+    public static char DetectDelimiter(ReadOnlySpan<byte> prefix, Encoding encoding, int bomLength)
+    {
+        var body = prefix[bomLength..];
+        if (encoding is UnicodeEncoding && body.Length % 2 == 1)
+        {
+            body = body[..^1];
+        }
+        // Lenient decoders: the prefix may end inside a character.
+        var lenient = encoding is not UnicodeEncoding ? Encoding.UTF8
+            : prefix.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) ? Encoding.BigEndianUnicode : Encoding.Unicode;
+        var text = lenient.GetString(body);
         Span<int> counts = stackalloc int[Delimiters.Length];
         var quoted = false;
         foreach (var ch in text)

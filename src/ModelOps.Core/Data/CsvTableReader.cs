@@ -15,34 +15,43 @@ public sealed record CsvReadResult(
 /// <summary>A JSON-serialisable account of one CSV read.</summary>
 /// <param name="Delimiter">The field delimiter used, e.g. "," or "\t".</param>
 /// <param name="RowsRead">Data records in the file, blank lines excluded.</param>
-/// <param name="RowsRejected">Records left out (wrong field count).</param>
+/// <param name="RowsRejected">Records left out (wrong field count, or a JSON line that is not an object).</param>
+/// <param name="Format"><c>csv</c>, <c>jsonl</c> or <c>parquet</c>.</param>
+/// <param name="Encoding"><c>utf-8</c>, <c>utf-16le</c> or <c>utf-16be</c> for text formats; <c>binary</c> for Parquet.</param>
+/// <remarks>Named for CSV, where it began; every reader (<see cref="DataFileReader"/>) returns it.</remarks>
 public sealed record CsvReadReport(
     string Delimiter,
     int RowsRead,
     int RowsRejected,
-    IReadOnlyList<ColumnReadReport> Columns);
+    IReadOnlyList<ColumnReadReport> Columns,
+    string Format = DataFormats.Csv,
+    string Encoding = "utf-8");
 
 /// <summary>How one column was read.</summary>
 /// <param name="KindInferred">False when the kind came from <see cref="CsvReadOptions.Schema"/>.</param>
 /// <param name="Missing">Cells that were empty or a missing token (NA, N/A, null, NaN, ?).</param>
 /// <param name="Unparseable">Cells that did not fit the column's kind (e.g. "abc" in a numeric column) and became missing.</param>
 /// <param name="UnparseableExamples">Up to five distinct unparseable values, to show the user.</param>
+/// <param name="Coerced">Cells that needed coercion to fit the kind (e.g. <c>1,234.5</c> read as 1234.5).</param>
+/// <param name="NonFinite">Cells holding NaN or (+/-)inf(inity); they are read as missing and included in <see cref="Missing"/>.</param>
 public sealed record ColumnReadReport(
     string Name,
     ColumnKind Kind,
     bool KindInferred,
     int Missing,
     int Unparseable,
-    IReadOnlyList<string> UnparseableExamples);
+    IReadOnlyList<string> UnparseableExamples,
+    int Coerced = 0,
+    int NonFinite = 0);
 
 /// <summary>
-/// Reads a CSV stream into a <see cref="Table"/>: header row required, delimiter detected, UTF-8 with or without BOM,
-/// RFC 4180 quoting, kinds inferred per column. Unusable files fail with a <see cref="DataFileException"/>.
+/// Reads a CSV stream into a <see cref="Table"/>: header row required, delimiter detected, UTF-8 with or without BOM or
+/// UTF-16 with a BOM, RFC 4180 quoting, kinds inferred per column. Values are parsed into typed column buffers as the
+/// file streams (kinds settled on the first <see cref="CsvReadOptions.SampleRows"/> rows, falling back to text when
+/// later values disagree). Unusable files fail with a <see cref="DataFileException"/>.
 /// </summary>
 public static class CsvTableReader
 {
-    private const int MaxInternedPerColumn = 100_000;
-
     /// <summary>Reads the whole stream (not seeking, not closing it) into a table.</summary>
     public static async Task<CsvReadResult> ReadAsync(Stream stream, CsvReadOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -55,25 +64,24 @@ public static class CsvTableReader
         }
 
         var prefix = await CsvSniffer.ReadPrefixAsync(stream, cancellationToken).ConfigureAwait(false);
-        CsvSniffer.CheckText(prefix, streamEnded: prefix.Length < CsvSniffer.PrefixBytes);
-        var delimiter = options.Delimiter ?? CsvSniffer.DetectDelimiter(prefix);
-        var bomLength = prefix.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+        var encoding = CsvSniffer.DetectEncoding(prefix, out var bomLength, out var encodingName);
+        CsvSniffer.CheckText(prefix, streamEnded: prefix.Length < CsvSniffer.PrefixBytes, utf16: bomLength == 2);
+        var delimiter = options.Delimiter ?? CsvSniffer.DetectDelimiter(prefix, encoding, bomLength);
         if (prefix.Length > options.MaxBytes)
         {
             throw SniffedStream.TooLarge(options.MaxBytes);
         }
 
         var source = new SniffedStream(prefix[bomLength..], stream, options.MaxBytes - bomLength);
-        using var text = new StreamReader(source, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true),
-            detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
+        using var text = new StreamReader(source, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
         try
         {
-            return await ReadCoreAsync(text, delimiter, options, cancellationToken).ConfigureAwait(false);
+            return await ReadCoreAsync(text, delimiter, encodingName, options, cancellationToken).ConfigureAwait(false);
         }
         catch (DecoderFallbackException e)
         {
             throw new DataFileException(DataFileErrorCodes.NotText,
-                "Part of the file is not UTF-8 text. Save the file as CSV UTF-8; other encodings and binary files are not read.", e);
+                $"Part of the file is not {encodingName.ToUpperInvariant()} text. Save the file as CSV UTF-8; other encodings and binary files are not read.", e);
         }
         catch (CsvMissingHeadersException e)
         {
@@ -81,7 +89,7 @@ public static class CsvTableReader
         }
         catch (CsvRecordTooLargeException e)
         {
-            throw new DataFileException(DataFileErrorCodes.FieldTooLong,
+            throw new DataFileException(DataFileErrorCodes.LineTooLong,
                 $"A row is too long to read (over {RecordBufferChars(options):N0} characters). The file probably has an unclosed quote.", e);
         }
         catch (CsvFormatException e)
@@ -91,9 +99,9 @@ public static class CsvTableReader
         }
     }
 
-    private static int RecordBufferChars(CsvReadOptions options) => Math.Max(1 << 20, options.MaxFieldLength * 4);
+    private static int RecordBufferChars(CsvReadOptions options) => Math.Max(64 * 1024, Math.Min(options.MaxLineLength, Math.Max(1 << 20, options.MaxFieldLength * 4)));
 
-    private static async Task<CsvReadResult> ReadCoreAsync(TextReader text, char delimiter, CsvReadOptions options, CancellationToken cancellationToken)
+    private static async Task<CsvReadResult> ReadCoreAsync(TextReader text, char delimiter, string encodingName, CsvReadOptions options, CancellationToken cancellationToken)
     {
         var csvOptions = new CsvDataReaderOptions
         {
@@ -109,42 +117,54 @@ public static class CsvTableReader
         await using var csv = await CsvDataReader.CreateAsync(text, csvOptions, cancellationToken).ConfigureAwait(false);
 
         var names = ReadHeader(csv, options);
-        var columns = names.Select(_ => new ColumnBuilder()).ToArray();
+        var columns = names.Select(n => new ColumnBuilder(ForcedKind(options, n))).ToArray();
         var rejected = new List<RejectedRow>();
-        var rowNumbers = new List<long>();
+        var rowNumbers = new ChunkedList<long>();
         long recordNumber = 1;
         var rowsRead = 0;
-        while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
+        await using (var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare))
         {
-            recordNumber++;
-            var fieldCount = csv.RowFieldCount;
-            if (fieldCount == 0 || (fieldCount == 1 && names.Length > 1 && csv.GetFieldSpan(0).Trim().IsEmpty))
+            while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                continue; // a blank line
-            }
-            rowsRead++;
-            if (fieldCount != names.Length && !(fieldCount > names.Length && ExtraFieldsBlank(csv, names.Length)))
-            {
-                rejected.Add(new RejectedRow(recordNumber,
-                    $"has {fieldCount} fields but the header has {names.Length}", ReadAllFields(csv)));
-                continue;
-            }
-            if (rowNumbers.Count == options.MaxRows)
-            {
-                throw new DataFileException(DataFileErrorCodes.TooManyRows,
-                    $"The file has more than {options.MaxRows:N0} data rows, the limit. Sample it or raise the limit.");
-            }
-            for (var c = 0; c < names.Length; c++)
-            {
-                var field = csv.GetFieldSpan(c);
-                if (field.Length > options.MaxFieldLength)
+                recordNumber++;
+                var fieldCount = csv.RowFieldCount;
+                if (fieldCount == 0 || (fieldCount == 1 && names.Length > 1 && csv.GetFieldSpan(0).Trim().IsEmpty))
                 {
-                    throw new DataFileException(DataFileErrorCodes.FieldTooLong,
-                        $"Row {recordNumber}, column '{names[c]}' has a value of {field.Length:N0} characters; the limit is {options.MaxFieldLength:N0}. The file may have an unclosed quote.");
+                    continue; // a blank line
                 }
-                columns[c].Add(field.Trim());
+                rowsRead++;
+                if (fieldCount != names.Length && !(fieldCount > names.Length && ExtraFieldsBlank(csv, names.Length)))
+                {
+                    rejected.Add(new RejectedRow(recordNumber,
+                        $"has {fieldCount} fields but the header has {names.Length}", ReadAllFields(csv)));
+                    continue;
+                }
+                if (rowNumbers.Count == options.MaxRows)
+                {
+                    throw new DataFileException(DataFileErrorCodes.TooManyRows,
+                        $"The file has more than {options.MaxRows:N0} data rows, the limit. Sample it or raise the limit.");
+                }
+                var lineLength = names.Length - 1;
+                var batch = feeder.Current;
+                for (var c = 0; c < names.Length; c++)
+                {
+                    var field = csv.GetFieldSpan(c);
+                    if (field.Length > options.MaxFieldLength)
+                    {
+                        throw new DataFileException(DataFileErrorCodes.FieldTooLong,
+                            $"Row {recordNumber}, column '{names[c]}' has a value of {field.Length:N0} characters; the limit is {options.MaxFieldLength:N0}. The file may have an unclosed quote.");
+                    }
+                    lineLength += field.Length;
+                    batch.Add(field.Trim());
+                }
+                if (lineLength > options.MaxLineLength)
+                {
+                    throw LineTooLong(recordNumber, options.MaxLineLength);
+                }
+                rowNumbers.Add(recordNumber);
+                await feeder.EndRowAsync(cancellationToken).ConfigureAwait(false);
             }
-            rowNumbers.Add(recordNumber);
+            await feeder.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
         if (rowsRead == 0)
@@ -160,8 +180,14 @@ public static class CsvTableReader
                 $"Check the delimiter (read as {DescribeDelimiter(delimiter)}) and that values containing it are quoted.");
         }
 
-        return Build(names, columns, options, delimiter.ToString(), rowsRead, rejected, rowNumbers);
+        return TableAssembler.Build(names, columns, options, DataFormats.Csv, delimiter.ToString(), encodingName, rowsRead, rejected, rowNumbers.MoveToArray());
     }
+
+    internal static ColumnKind? ForcedKind(CsvReadOptions options, string name) => options.Schema?.Find(name)?.Kind;
+
+    internal static DataFileException LineTooLong(long row, int maxLineLength) =>
+        new(DataFileErrorCodes.LineTooLong,
+            $"Row {row} is longer than {maxLineLength:N0} characters, the limit. The file may have an unclosed quote or be a single-line dump.");
 
     private static string[] ReadHeader(CsvDataReader csv, CsvReadOptions options)
     {
@@ -177,33 +203,8 @@ public static class CsvTableReader
             var name = csv.GetName(i).Trim();
             names[i] = name.Length == 0 ? $"column_{i + 1}" : name;
         }
-        var duplicates = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => $"'{g.Key}'").ToArray();
-        if (duplicates.Length > 0)
-        {
-            throw new DataFileException(DataFileErrorCodes.DuplicateColumns,
-                $"The header names {(duplicates.Length == 1 ? "a column" : "columns")} more than once (ignoring case): {string.Join(", ", duplicates)}. Column names must be unique.");
-        }
+        TableAssembler.CheckUniqueNames(names);
         return names;
-    }
-
-    private static CsvReadResult Build(string[] names, ColumnBuilder[] builders, CsvReadOptions options, string delimiter,
-        int rowsRead, List<RejectedRow> rejected, List<long> rowNumbers)
-    {
-        var schemaColumns = new ColumnSchema[names.Length];
-        var data = new object[names.Length];
-        var reports = new ColumnReadReport[names.Length];
-        for (var c = 0; c < names.Length; c++)
-        {
-            var forced = options.Schema?.Find(names[c])?.Kind;
-            var column = builders[c].Build(forced, options.MinNumericShare);
-            schemaColumns[c] = new ColumnSchema(names[c], column.Kind);
-            data[c] = column.Values;
-            reports[c] = new ColumnReadReport(names[c], column.Kind, forced is null, column.Missing, column.Unparseable, column.UnparseableExamples);
-        }
-        var table = new Table(new TableSchema(schemaColumns), data);
-        table = new Table(TableSchema.Infer(table), data);
-        var report = new CsvReadReport(delimiter, rowsRead, rejected.Count, reports);
-        return new CsvReadResult(table, rejected, report, rowNumbers);
     }
 
     private static bool ExtraFieldsBlank(CsvDataReader csv, int from)
@@ -236,106 +237,40 @@ public static class CsvTableReader
         '|' => "pipe",
         _ => $"'{delimiter}'",
     };
+}
 
-    /// <summary>Collects one column's trimmed cells as text (repeated values share one string), then settles its kind.</summary>
-    private sealed class ColumnBuilder
+/// <summary>Turns the column builders of any reader into a <see cref="CsvReadResult"/>.</summary>
+internal static class TableAssembler
+{
+    public static void CheckUniqueNames(IReadOnlyList<string> names)
     {
-        private readonly List<string?> _cells = [];
-        private readonly Dictionary<string, string> _pool;
-        private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-
-        public ColumnBuilder()
+        var duplicates = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => $"'{g.Key}'").ToArray();
+        if (duplicates.Length > 0)
         {
-            _pool = new Dictionary<string, string>(StringComparer.Ordinal);
-            _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
-        }
-
-        public void Add(ReadOnlySpan<char> trimmed)
-        {
-            if (CellText.IsMissing(trimmed))
-            {
-                _cells.Add(null);
-                return;
-            }
-            if (_lookup.TryGetValue(trimmed, out var pooled))
-            {
-                _cells.Add(pooled);
-                return;
-            }
-            var value = trimmed.ToString();
-            if (_pool.Count < MaxInternedPerColumn)
-            {
-                _pool.Add(value, value);
-            }
-            _cells.Add(value);
-        }
-
-        public BuiltColumn Build(ColumnKind? forced, double minNumericShare)
-        {
-            // One pass parses numbers (kept for a numeric column) and checks whether every value is a boolean token.
-            var parsed = new double[_cells.Count];
-            var nonMissing = 0;
-            var numbers = 0;
-            var allBoolean = true;
-            for (var r = 0; r < parsed.Length; r++)
-            {
-                var cell = _cells[r];
-                if (cell is null)
-                {
-                    parsed[r] = double.NaN;
-                    continue;
-                }
-                nonMissing++;
-                if (CellText.TryParseNumber(cell, out parsed[r]))
-                {
-                    numbers++;
-                }
-                else
-                {
-                    parsed[r] = double.NaN;
-                }
-                allBoolean = allBoolean && CellText.TryParseBoolean(cell, acceptDigits: false, out _);
-            }
-            var kind = forced ?? (nonMissing == 0 ? ColumnKind.Numeric
-                : allBoolean ? ColumnKind.Boolean
-                : numbers > 0 && numbers >= minNumericShare * nonMissing ? ColumnKind.Numeric
-                : ColumnKind.Categorical);
-            var missing = _cells.Count - nonMissing;
-            switch (kind)
-            {
-                case ColumnKind.Categorical:
-                    return new BuiltColumn(kind, _cells.ToArray(), missing, 0, []);
-                case ColumnKind.Numeric when numbers == nonMissing:
-                    return new BuiltColumn(kind, parsed, missing, 0, []);
-            }
-
-            var values = kind == ColumnKind.Numeric ? parsed : new double[_cells.Count];
-            var unparseable = 0;
-            var examples = new List<string>();
-            for (var r = 0; r < values.Length; r++)
-            {
-                var cell = _cells[r];
-                if (cell is null)
-                {
-                    values[r] = double.NaN;
-                    continue;
-                }
-                var ok = kind == ColumnKind.Boolean
-                    ? CellText.TryParseBoolean(cell, acceptDigits: true, out values[r])
-                    : !double.IsNaN(values[r]);
-                if (!ok)
-                {
-                    values[r] = double.NaN;
-                    unparseable++;
-                    if (examples.Count < 5 && !examples.Contains(cell))
-                    {
-                        examples.Add(cell);
-                    }
-                }
-            }
-            return new BuiltColumn(kind, values, missing, unparseable, examples);
+            throw new DataFileException(DataFileErrorCodes.DuplicateColumns,
+                $"The header names {(duplicates.Length == 1 ? "a column" : "columns")} more than once (ignoring case): {string.Join(", ", duplicates)}. Column names must be unique.");
         }
     }
 
-    private sealed record BuiltColumn(ColumnKind Kind, object Values, int Missing, int Unparseable, IReadOnlyList<string> UnparseableExamples);
+    public static CsvReadResult Build(IReadOnlyList<string> names, ColumnBuilder[] builders, CsvReadOptions options, string format,
+        string delimiter, string encoding, int rowsRead, List<RejectedRow> rejected, long[] rowNumbers)
+    {
+        var schemaColumns = new ColumnSchema[names.Count];
+        var data = new object[names.Count];
+        var reports = new ColumnReadReport[names.Count];
+        for (var c = 0; c < names.Count; c++)
+        {
+            var forced = CsvTableReader.ForcedKind(options, names[c]);
+            var column = builders[c].Build(options.MinNumericShare, options.InferText);
+            builders[c] = null!; // let the builder's buffers go while the next column is built
+            schemaColumns[c] = new ColumnSchema(names[c], column.Kind);
+            data[c] = column.Values;
+            reports[c] = new ColumnReadReport(names[c], column.Kind, forced is null, column.Missing, column.Unparseable,
+                column.UnparseableExamples, column.Coerced, column.NonFinite);
+        }
+        var table = new Table(new TableSchema(schemaColumns), data);
+        table = new Table(TableSchema.Infer(table), data);
+        var report = new CsvReadReport(delimiter, rowsRead, rejected.Count, reports, format, encoding);
+        return new CsvReadResult(table, rejected, report, rowNumbers);
+    }
 }

@@ -36,7 +36,8 @@ public static class CsvTableWriter
     }
 
     /// <summary>
-    /// Writes rejected rows as <c>row,reason,{columns...}</c>, for <c>quarantine/{runId}/rejected.csv</c>. A ragged row with
+    /// Writes rejected rows as <c>row,reason,{columns...}</c>, for <c>quarantine/{runId}/rejected.csv</c>. Cells that a
+    /// spreadsheet would run as a formula (starting with = + - @ and not a number) are written with a leading <c>'</c>. A ragged row with
     /// more fields than <paramref name="columns"/> keeps them in extra columns named <c>extra_1</c>, <c>extra_2</c>, ...
     /// </summary>
     /// <param name="columns">The source file's column names (e.g. the read table's schema names).</param>
@@ -62,7 +63,9 @@ public static class CsvTableWriter
             fields[1] = row.Reason;
             for (var i = 0; i < row.Values.Count; i++)
             {
-                fields[i + 2] = row.Values[i];
+                // Quarantine files are opened by people in spreadsheets: neutralise formula-like cells (OWASP CSV injection).
+                var value = row.Values[i];
+                fields[i + 2] = value is not null && DataValidator.IsFormulaLike(value) ? "'" + value : value;
             }
             await WriteRecordAsync(writer, fields, cancellationToken).ConfigureAwait(false);
         }

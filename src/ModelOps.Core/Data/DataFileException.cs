@@ -38,11 +38,23 @@ public static class DataFileErrorCodes
     /// <summary>More data rows than <see cref="CsvReadOptions.MaxRows"/>.</summary>
     public const string TooManyRows = "too_many_rows";
 
-    /// <summary>More bytes than <see cref="CsvReadOptions.MaxBytes"/>.</summary>
+    /// <summary>More bytes than <see cref="CsvReadOptions.MaxBytes"/>, declared (blob length) or read.</summary>
     public const string TooLarge = "too_large";
 
     /// <summary>A field longer than <see cref="CsvReadOptions.MaxFieldLength"/>, usually an unclosed quote.</summary>
     public const string FieldTooLong = "field_too_long";
+
+    /// <summary>A record longer than <see cref="CsvReadOptions.MaxLineLength"/>.</summary>
+    public const string LineTooLong = "line_too_long";
+
+    /// <summary>Too many JSON lines are not JSON objects, or the file is one JSON array rather than JSON lines.</summary>
+    public const string MalformedJson = "malformed_json";
+
+    /// <summary>A <c>.parquet</c> file Parquet.Net cannot read (bad footer, truncated, not Parquet at all).</summary>
+    public const string MalformedParquet = "malformed_parquet";
+
+    /// <summary>A file whose name and content match none of the supported formats (CSV, JSON lines, Parquet).</summary>
+    public const string UnsupportedFormat = "unsupported_format";
 
     /// <summary>Quoting the CSV parser cannot make sense of.</summary>
     public const string MalformedCsv = "malformed_csv";

@@ -8,13 +8,17 @@ internal static class SchemaInference
         ArgumentNullException.ThrowIfNull(table);
         ArgumentOutOfRangeException.ThrowIfNegative(maxCategories);
         var columns = new ColumnSchema[table.ColumnCount];
-        for (var c = 0; c < columns.Length; c++)
+        var parallel = (long)table.RowCount * table.ColumnCount > 1_000_000 ? Environment.ProcessorCount : 1;
+        Parallel.For(0, columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c =>
         {
             var source = table.Schema.Columns[c];
-            columns[c] = source.Kind == ColumnKind.Categorical
-                ? InferCategorical(source, table.Categorical(c), maxCategories)
-                : InferNumeric(source, table.Numeric(c));
-        }
+            columns[c] = source.Kind switch
+            {
+                ColumnKind.Categorical => InferCategorical(source, table.Categorical(c), maxCategories),
+                ColumnKind.Text => new ColumnSchema(source.Name, ColumnKind.Text, Array.IndexOf(table.Categorical(c), null) >= 0),
+                _ => InferNumeric(source, table.Numeric(c)),
+            };
+        });
         return new TableSchema(columns);
     }
 
@@ -34,9 +38,8 @@ internal static class SchemaInference
             max = Math.Max(max, v);
         }
         var any = min <= max;
-        return new ColumnSchema(source.Name, source.Kind, nullable,
-            source.Kind == ColumnKind.Numeric && any ? min : null,
-            source.Kind == ColumnKind.Numeric && any ? max : null);
+        var ranged = source.Kind is ColumnKind.Numeric or ColumnKind.Datetime && any;
+        return new ColumnSchema(source.Name, source.Kind, nullable, ranged ? min : null, ranged ? max : null);
     }
 
     private static ColumnSchema InferCategorical(ColumnSchema source, string?[] values, int maxCategories)
@@ -49,7 +52,9 @@ internal static class SchemaInference
     /// <summary>Distinct non-missing values with their counts, most frequent first, ties in ordinal order.</summary>
     public static List<(string Value, int Count)> CountLevels(string?[] values, out bool anyMissing)
     {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Readers pool repeated strings, so counting by reference first is cheap; equal strings that are different
+        // objects are merged afterwards.
+        var byReference = new Dictionary<string, int>(ReferenceEqualityComparer.Instance);
         anyMissing = false;
         foreach (var v in values)
         {
@@ -58,7 +63,13 @@ internal static class SchemaInference
                 anyMissing = true;
                 continue;
             }
-            counts[v] = counts.GetValueOrDefault(v) + 1;
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(byReference, v, out _);
+            count++;
+        }
+        var counts = new Dictionary<string, int>(byReference.Count, StringComparer.Ordinal);
+        foreach (var (value, count) in byReference)
+        {
+            counts[value] = counts.GetValueOrDefault(value) + count;
         }
         var levels = counts.Select(kv => (kv.Key, kv.Value)).ToList();
         levels.Sort((a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : string.CompareOrdinal(a.Key, b.Key));

@@ -1,8 +1,8 @@
 namespace ModelOps.Core.Data;
 
 /// <summary>
-/// An in-memory, column-oriented table: numeric and boolean columns are <c>double[]</c> (missing = NaN),
-/// categorical columns are <c>string?[]</c> (missing = null). Cleaned data, training and scoring all use it.
+/// An in-memory, column-oriented table: numeric, boolean and datetime columns are <c>double[]</c> (missing = NaN),
+/// categorical and text columns are <c>string?[]</c> (missing = null). Cleaned data, training and scoring all use it.
 /// </summary>
 public sealed class Table
 {
@@ -21,7 +21,7 @@ public sealed class Table
         {
             var length = schema.Columns[i].Kind switch
             {
-                ColumnKind.Categorical => columns[i] is string?[] s ? s.Length : throw WrongType(schema.Columns[i], "string?[]"),
+                ColumnKind.Categorical or ColumnKind.Text => columns[i] is string?[] s ? s.Length : throw WrongType(schema.Columns[i], "string?[]"),
                 _ => columns[i] is double[] d ? d.Length : throw WrongType(schema.Columns[i], "double[]"),
             };
             if (rows >= 0 && length != rows)
@@ -55,16 +55,18 @@ public sealed class Table
     /// <summary>A new table with the given rows, in the given order.</summary>
     public Table SelectRows(IReadOnlyList<int> rows)
     {
+        ArgumentNullException.ThrowIfNull(rows);
         var columns = new object[_columns.Length];
-        for (var c = 0; c < _columns.Length; c++)
+        var parallel = (long)rows.Count * _columns.Length > 1_000_000 ? Environment.ProcessorCount : 1;
+        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c =>
         {
             columns[c] = _columns[c] switch
             {
-                double[] d => rows.Select(r => d[r]).ToArray(),
-                string?[] s => rows.Select(r => s[r]).ToArray(),
+                double[] d => Gather(d, rows),
+                string?[] s => Gather(s, rows),
                 _ => throw new InvalidOperationException(),
             };
-        }
+        });
         return new Table(Schema, columns);
     }
 
@@ -75,6 +77,20 @@ public sealed class Table
         return new Table(
             new TableSchema(indexes.Select(i => Schema.Columns[i]).ToArray()),
             indexes.Select(i => _columns[i]).ToArray());
+    }
+
+    private static T[] Gather<T>(T[] source, IReadOnlyList<int> rows)
+    {
+        var result = new T[rows.Count];
+        if (rows is int[] array)
+        {
+            for (var i = 0; i < array.Length; i++) result[i] = source[array[i]];
+        }
+        else
+        {
+            for (var i = 0; i < result.Length; i++) result[i] = source[rows[i]];
+        }
+        return result;
     }
 
     private int IndexOfOrThrow(string column)

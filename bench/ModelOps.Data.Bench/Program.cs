@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ModelOps.Core.Data;
+
+// End-to-end data benchmark: read + profile + validate + clean on a generated CSV, side by side with pandas
+// (read_csv + drop_duplicates + dropna(label) + fillna + describe).
+//   dotnet run -c Release --project bench/ModelOps.Data.Bench -- compare [--mb 200] [--runs 5] [--file path] [--keep]
+//   dotnet run -c Release --project bench/ModelOps.Data.Bench -- generate <path> [--mb 200]
+//   dotnet run -c Release --project bench/ModelOps.Data.Bench -- once <path> [--cold]  (one .NET pass, prints JSON;
+//       warmed up on a 4 MB file first unless --cold, as a long-running host would be)
+var command = args.Length > 0 ? args[0] : "compare";
+var mb = IntArg("--mb", 200);
+switch (command)
+{
+    case "generate":
+        Generator.Write(args[1], mb * 1_000_000L);
+        return 0;
+    case "once":
+        if (!args.Contains("--cold"))
+        {
+            // Steady state, as in a long-running host: JIT and tiering happen on a small file first.
+            var warmup = Path.Combine(Path.GetTempPath(), $"modelops-bench-warmup-{Environment.ProcessId}.csv");
+            Generator.Write(warmup, 4_000_000);
+            await Pipeline.RunAsync(warmup);
+            await Pipeline.RunAsync(warmup);
+            File.Delete(warmup);
+        }
+        Console.WriteLine(JsonSerializer.Serialize(await Pipeline.RunAsync(args[1])));
+        return 0;
+    case "compare":
+        return await Compare.RunAsync(StringArg("--file"), mb, IntArg("--runs", 5), args.Contains("--keep"), args.Contains("--cold"));
+    default:
+        Console.Error.WriteLine($"Unknown command '{command}'. Use compare, generate or once.");
+        return 2;
+}
+
+int IntArg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+string? StringArg(string name)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+/// <summary>One measured pass, as JSON, for the comparison table.</summary>
+internal sealed record PassResult(string Engine, double Seconds, long Bytes, long Rows, long PeakRssBytes, double ReadSeconds,
+    double ValidateSeconds, double CleanSeconds, double ProfileSeconds, int Anomalies, long RowsOut, double CpuSeconds);
+
+internal static class Pipeline
+{
+    public static async Task<PassResult> RunAsync(string path)
+    {
+        var bytes = new FileInfo(path).Length;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var total = Stopwatch.StartNew();
+        CsvReadResult read;
+        await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+        {
+            read = await DataFileReader.ReadAsync(stream, Path.GetFileName(path), new CsvReadOptions { MaxRows = 50_000_000 }, declaredLength: bytes);
+        }
+        var readSeconds = total.Elapsed.TotalSeconds;
+        // The pipeline's order: profile the data as read (the run's baseline, binned like production's), check it, clean it.
+        var profile = Profiler.Profile(read.Table);
+        var profileSeconds = total.Elapsed.TotalSeconds - readSeconds;
+        var validation = DataValidator.Validate(read.Table, new ValidationContext(Label: "label", Read: read.Report), profile: profile);
+        var validateSeconds = total.Elapsed.TotalSeconds - readSeconds - profileSeconds;
+        var cleaning = Cleaner.Clean(read.Table, "label", read.RowNumbers);
+        var cleanSeconds = total.Elapsed.TotalSeconds - readSeconds - profileSeconds - validateSeconds;
+        total.Stop();
+        GC.KeepAlive(profile);
+        if (Environment.GetEnvironmentVariable("BENCH_GC") is not null)
+        {
+            Console.Error.WriteLine($"gc0 {GC.CollectionCount(0)} gc1 {GC.CollectionCount(1)} gc2 {GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalSeconds:0.00}s alloc {GC.GetTotalAllocatedBytes() / 1e6:0} MB");
+        }
+        return new PassResult("modelops", total.Elapsed.TotalSeconds, bytes, read.Table.RowCount, PeakRss(), readSeconds,
+            validateSeconds, cleanSeconds, profileSeconds, validation.Anomalies.Count, cleaning.Table.RowCount,
+            (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+    }
+
+    /// <summary>Peak resident set size of this process (VmHWM), the same measure as Python's ru_maxrss.</summary>
+    public static long PeakRss()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+        {
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+            {
+                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+            }
+        }
+        return Process.GetCurrentProcess().PeakWorkingSet64;
+    }
+}
+
+/// <summary>A deterministic CSV with 20 mixed columns: floats, ints, categories, booleans, ISO dates, ~2% missing, ~1% duplicates.</summary>
+internal static class Generator
+{
+    private static readonly string[] Cities = ["london", "paris", "berlin", "madrid", "rome", "lisbon", "dublin", "vienna", "prague", "oslo",
+        "warsaw", "athens", "helsinki", "riga", "sofia", "zagreb"];
+
+    private static readonly string[] Plans = ["free", "basic", "plus", "pro", "enterprise"];
+
+    public static void Write(string path, long targetBytes)
+    {
+        var random = new Random(42);
+        using var writer = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 20) { NewLine = "\n" };
+        writer.WriteLine("customer_id,age,income,balance,score_a,score_b,score_c,ratio,tenure_days,visits,city,plan,segment,channel,is_active,has_card,signup_date,last_amount,discount,label");
+        var line = new StringBuilder(256);
+        var previous = "";
+        long written = 0;
+        var id = 0;
+        while (written < targetBytes)
+        {
+            string text;
+            if (previous.Length > 0 && random.NextDouble() < 0.01)
+            {
+                text = previous; // an exact duplicate
+            }
+            else
+            {
+                line.Clear();
+                var inv = CultureInfo.InvariantCulture;
+                line.Append(id++).Append(',');
+                line.Append(Missing(random) ? "" : random.Next(18, 90).ToString(inv)).Append(',');
+                line.Append(Math.Round(20_000 + random.NextDouble() * 180_000, 2).ToString(inv)).Append(',');
+                line.Append(Math.Round((random.NextDouble() - 0.3) * 50_000, 2).ToString(inv)).Append(',');
+                line.Append(Math.Round(random.NextDouble(), 4).ToString(inv)).Append(',');
+                line.Append(Missing(random) ? "" : Math.Round(random.NextDouble() * 100, 3).ToString(inv)).Append(',');
+                line.Append(Math.Round(Gaussian(random) * 15 + 50, 3).ToString(inv)).Append(',');
+                line.Append(Math.Round(random.NextDouble() * 3, 5).ToString(inv)).Append(',');
+                line.Append(random.Next(0, 4000).ToString(inv)).Append(',');
+                line.Append(random.Next(0, 200).ToString(inv)).Append(',');
+                line.Append(Missing(random) ? "" : Cities[random.Next(Cities.Length)]).Append(',');
+                line.Append(Plans[random.Next(Plans.Length)]).Append(',');
+                line.Append("seg_").Append(random.Next(0, 40).ToString(inv)).Append(',');
+                line.Append(random.Next(3) switch { 0 => "web", 1 => "store", _ => "phone" }).Append(',');
+                line.Append(random.Next(2) == 0 ? "true" : "false").Append(',');
+                line.Append(Missing(random) ? "" : random.Next(2) == 0 ? "true" : "false").Append(',');
+                line.Append(new DateTime(2015, 1, 1).AddDays(random.Next(0, 3650)).ToString("yyyy-MM-dd", inv)).Append(',');
+                line.Append(Math.Round(random.NextDouble() * 999, 2).ToString(inv)).Append(',');
+                line.Append(Math.Round(random.NextDouble() * 0.3, 3).ToString(inv)).Append(',');
+                line.Append(random.Next(2) == 0 ? "yes" : "no");
+                text = line.ToString();
+                previous = text;
+            }
+            writer.WriteLine(text);
+            written += text.Length + 1;
+        }
+    }
+
+    private static bool Missing(Random random) => random.NextDouble() < 0.02;
+
+    private static double Gaussian(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
+
+internal static class Compare
+{
+    public static async Task<int> RunAsync(string? file, int mb, int runs, bool keep, bool cold)
+    {
+        var path = file ?? Path.Combine(Path.GetTempPath(), $"modelops-bench-{mb}mb.csv");
+        var generated = false;
+        if (!File.Exists(path))
+        {
+            Console.WriteLine($"Generating {mb} MB at {path} ...");
+            Generator.Write(path, mb * 1_000_000L);
+            generated = true;
+        }
+        var self = Environment.ProcessPath!;
+        var selfArgs = self.EndsWith("dotnet", StringComparison.Ordinal) ? $"\"{typeof(Compare).Assembly.Location}\" " : "";
+        var script = FindScript();
+        var ours = new List<PassResult>();
+        var pandas = new List<PassResult>();
+        try
+        {
+            for (var i = 0; i < runs; i++)
+            {
+                // Alternate the engines so that noise from other tenants hits both alike.
+                ours.Add(await RunChildAsync(self, $"{selfArgs}once \"{path}\"{(cold ? " --cold" : "")}"));
+                pandas.Add(await RunChildAsync("/usr/bin/python3", $"\"{script}\" \"{path}\""));
+                Console.WriteLine($"run {i + 1}: modelops {ours[^1].Seconds:0.00} s, pandas {pandas[^1].Seconds:0.00} s");
+            }
+        }
+        finally
+        {
+            if (generated && !keep)
+            {
+                File.Delete(path);
+            }
+        }
+        Report(ours, pandas);
+        return 0;
+    }
+
+    private static void Report(List<PassResult> ours, List<PassResult> pandas)
+    {
+        static double Median(IEnumerable<double> xs)
+        {
+            var s = xs.OrderBy(x => x).ToArray();
+            return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
+        }
+        var bytes = ours[0].Bytes;
+        var rows = ours[0].Rows;
+        Console.WriteLine();
+        Console.WriteLine($"file: {bytes / 1e6:0.0} MB, {rows:N0} rows, 20 columns; {ours.Count} runs each, medians; {Environment.ProcessorCount} cores; " +
+            $"load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        Console.WriteLine($"{"engine",-10} {"seconds",8} {"MB/s",8} {"rows/s",12} {"CPU s",8} {"peak RSS MB",12}   read / validate / clean / profile s");
+        foreach (var (name, list) in new[] { ("modelops", ours), ("pandas", pandas) })
+        {
+            var t = Median(list.Select(r => r.Seconds));
+            Console.WriteLine($"{name,-10} {t,8:0.00} {bytes / 1e6 / t,8:0.0} {rows / t,12:N0} {Median(list.Select(r => r.CpuSeconds)),8:0.00} {Median(list.Select(r => (double)r.PeakRssBytes)) / 1e6,12:0}   " +
+                $"{Median(list.Select(r => r.ReadSeconds)):0.00} / {Median(list.Select(r => r.ValidateSeconds)):0.00} / {Median(list.Select(r => r.CleanSeconds)):0.00} / {Median(list.Select(r => r.ProfileSeconds)):0.00}");
+        }
+        var ratio = Median(pandas.Select(r => r.Seconds)) / Median(ours.Select(r => r.Seconds));
+        var perRun = ours.Zip(pandas, (o, p) => p.Seconds / o.Seconds).ToArray();
+        Console.WriteLine($"speed-up vs pandas: {ratio:0.00}x wall (median of each side); per run: {string.Join(", ", perRun.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"CPU-time ratio (pandas CPU / modelops CPU): {Median(pandas.Select(r => r.CpuSeconds)) / Median(ours.Select(r => r.CpuSeconds)):0.00}x");
+        Console.WriteLine($"peak RSS / file size: modelops {Median(ours.Select(r => (double)r.PeakRssBytes)) / bytes:0.00}, pandas {Median(pandas.Select(r => (double)r.PeakRssBytes)) / bytes:0.00}");
+        Console.WriteLine($"rows out after cleaning: modelops {ours[0].RowsOut:N0}, pandas {pandas[0].RowsOut:N0}");
+    }
+
+    private static async Task<PassResult> RunChildAsync(string fileName, string arguments)
+    {
+        var info = new ProcessStartInfo(fileName, arguments) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{fileName} {arguments} failed ({process.ExitCode}): {stderr}");
+        }
+        var json = stdout.Trim().Split('\n')[^1];
+        return JsonSerializer.Deserialize<PassResult>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+    }
+
+    private static string FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "bench", "data", "pandas_bench.py");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw new FileNotFoundException("bench/data/pandas_bench.py not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,358 @@
+namespace ModelOps.Core.Data;
+
+/// <summary>
+/// Collects one column's cells while a file streams by. Cells start as (pooled) text; once a sample of rows has been
+/// seen (<see cref="Settle"/>) a column that reads as numbers, booleans or dates switches to a typed buffer and later
+/// cells are parsed as they arrive. A cell that does not fit is kept aside; if too many do, the column falls back to text.
+/// </summary>
+internal sealed class ColumnBuilder
+{
+    private const int MaxInterned = 100_000;
+    private const int MaxExamples = 5;
+
+    private readonly ColumnKind? _forced;
+    private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private ChunkedList<string?>? _cells = new();
+    private ChunkedList<double>? _values;
+    private ColumnKind _typedKind;
+    private List<(int Row, string Text)> _conflicts = [];
+    private int _missing;
+    private int _coerced;
+    private int _nonFinite;
+    private bool _settled;
+
+    public ColumnBuilder(ColumnKind? forced = null)
+    {
+        _forced = forced;
+        _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (forced is { } kind && !kind.IsString())
+        {
+            SwitchToTyped(kind);
+        }
+    }
+
+    public int Count { get; private set; }
+
+    /// <summary>True while the column keeps text, i.e. its kind has not been settled as a typed one.</summary>
+    public bool IsText => _values is null;
+
+    /// <summary>Adds one trimmed cell.</summary>
+    public void Add(ReadOnlySpan<char> trimmed)
+    {
+        if (_typedKind == ColumnKind.Numeric && _values is { } numbers && CellText.TryParseSimpleDecimal(trimmed, out var simple))
+        {
+            numbers.Add(simple); // the common case first: a plain decimal in a numeric column
+            Count++;
+            return;
+        }
+        if (CellText.IsMissing(trimmed))
+        {
+            _nonFinite += trimmed.Length == 3 && trimmed[1] is 'a' or 'A' ? 1 : 0; // NaN
+            AddMissing();
+            return;
+        }
+        if (_values is { } values)
+        {
+            if (TryParse(_typedKind, trimmed, out var value, out var coerced))
+            {
+                values.Add(value);
+                _coerced += coerced ? 1 : 0;
+            }
+            else if (_typedKind == ColumnKind.Numeric && CellText.IsInfinity(trimmed))
+            {
+                _nonFinite++;
+                AddMissing();
+                return;
+            }
+            else
+            {
+                values.Add(double.NaN);
+                _conflicts.Add((Count, trimmed.ToString()));
+            }
+        }
+        else
+        {
+            _cells!.Add(Intern(trimmed));
+        }
+        Count++;
+    }
+
+    /// <summary>Adds a value already typed by the file format (Parquet).</summary>
+    public void AddValue(double value)
+    {
+        if (!double.IsFinite(value))
+        {
+            _nonFinite++;
+            AddMissing();
+            return;
+        }
+        if (_values is null)
+        {
+            Add(CellText.FormatNumber(value)); // a declared schema made this numeric column text
+            return;
+        }
+        _values.Add(value);
+        Count++;
+    }
+
+    public void AddMissing()
+    {
+        if (_values is { } values)
+        {
+            values.Add(double.NaN);
+        }
+        else
+        {
+            _cells!.Add(null);
+        }
+        _missing++;
+        Count++;
+    }
+
+    /// <summary>Settles a text column's kind on the cells seen so far; typed kinds parse every later cell directly.</summary>
+    public void Settle(double minNumericShare)
+    {
+        if (_settled || _values is not null || _forced is not null || Count == _missing)
+        {
+            return; // decided already, or nothing to decide on yet (every cell so far missing)
+        }
+        _settled = true;
+        var kind = InferKind(minNumericShare, inferText: false, out _);
+        if (!kind.IsString())
+        {
+            var cells = _cells!;
+            SwitchToTyped(kind);
+            _missing = 0;
+            _nonFinite = 0;
+            Count = 0;
+            for (var i = 0; i < cells.Count; i++)
+            {
+                Add(cells[i]);
+            }
+        }
+    }
+
+    public BuiltColumn Build(double minNumericShare, bool inferText)
+    {
+        if (_values is { } values)
+        {
+            var nonMissing = Count - _missing;
+            var fits = _forced is not null
+                || (_typedKind == ColumnKind.Boolean ? _conflicts.Count == 0 : nonMissing - _conflicts.Count >= minNumericShare * nonMissing);
+            if (fits)
+            {
+                var examples = _conflicts.Select(c => c.Text).Distinct(StringComparer.Ordinal).Take(MaxExamples).ToArray();
+                return new BuiltColumn(_typedKind, values.MoveToArray(), _missing, _conflicts.Count, examples, _coerced, _nonFinite);
+            }
+            RevertToText();
+        }
+
+        var kindOfText = _forced ?? InferKind(minNumericShare, inferText, out _);
+        var cells = _cells!;
+        if (kindOfText.IsString())
+        {
+            return new BuiltColumn(kindOfText, cells.MoveToArray(), _missing, 0, [], 0, _nonFinite);
+        }
+
+        var result = new double[cells.Count];
+        var missing = _missing;
+        var nonFinite = _nonFinite;
+        var unparseable = 0;
+        var coercedCount = 0;
+        var bad = new List<string>();
+        for (var r = 0; r < result.Length; r++)
+        {
+            var cell = cells[r];
+            if (cell is null)
+            {
+                result[r] = double.NaN;
+                continue;
+            }
+            if (TryParse(kindOfText, cell, out result[r], out var coerced, forcedDigits: true))
+            {
+                coercedCount += coerced ? 1 : 0;
+                continue;
+            }
+            result[r] = double.NaN;
+            if (kindOfText == ColumnKind.Numeric && CellText.IsInfinity(cell))
+            {
+                nonFinite++;
+                missing++;
+                continue;
+            }
+            unparseable++;
+            if (bad.Count < MaxExamples && !bad.Contains(cell))
+            {
+                bad.Add(cell);
+            }
+        }
+        return new BuiltColumn(kindOfText, result, missing, unparseable, bad, coercedCount, nonFinite);
+    }
+
+    private ColumnKind InferKind(double minNumericShare, bool inferText, out int numbers)
+    {
+        var cells = _cells!;
+        var nonMissing = 0;
+        numbers = 0;
+        var dates = 0;
+        var allBoolean = true;
+        long length = 0;
+        // Cells are pooled strings: what a distinct value parses as is worked out once per distinct object.
+        var seen = new Dictionary<string, byte>(ReferenceEqualityComparer.Instance);
+        for (var r = 0; r < cells.Count; r++)
+        {
+            var cell = cells[r];
+            if (cell is null)
+            {
+                continue;
+            }
+            nonMissing++;
+            length += cell.Length;
+            if (!seen.TryGetValue(cell, out var flags))
+            {
+                flags = (byte)((CellText.TryParseNumber(cell, out _) ? 1 : CellText.TryParseDate(cell, out _) ? 2 : 0)
+                    | (CellText.TryParseBoolean(cell, acceptDigits: false, out _) ? 4 : 0));
+                if (seen.Count < MaxInterned)
+                {
+                    seen.Add(cell, flags);
+                }
+            }
+            numbers += flags & 1;
+            dates += (flags >> 1) & 1;
+            allBoolean = allBoolean && (flags & 4) != 0;
+        }
+        if (nonMissing == 0)
+        {
+            return ColumnKind.Numeric;
+        }
+        if (allBoolean)
+        {
+            return ColumnKind.Boolean;
+        }
+        if (numbers > 0 && numbers >= minNumericShare * nonMissing)
+        {
+            return ColumnKind.Numeric;
+        }
+        if (dates > 0 && dates >= minNumericShare * nonMissing)
+        {
+            return ColumnKind.Datetime;
+        }
+        if (inferText && length >= 40L * nonMissing && _pool.Count >= 0.5 * nonMissing && nonMissing >= 20)
+        {
+            return ColumnKind.Text;
+        }
+        return ColumnKind.Categorical;
+    }
+
+    private bool TryParse(ColumnKind kind, ReadOnlySpan<char> text, out double value, out bool coerced, bool forcedDigits = false)
+    {
+        coerced = false;
+        return kind switch
+        {
+            ColumnKind.Boolean => CellText.TryParseBoolean(text, acceptDigits: forcedDigits || _forced is not null, out value),
+            ColumnKind.Datetime => CellText.TryParseDate(text, out value),
+            _ => CellText.TryParseNumber(text, out value, out coerced),
+        };
+    }
+
+    private void SwitchToTyped(ColumnKind kind)
+    {
+        _typedKind = kind;
+        _values = new ChunkedList<double>();
+        _cells = null;
+        _pool.Clear();
+    }
+
+    /// <summary>Turns a typed column back into text: parsed values are written back in their canonical form.</summary>
+    private void RevertToText()
+    {
+        var values = _values!;
+        var cells = new ChunkedList<string?>();
+        var next = 0;
+        for (var r = 0; r < values.Count; r++)
+        {
+            string? text;
+            if (next < _conflicts.Count && _conflicts[next].Row == r)
+            {
+                text = _conflicts[next++].Text;
+            }
+            else
+            {
+                text = _typedKind switch
+                {
+                    ColumnKind.Boolean => CellText.FormatBoolean(values[r]),
+                    ColumnKind.Datetime => CellText.FormatDate(values[r]),
+                    _ => CellText.FormatNumber(values[r]),
+                };
+            }
+            cells.Add(text is null ? null : Intern(text));
+        }
+        _values = null;
+        _cells = cells;
+        _conflicts = [];
+        _coerced = 0;
+    }
+
+    private string Intern(ReadOnlySpan<char> text)
+    {
+        if (_lookup.TryGetValue(text, out var pooled))
+        {
+            return pooled;
+        }
+        var value = text.ToString();
+        if (_pool.Count < MaxInterned)
+        {
+            _pool.Add(value, value);
+        }
+        return value;
+    }
+}
+
+/// <summary>One finished column: its kind, values (<c>double[]</c> or <c>string?[]</c>) and what reading it found.</summary>
+internal sealed record BuiltColumn(ColumnKind Kind, object Values, int Missing, int Unparseable, IReadOnlyList<string> UnparseableExamples, int Coerced, int NonFinite);
+
+/// <summary>An append-only list in fixed-size chunks: growing never copies, and <see cref="MoveToArray"/> allocates once.</summary>
+internal sealed class ChunkedList<T>
+{
+    private const int ChunkShift = 14;
+    private const int ChunkSize = 1 << ChunkShift;
+    private readonly List<T[]> _chunks = [];
+    private T[] _current = [];
+    private int _offset;
+
+    public int Count { get; private set; }
+
+    public T this[int index] => _chunks[index >> ChunkShift][index & (ChunkSize - 1)];
+
+    public void Add(T value)
+    {
+        if (_offset == _current.Length)
+        {
+            _current = new T[ChunkSize];
+            _chunks.Add(_current);
+            _offset = 0;
+        }
+        _current[_offset++] = value;
+        Count++;
+    }
+
+    /// <summary>The items as one array; the chunks are released as they are copied, so the list is empty afterwards.</summary>
+    public T[] MoveToArray()
+    {
+        var result = GC.AllocateUninitializedArray<T>(Count); // every element is overwritten below
+        var done = 0;
+        for (var i = 0; i < _chunks.Count; i++)
+        {
+            var n = Math.Min(ChunkSize, Count - done);
+            Array.Copy(_chunks[i], 0, result, done, n);
+            _chunks[i] = [];
+            done += n;
+        }
+        _chunks.Clear();
+        _current = [];
+        _offset = 0;
+        Count = 0;
+        return result;
+    }
+}

@@ -1,0 +1,82 @@
+namespace ModelOps.Core.Data;
+
+/// <summary>The file formats <see cref="DataFileReader"/> reads.</summary>
+public static class DataFormats
+{
+    public const string Csv = "csv";
+    public const string JsonLines = "jsonl";
+    public const string Parquet = "parquet";
+
+    /// <summary>
+    /// The format of a file by its content first (Parquet's <c>PAR1</c> magic, a leading <c>{</c> for JSON lines), then by
+    /// its extension: <c>.csv .tsv .txt</c> CSV, <c>.jsonl .ndjson .json</c> JSON lines, <c>.parquet</c> Parquet.
+    /// Anything else that is text is read as CSV.
+    /// </summary>
+    public static string Detect(string fileName, ReadOnlySpan<byte> prefix)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        var extension = Path.GetExtension(fileName).ToLowerInvariant();
+        if (prefix.StartsWith("PAR1"u8))
+        {
+            return Parquet;
+        }
+        if (extension == ".parquet")
+        {
+            return Parquet; // the reader says clearly that it is not Parquet
+        }
+        if (extension is ".jsonl" or ".ndjson" or ".json")
+        {
+            return JsonLines;
+        }
+        if (extension is ".csv" or ".tsv" or ".txt")
+        {
+            return Csv;
+        }
+        var body = prefix.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? prefix[3..] : prefix;
+        foreach (var b in body)
+        {
+            if (b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                continue;
+            }
+            return b == (byte)'{' ? JsonLines : Csv;
+        }
+        return Csv;
+    }
+}
+
+/// <summary>
+/// The one entry point for dataset files: detects the format (<see cref="DataFormats.Detect"/>), enforces the limits in
+/// <see cref="CsvReadOptions"/>, and reads CSV, JSON lines or Parquet into the same <see cref="CsvReadResult"/>.
+/// Streams are read forward only, never whole into memory (Parquet from a non-seekable stream is spooled to a
+/// temporary file first, because its footer is at the end).
+/// </summary>
+public static class DataFileReader
+{
+    /// <summary>Reads a dataset file.</summary>
+    /// <param name="fileName">The blob or file name; only its extension is used.</param>
+    /// <param name="declaredLength">The size the store declares (e.g. the blob's Content-Length); over
+    /// <see cref="CsvReadOptions.MaxBytes"/> fails with <c>too_large</c> before a byte is read.</param>
+    /// <exception cref="DataFileException">The file cannot be used; <see cref="DataFileException.Code"/> says why.</exception>
+    public static async Task<CsvReadResult> ReadAsync(Stream stream, string fileName, CsvReadOptions? options = null,
+        long? declaredLength = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(fileName);
+        options ??= CsvReadOptions.Default;
+        options.Validate();
+        if (declaredLength > options.MaxBytes || (stream.CanSeek && stream.Length - stream.Position > options.MaxBytes))
+        {
+            throw SniffedStream.TooLarge(options.MaxBytes);
+        }
+        var prefix = await CsvSniffer.ReadPrefixAsync(stream, cancellationToken).ConfigureAwait(false);
+        var format = DataFormats.Detect(fileName, prefix);
+        var replay = new SniffedStream(prefix, stream, options.MaxBytes);
+        return format switch
+        {
+            DataFormats.Parquet => await ParquetTableReader.ReadAsync(replay, prefix, options, cancellationToken).ConfigureAwait(false),
+            DataFormats.JsonLines => await JsonLinesTableReader.ReadAsync(replay, options, cancellationToken).ConfigureAwait(false),
+            _ => await CsvTableReader.ReadAsync(replay, options, cancellationToken).ConfigureAwait(false),
+        };
+    }
+}

@@ -1,0 +1,193 @@
+using System.Numerics;
+using Parquet;
+using Parquet.Schema;
+
+namespace ModelOps.Core.Data;
+
+/// <summary>
+/// Reads a Parquet file with Parquet.Net, one row group at a time: numeric types become numeric columns, booleans
+/// boolean, dates and timestamps datetime (seconds since the epoch, UTC), strings are inferred like CSV cells.
+/// Nested and binary columns are not supported and fail the file with a clear message.
+/// </summary>
+internal static class ParquetTableReader
+{
+    private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
+
+    public static async Task<CsvReadResult> ReadAsync(Stream stream, byte[] prefix, CsvReadOptions options, CancellationToken cancellationToken)
+    {
+        if (!prefix.AsSpan().StartsWith("PAR1"u8))
+        {
+            throw new DataFileException(DataFileErrorCodes.MalformedParquet,
+                prefix.Length == 0 ? "The file is empty: a Parquet file has at least a header and a footer."
+                    : "This is not a Parquet file: it does not start with the Parquet magic bytes PAR1.");
+        }
+        // Parquet keeps its schema in a footer at the end, so it needs a seekable stream: spool to a temporary file.
+        var spool = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await using (spool.ConfigureAwait(false))
+        {
+            await stream.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
+            spool.Position = 0;
+            try
+            {
+                return await ReadSeekableAsync(spool, options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not (DataFileException or OperationCanceledException or OutOfMemoryException))
+            {
+                throw new DataFileException(DataFileErrorCodes.MalformedParquet,
+                    $"The Parquet file cannot be read ({e.Message.TrimEnd('.')}). It may be truncated or written by an incompatible tool.", e);
+            }
+        }
+    }
+
+    private static async Task<CsvReadResult> ReadSeekableAsync(Stream stream, CsvReadOptions options, CancellationToken cancellationToken)
+    {
+        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var nested = reader.Schema.Fields.Where(f => f is not DataField d || d.IsArray || d.MaxRepetitionLevel > 0).Select(f => f.Name).ToArray();
+        if (nested.Length > 0)
+        {
+            throw new DataFileException(DataFileErrorCodes.UnsupportedFormat,
+                $"The Parquet file has nested or list columns ({string.Join(", ", nested.Take(5))}); only flat tables are read. Flatten them first.");
+        }
+        var fields = reader.Schema.GetDataFields();
+        if (fields.Length > options.MaxColumns)
+        {
+            throw new DataFileException(DataFileErrorCodes.TooManyColumns,
+                $"The file has {fields.Length:N0} columns; the limit is {options.MaxColumns:N0}. Drop unused columns or raise the limit.");
+        }
+        var names = fields.Select(f => f.Name.Trim()).ToArray();
+        TableAssembler.CheckUniqueNames(names);
+        long rows = 0;
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            rows += group.RowCount;
+        }
+        if (rows > options.MaxRows)
+        {
+            throw new DataFileException(DataFileErrorCodes.TooManyRows,
+                $"The file has {rows:N0} data rows; the limit is {options.MaxRows:N0}. Sample it or raise the limit.");
+        }
+        if (rows == 0)
+        {
+            throw new DataFileException(DataFileErrorCodes.HeaderOnly, "The Parquet file has a schema but no rows.");
+        }
+
+        var builders = fields.Select((f, i) => new ColumnBuilder(CsvTableReader.ForcedKind(options, names[i]) ?? NativeKind(f.ClrType))).ToArray();
+        for (var g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            var count = checked((int)group.RowCount);
+            for (var c = 0; c < fields.Length; c++)
+            {
+                await ReadColumnAsync(group, fields[c], count, builders[c], options, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        var rowNumbers = new long[rows];
+        for (var r = 0; r < rowNumbers.Length; r++)
+        {
+            rowNumbers[r] = r + 1;
+        }
+        return TableAssembler.Build(names, builders, options, DataFormats.Parquet, "", "binary", (int)rows, [], rowNumbers);
+    }
+
+    private static ColumnKind? NativeKind(Type type)
+    {
+        var t = Nullable.GetUnderlyingType(type) ?? type;
+        if (t == typeof(string) || t == typeof(ReadOnlyMemory<char>))
+        {
+            return null; // inferred from the text, like a CSV cell
+        }
+        if (t == typeof(bool))
+        {
+            return ColumnKind.Boolean;
+        }
+        if (t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(DateOnly))
+        {
+            return ColumnKind.Datetime;
+        }
+        return ColumnKind.Numeric;
+    }
+
+    private static Task ReadColumnAsync(ParquetRowGroupReader group, DataField field, int count, ColumnBuilder builder,
+        CsvReadOptions options, CancellationToken ct)
+    {
+        var t = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
+        return t switch
+        {
+            _ when t == typeof(double) => ReadNumbers<double>(group, field, count, builder, ct),
+            _ when t == typeof(float) => ReadNumbers<float>(group, field, count, builder, ct),
+            _ when t == typeof(long) => ReadNumbers<long>(group, field, count, builder, ct),
+            _ when t == typeof(int) => ReadNumbers<int>(group, field, count, builder, ct),
+            _ when t == typeof(short) => ReadNumbers<short>(group, field, count, builder, ct),
+            _ when t == typeof(sbyte) => ReadNumbers<sbyte>(group, field, count, builder, ct),
+            _ when t == typeof(byte) => ReadNumbers<byte>(group, field, count, builder, ct),
+            _ when t == typeof(ushort) => ReadNumbers<ushort>(group, field, count, builder, ct),
+            _ when t == typeof(uint) => ReadNumbers<uint>(group, field, count, builder, ct),
+            _ when t == typeof(ulong) => ReadNumbers<ulong>(group, field, count, builder, ct),
+            _ when t == typeof(decimal) => ReadNumbers<decimal>(group, field, count, builder, ct),
+            _ when t == typeof(bool) => ReadMapped<bool>(group, field, count, builder, b => b ? 1 : 0, ct),
+            _ when t == typeof(DateTime) => ReadMapped<DateTime>(group, field, count, builder,
+                d => (d.ToUniversalTime().Ticks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond, ct),
+            _ when t == typeof(DateTimeOffset) => ReadMapped<DateTimeOffset>(group, field, count, builder,
+                d => (d.UtcTicks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond, ct),
+            _ when t == typeof(DateOnly) => ReadMapped<DateOnly>(group, field, count, builder,
+                d => (d.ToDateTime(TimeOnly.MinValue).Ticks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond, ct),
+            _ when t == typeof(TimeSpan) => ReadMapped<TimeSpan>(group, field, count, builder, d => d.TotalSeconds, ct),
+            _ when t == typeof(string) || t == typeof(ReadOnlyMemory<char>) => ReadStrings(group, field, count, builder, options, ct),
+            _ => throw new DataFileException(DataFileErrorCodes.UnsupportedFormat,
+                $"Column '{field.Name}' holds {t.Name} values, which are not read; convert it to numbers or strings."),
+        };
+    }
+
+    private static Task ReadNumbers<T>(ParquetRowGroupReader group, DataField field, int count, ColumnBuilder builder, CancellationToken ct)
+        where T : struct, INumberBase<T> =>
+        ReadMapped<T>(group, field, count, builder, v => double.CreateTruncating(v), ct);
+
+    private static async Task ReadMapped<T>(ParquetRowGroupReader group, DataField field, int count, ColumnBuilder builder,
+        Func<T, double> map, CancellationToken ct) where T : struct
+    {
+        var values = new T?[count];
+        await group.ReadAsync<T>(field, values.AsMemory(), null, ct).ConfigureAwait(false);
+        foreach (var v in values)
+        {
+            if (v is { } x)
+            {
+                var d = map(x);
+                if (double.IsFinite(d))
+                {
+                    builder.AddValue(d);
+                }
+                else
+                {
+                    builder.AddMissing(); // NaN and infinity are counted by the validator on the table, as missing
+                }
+            }
+            else
+            {
+                builder.AddMissing();
+            }
+        }
+    }
+
+    private static async Task ReadStrings(ParquetRowGroupReader group, DataField field, int count, ColumnBuilder builder,
+        CsvReadOptions options, CancellationToken ct)
+    {
+        var values = new string?[count];
+        await group.ReadAsync(field, values.AsMemory(), null, ct).ConfigureAwait(false);
+        foreach (var v in values)
+        {
+            if (v is null)
+            {
+                builder.AddMissing();
+                continue;
+            }
+            if (v.Length > options.MaxFieldLength)
+            {
+                throw new DataFileException(DataFileErrorCodes.FieldTooLong,
+                    $"A value of column '{field.Name}' has {v.Length:N0} characters; the limit is {options.MaxFieldLength:N0}.");
+            }
+            builder.Add(v.AsSpan().Trim());
+        }
+    }
+}
