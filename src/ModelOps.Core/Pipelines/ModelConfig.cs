@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelOps.Core.Data;
 using ModelOps.Core.Evaluation;
 using ModelOps.Core.Storage;
 using ModelOps.Core.Training;
@@ -25,6 +26,8 @@ public sealed record ModelConfig
     public GateConfig Gates { get; init; } = new();
 
     public MonitorConfig Monitor { get; init; } = new();
+
+    public DataConfig Data { get; init; } = new();
 
     /// <summary>Parses a config blob, with every problem in one readable message.</summary>
     public static ModelConfig Parse(ReadOnlySpan<byte> utf8Json)
@@ -122,6 +125,44 @@ public sealed record GateConfig
             MaxRegression.Count > 0 ? MaxRegression : defaults.MaxRegression,
             MaxP95LatencyMs ?? defaults.MaxP95LatencyMs);
     }
+}
+
+/// <summary>How dropped data is read, validated and cleaned (docs/data.md lists every option and default).</summary>
+public sealed record DataConfig
+{
+    /// <summary>Declared columns: their kinds win over inference, and the validator holds the data to them.</summary>
+    public IReadOnlyList<ColumnSchema>? Schema { get; init; }
+
+    public DataValidationOptions Validation { get; init; } = new();
+
+    public CleaningOptions Cleaning { get; init; } = new();
+
+    public DataLimits Limits { get; init; } = new();
+
+    /// <summary>The reader options for these limits and the declared schema.</summary>
+    public CsvReadOptions ReadOptions(TableSchema? previousFiles) => new()
+    {
+        MaxBytes = Limits.MaxBytes,
+        MaxColumns = Limits.MaxColumns,
+        MaxRows = Limits.MaxRows,
+        MaxLineLength = Limits.MaxLineLength,
+        MaxFieldLength = Limits.MaxFieldLength,
+        Schema = previousFiles ?? (Schema is { Count: > 0 } declared ? new TableSchema(declared) : null),
+    };
+}
+
+/// <summary>Limits on a dropped file; over one, the run fails with a clear reason and nothing is half-written.</summary>
+public sealed record DataLimits
+{
+    public long MaxBytes { get; init; } = CsvReadOptions.Default.MaxBytes;
+
+    public int MaxColumns { get; init; } = CsvReadOptions.Default.MaxColumns;
+
+    public int MaxRows { get; init; } = CsvReadOptions.Default.MaxRows;
+
+    public int MaxLineLength { get; init; } = CsvReadOptions.Default.MaxLineLength;
+
+    public int MaxFieldLength { get; init; } = CsvReadOptions.Default.MaxFieldLength;
 }
 
 /// <summary>How the monitor watches a model's traffic and when it retrains (DESIGN §3, §4).</summary>

@@ -121,6 +121,7 @@ public static class TrainingPipeline
         {
             notes.Add($"left out {string.Join(", ", clean.IdentifierColumnsExcluded)}: a different value in every row, so an identifier, not a feature");
         }
+        notes.AddRange(clean.Warnings);
         return notes;
     }
 

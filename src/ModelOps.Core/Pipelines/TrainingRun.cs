@@ -54,6 +54,7 @@ public sealed record CleanRequest(string RunId, ModelName Model, IngestResult In
 
 /// <summary>Cleaned data split into training and held-out rows (by blob path), and the problem inferred from it.</summary>
 /// <param name="IdentifierColumnsExcluded">Columns left out of the features because every row has its own value (ids).</param>
+/// <param name="Warnings">Validation anomalies that did not stop the run, as "[code] message".</param>
 public sealed record CleanResult(
     TrainingProblem Problem,
     string TrainPath,
@@ -64,7 +65,8 @@ public sealed record CleanResult(
     int DuplicatesDropped,
     int MissingLabelDropped,
     int RejectedRows,
-    IReadOnlyList<string> IdentifierColumnsExcluded);
+    IReadOnlyList<string> IdentifierColumnsExcluded,
+    IReadOnlyList<string> Warnings);
 
 /// <summary>Where a run's cleaned data is, and what to learn from it: what every training step needs.</summary>
 public sealed record TrainingData(string RunId, TrainingProblem Problem, string SchemaPath, string TrainPath, string HoldoutPath)

@@ -16,7 +16,7 @@ public static class StorageLayout
     public const string ModelConfigFile = "modelops.json";
 
     /// <summary>Data file extensions that start a run when dropped.</summary>
-    public static readonly IReadOnlyList<string> DataExtensions = [".csv"];
+    public static readonly IReadOnlyList<string> DataExtensions = [".csv", ".tsv", ".txt", ".jsonl", ".ndjson", ".json", ".parquet"];
 
     public static string ModelConfig(ModelName model) => $"{model}/{ModelConfigFile}";
 

@@ -13,9 +13,12 @@ namespace ModelOps.Core.Pipelines.Activities;
 /// Step 1: reads every data blob of the model (pinned by ETag, hashed for lineage) and its config, and writes
 /// the rows as one table in the run's folder. Unusable files fail here with the reader's own explanation.
 /// </summary>
-public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs) : IActivity<IngestRequest, IngestResult>
+public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs, DatasetQuarantine quarantine) : IActivity<IngestRequest, IngestResult>
 {
     public static string Name => "Ingest";
+
+    /// <summary>How each file was read (kinds, coercions, unparseable cells): what validation judges type mismatches by.</summary>
+    internal const string ReadReportFile = "data/read-report.json";
 
     public async Task<IngestResult> RunAsync(IngestRequest input, CancellationToken cancellationToken)
     {
@@ -29,12 +32,15 @@ public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs) : IAc
         var lineage = new List<DatasetBlob>();
         var tables = new List<Table>();
         var rejected = new List<RejectedRow>();
+        var reports = new List<CsvReadReport>();
         TableSchema? schema = null;
         foreach (var item in blobs)
         {
-            var (read, blob) = await ReadAsync(item, schema, cancellationToken);
+            // Later files are read with the first file's kinds, so the rows stack.
+            var (read, blob) = await ReadAsync(input.Model, item, config.Data.ReadOptions(schema), cancellationToken);
             schema ??= read.Table.Schema;
             tables.Add(read.Table);
+            reports.Add(read.Report);
             rejected.AddRange(read.Rejected.Select(r => r with { Reason = $"{Path.GetFileName(item.Name)}: {r.Reason}" }));
             lineage.Add(blob);
         }
@@ -43,11 +49,12 @@ public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs) : IAc
         var dataPath = await runs.WriteTableAsync(input.RunId, "data/ingested.csv", table, cancellationToken);
         var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/ingested.schema.json", table.Schema, cancellationToken);
         await runs.WriteJsonAsync(input.RunId, "data/ingest-rejected.json", rejected, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, ReadReportFile, reports, cancellationToken);
         return new IngestResult(lineage, table.RowCount, table.ColumnCount, rejected.Count, config, dataPath, schemaPath);
     }
 
     private async Task<(CsvReadResult Read, DatasetBlob Lineage)> ReadAsync(
-        BlobItem item, TableSchema? schema, CancellationToken cancellationToken)
+        ModelName model, BlobItem item, CsvReadOptions options, CancellationToken cancellationToken)
     {
         var file = Path.GetFileName(item.Name);
         var etag = item.Properties.ETag!.Value;
@@ -59,7 +66,7 @@ public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs) : IAc
             }, cancellationToken);
             using var sha = SHA256.Create();
             await using var hashing = new CryptoStream(blob, sha, CryptoStreamMode.Read, leaveOpen: true);
-            var read = await CsvTableReader.ReadAsync(hashing, new CsvReadOptions { Schema = schema }, cancellationToken);
+            var read = await DataFileReader.ReadAsync(hashing, item.Name, options, item.Properties.ContentLength, cancellationToken);
             // Reading to the end hashes every byte (even past where the reader stopped) and finalises the hash.
             await hashing.CopyToAsync(Stream.Null, cancellationToken);
             var lineage = new DatasetBlob(item.Name, etag.ToString(), item.Properties.ContentLength ?? 0, Convert.ToHexStringLower(sha.Hash!));
@@ -67,7 +74,9 @@ public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs) : IAc
         }
         catch (DataFileException e)
         {
-            throw new DataFileException(e.Code, $"{file}: {e.Message}");
+            // An unreadable file would fail every later run of the model too: it moves to quarantine with its reason.
+            await quarantine.QuarantineAsync(datasets.Blob(item.Name), model, $"{e.Code}: {e.Message}", cancellationToken);
+            throw new DataFileException(e.Code, $"{file} [{e.Code}]: {e.Message} The file was moved to quarantine/{model}/{file}.");
         }
         catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
         {

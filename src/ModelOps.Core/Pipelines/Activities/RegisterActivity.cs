@@ -41,6 +41,8 @@ public sealed class RegisterActivity(RunStore runs, ModelRegistry registry) : IA
             Config = input.Config,
             Cleaning = cleaning,
         }, model, cancellationToken);
+        await registry.WriteVersionFileAsync(input.Model, manifest.Version, CleanActivity.ProfileFile,
+            await runs.ReadJsonAsync<DataProfile>(StorageLayout.RunFile(data.RunId, CleanActivity.ProfileFile), cancellationToken), cancellationToken);
         await registry.WriteVersionFileAsync(input.Model, manifest.Version, BaselineSample.File,
             await BaselineAsync(data, manifest, schema, model, cancellationToken), cancellationToken);
         return manifest.Version;

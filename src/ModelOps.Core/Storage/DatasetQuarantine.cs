@@ -1,10 +1,10 @@
 using Azure.Storage.Blobs;
-using ModelOps.Core.Storage;
+using Microsoft.Extensions.Logging;
 
-namespace ModelOps.Local.Watching;
+namespace ModelOps.Core.Storage;
 
 /// <summary>Moves a data blob that cannot be processed to the quarantine container, with a reason beside it.</summary>
-internal sealed partial class DatasetQuarantine(BlobServiceClient blobs, ILogger<DatasetQuarantine> logger)
+public sealed partial class DatasetQuarantine(BlobServiceClient blobs, ILogger<DatasetQuarantine> logger)
 {
     /// <summary>Blobs outside any valid model folder are kept here; '_' can never start a model name.</summary>
     internal const string Unassigned = "_unassigned";
@@ -17,7 +17,7 @@ internal sealed partial class DatasetQuarantine(BlobServiceClient blobs, ILogger
         var copy = quarantine.GetBlobClient(target);
         var operation = await copy.StartCopyFromUriAsync(source.Uri, cancellationToken: cancellationToken);
         await operation.WaitForCompletionAsync(cancellationToken);
-        await quarantine.GetBlobClient(target + ".reason.txt")
+        await quarantine.GetBlobClient(model is { } named ? StorageLayout.QuarantineReason(named, file) : target + ".reason.txt")
             .UploadAsync(BinaryData.FromString(reason + Environment.NewLine), overwrite: true, cancellationToken);
         await source.DeleteIfExistsAsync(cancellationToken: cancellationToken);
         LogQuarantined(source.Name, target, reason);
