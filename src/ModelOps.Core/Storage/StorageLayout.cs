@@ -74,5 +74,7 @@ public static class StorageLayout
 
     /// <summary>True when a blob in <see cref="Datasets"/> is a data file (not the model config) by its name.</summary>
     public static bool IsDataFile(string blobName) =>
-        DataExtensions.Any(ext => blobName.EndsWith(ext, StringComparison.OrdinalIgnoreCase));
+        !string.Equals(Path.GetFileName(blobName), ModelConfigFile, StringComparison.OrdinalIgnoreCase)
+        && !blobName.EndsWith(".predictions.csv", StringComparison.OrdinalIgnoreCase)
+        && DataExtensions.Any(ext => blobName.EndsWith(ext, StringComparison.OrdinalIgnoreCase));
 }
