@@ -40,7 +40,11 @@ public sealed class MonitorTests
         Assert.Contains("dataset drift", first.GetProperty("problems")[0].GetString());
 
         clock.Advance(TimeSpan.FromMinutes(61));
-        await SendAsync(host, clock, Shifted(PredictRows.Binary(80, seed: 44)));
+        var shifted = await SendAsync(host, clock, Shifted(PredictRows.Binary(80, seed: 44)));
+        // Ground truth arrives for the shifted customers; the retrain will learn from it.
+        var labels = new JsonArray(shifted.Select((id, i) => (JsonNode)new JsonObject { ["requestId"] = id, ["row"] = 0, ["label"] = i % 2 == 0 ? "yes" : "no" }).ToArray());
+        var (stored, _) = await host.PostJsonAsync("/api/models/churn/feedback", labels.ToJsonString());
+        Assert.Equal(HttpStatusCode.Accepted, stored.StatusCode);
         var fired = await TickAsync(host);
         Assert.Equal("retrain", Action(fired));
         var retrain = fired.GetProperty("decision").GetProperty("retrainRunId").GetString()!;
@@ -51,6 +55,9 @@ public sealed class MonitorTests
         var run = await host.WaitForRunAsync(retrain, RunningHost.IsFinished);
         PipelineEndToEndTests.AssertDeployed(run, version: 2);
         Assert.Equal("monitor", run.GetProperty("input").GetProperty("trigger").GetString());
+
+        var v2 = (await host.Http.GetFromJsonAsync<JsonElement>("/api/models/churn")).GetProperty("versions")[0];
+        Assert.Contains(v2.GetProperty("datasets").EnumerateArray(), d => d.GetProperty("name").GetString()!.StartsWith("traffic/churn/feedback"));
 
         var after = await TickAsync(host);
         Assert.Equal(2, after.GetProperty("version").GetInt32());
@@ -77,16 +84,18 @@ public sealed class MonitorTests
         Assert.Contains(report.GetProperty("problems").EnumerateArray(), p => p.GetString()!.StartsWith("latency"));
     }
 
-    /// <summary>Scores the rows in requests of 10, then lets the traffic log flush them (its interval runs on the clock).</summary>
-    private static async Task SendAsync(RunningHost host, FakeTimeProvider clock, string body)
+    /// <summary>Scores the rows in requests of 10, then lets the traffic log flush them (its interval runs on the clock); returns the request ids.</summary>
+    private static async Task<List<string>> SendAsync(RunningHost host, FakeTimeProvider clock, string body)
     {
+        var ids = new List<string>();
         var rows = JsonNode.Parse(body)!["rows"]!.AsArray();
         var before = await WrittenAsync(host);
         for (var i = 0; i < rows.Count; i += 10)
         {
             var batch = new JsonObject { ["rows"] = new JsonArray(rows.Skip(i).Take(10).Select(r => r!.DeepClone()).ToArray()) };
-            var (response, _) = await host.PostJsonAsync("/api/models/churn/predict", batch.ToJsonString());
+            var (response, answer) = await host.PostJsonAsync("/api/models/churn/predict", batch.ToJsonString());
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            ids.Add(answer.GetProperty("requestId").GetString()!);
         }
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (await WrittenAsync(host) < before + rows.Count)
@@ -94,6 +103,7 @@ public sealed class MonitorTests
             clock.Advance(TimeSpan.FromSeconds(1));
             await Task.Delay(50, cancel.Token);
         }
+        return ids;
     }
 
     private static async Task<long> WrittenAsync(RunningHost host) =>

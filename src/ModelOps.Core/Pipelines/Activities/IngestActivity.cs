@@ -5,6 +5,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using ModelOps.Core.Data;
 using ModelOps.Core.Registry;
+using ModelOps.Core.Serving.Traffic;
 using ModelOps.Core.Storage;
 
 namespace ModelOps.Core.Pipelines.Activities;
@@ -13,7 +14,9 @@ namespace ModelOps.Core.Pipelines.Activities;
 /// Step 1: reads every data blob of the model (pinned by ETag, hashed for lineage) and its config, and writes
 /// the rows as one table in the run's folder. Unusable files fail here with the reader's own explanation.
 /// </summary>
-public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs, DatasetQuarantine quarantine) : IActivity<IngestRequest, IngestResult>
+public sealed class IngestActivity(
+    DatasetCatalog datasets, RunStore runs, DatasetQuarantine quarantine, FeedbackStore feedback, TimeProvider time)
+    : IActivity<IngestRequest, IngestResult>
 {
     public static string Name => "Ingest";
 
@@ -45,6 +48,19 @@ public sealed class IngestActivity(DatasetCatalog datasets, RunStore runs, Datas
             lineage.Add(blob);
         }
 
+        if (config.Monitor.FeedbackDays > 0)
+        {
+            // Traffic that got its ground truth joins the training data: how a retrain learns what drifted.
+            var to = time.GetUtcNow();
+            var label = config.Label ?? Training.TrainingProblem.ResolveLabel(schema!, null);
+            var (rows, source) = await FeedbackRows.ReadAsync(feedback, input.Model, schema!, label,
+                to.AddDays(-config.Monitor.FeedbackDays), to, cancellationToken);
+            if (rows is not null)
+            {
+                tables.Add(rows);
+                lineage.Add(source!);
+            }
+        }
         var table = TableRows.Concat(tables);
         var dataPath = await runs.WriteTableAsync(input.RunId, "data/ingested.csv", table, cancellationToken);
         var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/ingested.schema.json", table.Schema, cancellationToken);
