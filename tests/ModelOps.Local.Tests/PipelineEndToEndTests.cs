@@ -34,10 +34,11 @@ public sealed class PipelineEndToEndTests
             Assert.Contains(p.GetProperty("label").ValueKind, new[] { JsonValueKind.True, JsonValueKind.False });
         }
 
-        // One row, not a batch; features left out or null get the values training filled in.
-        var (single, one) = await host.PostJsonAsync("/api/models/churn/predict", """{ "contract": "two-year", "support_calls": null }""");
+        // One row, not a batch; features left out or null get the values training filled in; unknown fields are named.
+        var (single, one) = await host.PostJsonAsync("/api/models/churn/predict", """{ "contract": "two-year", "support_calls": null, "customer_id": "C1" }""");
         Assert.Equal(HttpStatusCode.OK, single.StatusCode);
         Assert.Single(one.GetProperty("predictions").EnumerateArray());
+        Assert.Equal(["customer_id"], one.GetProperty("unknownFields").EnumerateArray().Select(f => f.GetString()));
         var (mistyped, problem) = await host.PostJsonAsync("/api/models/churn/predict", """{ "tenure_months": "long", "monthly_charges": [1] }""");
         Assert.Equal(HttpStatusCode.BadRequest, mistyped.StatusCode);
         Assert.Contains("tenure_months", problem.GetProperty("detail").GetString());

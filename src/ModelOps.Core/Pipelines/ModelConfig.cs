@@ -29,6 +29,8 @@ public sealed record ModelConfig
 
     public DataConfig Data { get; init; } = new();
 
+    public ServingConfig Serving { get; init; } = new();
+
     /// <summary>Parses a config blob, with every problem in one readable message.</summary>
     public static ModelConfig Parse(ReadOnlySpan<byte> utf8Json)
     {
@@ -76,6 +78,10 @@ public sealed record ModelConfig
             errors.Add($"search.holdoutFraction {Search.HoldoutFraction} must be between 0.05 and 0.5");
         }
         errors.AddRange(Monitor.Validate());
+        if (Serving.UnknownFields is not (ServingConfig.Report or ServingConfig.Ignore or ServingConfig.Reject))
+        {
+            errors.Add($"serving.unknownFields '{Serving.UnknownFields}' must be report, ignore or reject");
+        }
         return errors;
     }
 
@@ -163,6 +169,17 @@ public sealed record DataLimits
     public int MaxLineLength { get; init; } = CsvReadOptions.Default.MaxLineLength;
 
     public int MaxFieldLength { get; init; } = CsvReadOptions.Default.MaxFieldLength;
+}
+
+/// <summary>How predict treats a request.</summary>
+public sealed record ServingConfig
+{
+    public const string Report = "report";
+    public const string Ignore = "ignore";
+    public const string Reject = "reject";
+
+    /// <summary>Fields a row sends that the model does not use: named in the response (report), dropped silently (ignore), or a 400 (reject).</summary>
+    public string UnknownFields { get; init; } = Report;
 }
 
 /// <summary>How the monitor watches a model's traffic and when it retrains (DESIGN §3, §4).</summary>

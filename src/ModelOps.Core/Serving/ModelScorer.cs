@@ -52,6 +52,13 @@ public sealed class ModelScorer
         return Score(table);
     }
 
+    /// <summary>Field names the rows send that are not features of this model, in order of first appearance.</summary>
+    public IReadOnlyList<string> UnknownFields(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows)
+    {
+        var features = new HashSet<string>(Problem.Features, StringComparer.OrdinalIgnoreCase);
+        return rows.SelectMany(r => r.Keys).Where(k => !features.Contains(k)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
     /// <summary>The table with missing feature values filled as training filled them (unchanged without a cleaning plan).</summary>
     internal Table Fill(Table table) => _cleaning is null ? table : Cleaner.Impute(table, _cleaning);
 

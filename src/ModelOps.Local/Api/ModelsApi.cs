@@ -72,12 +72,19 @@ internal static class ModelsApi
         {
             return Problems.NotFound($"Model '{name}' has no version in production.");
         }
+        var unknown = served.Manifest.Config.Serving.UnknownFields == ServingConfig.Ignore ? [] : served.Scorer.UnknownFields(body.Rows!);
+        if (unknown.Count > 0 && served.Manifest.Config.Serving.UnknownFields == ServingConfig.Reject)
+        {
+            return Problems.BadRequest($"Model '{name}' v{served.Manifest.Version} does not use {string.Join(", ", unknown.Select(f => $"'{f}'"))}; "
+                + $"its features are {string.Join(", ", served.Manifest.Problem.Features)}.");
+        }
         try
         {
             var predictions = served.Scorer.Score(body.Rows!, cancellationToken);
             var requestId = Guid.NewGuid().ToString("N");
             traffic.TryWriteRequest(name, served.Manifest.Version, requestId, body.Rows!, predictions, Stopwatch.GetElapsedTime(started));
-            return TypedResults.Ok(new PredictResponse(name, served.Manifest.Version, requestId, predictions.Cast<object>().ToList()));
+            return TypedResults.Ok(new PredictResponse(name, served.Manifest.Version, requestId, predictions.Cast<object>().ToList(),
+                unknown.Count > 0 ? unknown : null));
         }
         catch (ScoringInputException e)
         {
@@ -225,7 +232,8 @@ internal static class ModelsApi
         IReadOnlyList<string> Features,
         IReadOnlyList<DatasetBlob> Datasets);
 
-    internal sealed record PredictResponse(string Model, int Version, string RequestId, IReadOnlyList<object> Predictions);
+    /// <param name="UnknownFields">Fields the rows sent that the model does not use (left out when there are none).</param>
+    internal sealed record PredictResponse(string Model, int Version, string RequestId, IReadOnlyList<object> Predictions, IReadOnlyList<string>? UnknownFields = null);
 
     internal sealed record AliasRequest(int Version, string? Reason);
 
