@@ -32,6 +32,26 @@ public sealed class ModelConfigTests
     }
 
     [Fact]
+    public void The_readme_example_config_and_the_demo_config_are_valid()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(root.FullName, "README.md")))
+        {
+            root = root.Parent!;
+        }
+        var readme = File.ReadAllText(Path.Combine(root.FullName, "README.md"));
+        var start = readme.IndexOf("```json", readme.IndexOf("### Model config", StringComparison.Ordinal), StringComparison.Ordinal) + "```json".Length;
+        var example = readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)];
+
+        var config = ModelConfig.Parse(System.Text.Encoding.UTF8.GetBytes(example));
+        ModelConfig.Parse(File.ReadAllBytes(Path.Combine(root.FullName, "samples", "churn", "modelops.json")));
+
+        Assert.Equal("churned", config.Label);
+        Assert.Equal(ModelOps.Core.Data.OutlierMethod.Iqr, config.Data.Cleaning.Outliers);
+        Assert.Equal(3, config.Monitor.DailyRetrainBudget);
+    }
+
+    [Fact]
     public void Invalid_json_says_so()
     {
         var error = Assert.Throws<InvalidModelConfigException>(() => ModelConfig.Parse("{ label: "u8));
