@@ -143,32 +143,14 @@ public sealed record DataConfig
 
     public CleaningOptions Cleaning { get; init; } = new();
 
-    public DataLimits Limits { get; init; } = new();
+    /// <summary>How files are read: limits (bytes, columns, rows, line and field length), delimiter, sample size.</summary>
+    public CsvReadOptions Read { get; init; } = new();
 
-    /// <summary>The reader options for these limits and the declared schema.</summary>
-    public CsvReadOptions ReadOptions(TableSchema? previousFiles) => new()
+    /// <summary>The reader options, with the kinds to read by: the first file's (so later ones stack), else the declared schema.</summary>
+    public CsvReadOptions ReadOptions(TableSchema? previousFiles) => Read with
     {
-        MaxBytes = Limits.MaxBytes,
-        MaxColumns = Limits.MaxColumns,
-        MaxRows = Limits.MaxRows,
-        MaxLineLength = Limits.MaxLineLength,
-        MaxFieldLength = Limits.MaxFieldLength,
         Schema = previousFiles ?? (Schema is { Count: > 0 } declared ? new TableSchema(declared) : null),
     };
-}
-
-/// <summary>Limits on a dropped file; over one, the run fails with a clear reason and nothing is half-written.</summary>
-public sealed record DataLimits
-{
-    public long MaxBytes { get; init; } = CsvReadOptions.Default.MaxBytes;
-
-    public int MaxColumns { get; init; } = CsvReadOptions.Default.MaxColumns;
-
-    public int MaxRows { get; init; } = CsvReadOptions.Default.MaxRows;
-
-    public int MaxLineLength { get; init; } = CsvReadOptions.Default.MaxLineLength;
-
-    public int MaxFieldLength { get; init; } = CsvReadOptions.Default.MaxFieldLength;
 }
 
 /// <summary>How predict treats a request.</summary>
