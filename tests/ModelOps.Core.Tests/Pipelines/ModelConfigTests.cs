@@ -46,8 +46,14 @@ public sealed class ModelConfigTests
         var config = ModelConfig.Parse(System.Text.Encoding.UTF8.GetBytes(example));
         ModelConfig.Parse(File.ReadAllBytes(Path.Combine(root.FullName, "samples", "churn", "modelops.json")));
 
+        var dataDoc = File.ReadAllText(Path.Combine(root.FullName, "docs", "data.md"));
+        var dataStart = dataDoc.IndexOf("```json", dataDoc.IndexOf("## In the model config", StringComparison.Ordinal), StringComparison.Ordinal) + "```json".Length;
+        var data = ModelConfig.Parse(System.Text.Encoding.UTF8.GetBytes(dataDoc[dataStart..dataDoc.IndexOf("```", dataStart, StringComparison.Ordinal)]));
+
         Assert.Equal("churned", config.Label);
         Assert.Equal(ModelOps.Core.Data.OutlierMethod.Iqr, config.Data.Cleaning.Outliers);
+        Assert.Equal(ModelOps.Core.Data.AnomalySeverity.Error, data.Data.Validation.Severities["drift"]);
+        Assert.Equal(32768, data.Data.Read.MaxFieldLength);
         Assert.Equal(3, config.Monitor.DailyRetrainBudget);
     }
 
