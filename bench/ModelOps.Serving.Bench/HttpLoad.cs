@@ -12,6 +12,8 @@ internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
         public double AchievedRate => Ok / Seconds;
     }
 
+    public static string TracePath { get; } = Path.Combine(Path.GetTempPath(), "servebench-open-loop.csv");
+
     public sealed record ClosedResult(int Clients, int Ok, int Errors, double Seconds, Summary Latency, string? FirstError)
     {
         public double Throughput => Ok / Seconds;
@@ -54,6 +56,8 @@ internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
             fromSchedule[i] = Stats.Us(due, done);
         }
 
+        // Finished by the scheduler thread itself, so no pool thread is blocked waiting for it (the host shares this pool).
+        var scheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var scheduler = new Thread(() =>
         {
             var next = 0;
@@ -67,12 +71,15 @@ internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
                 }
                 Thread.Sleep(1);
             }
+            scheduled.SetResult();
         }) { IsBackground = true, Name = "open-loop scheduler", Priority = ThreadPriority.Highest };
         scheduler.Start();
-        await Task.Run(scheduler.Join);
+        await scheduled.Task;
         await Task.WhenAll(tasks);
         var elapsed = Stats.Us(begin, Stopwatch.GetTimestamp()) / 1e6;
         var ok = Enumerable.Range(0, count).Where(i => !failed[i]).ToList();
+        // Per request: when it was due (ms into the run) and its latency, for looking at when the slow ones happen.
+        File.WriteAllLines(TracePath, Enumerable.Range(0, count).Select(i => FormattableString.Invariant($"{i * 1000.0 / rate:F1},{fromSend[i]:F0},{fromSchedule[i]:F0},{failed[i]}")));
         return new OpenResult(count, ok.Count, count - ok.Count, Math.Max(elapsed, seconds),
             Summary.Of(ok.Select(i => fromSend[i])), Summary.Of(ok.Select(i => fromSchedule[i])), firstError);
     }
