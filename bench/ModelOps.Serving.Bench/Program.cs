@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.DependencyInjection;
+using ModelOps.Core.Registry;
+using ModelOps.Core.Serving;
+using ModelOps.Core.Storage;
+using ModelOps.Core.Training;
+using ModelOps.Local.Hosting;
+using ModelOps.Local.Storage;
+using ModelOps.Serving.Bench;
+using ModelOps.Testing;
+
+// Serving benchmark (issue 5, benchmark 1). See bench/ModelOps.Serving.Bench/README.md.
+var options = BenchOptions.Parse(args);
+if (options is null)
+{
+    Console.Error.WriteLine("usage: [--seconds 10] [--rate 1000] [--closed-seconds 5] [--clients 16] [--blocks 40] [--per-block 1000] [--rows 400]");
+    return 2;
+}
+
+Console.Error.WriteLine("Starting Azurite and the local host…");
+await using var azurite = await Azurite.StartAsync();
+var storage = azurite.ConnectionString();
+await using var host = await LocalHost.StartAsync(
+[
+    "--urls", "http://127.0.0.1:0",
+    "--AzureWebJobsStorage", storage,
+    "--ModelOps:DatasetPollInterval", "00:00:00.100",
+    "--Logging:LogLevel:Default", "Warning",
+]);
+
+Console.Error.WriteLine("Training 'churn' through the pipeline…");
+var datasets = new BlobServiceClient(storage).GetBlobContainerClient(StorageLayout.Datasets);
+await datasets.GetBlobClient("churn/modelops.json").UploadAsync(BinaryData.FromString("""{"search":{"trials":2,"parallelism":2,"folds":2}}"""), overwrite: true);
+await datasets.GetBlobClient("churn/customers.csv").UploadAsync(BinaryData.FromString(SyntheticData.Binary(options.Rows, seed: 1)), overwrite: true);
+using var http = new HttpClient(new SocketsHttpHandler
+{
+    MaxConnectionsPerServer = 512,
+    PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+    UseCookies = false,
+    UseProxy = false,
+})
+{ BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+var trainStarted = Stopwatch.GetTimestamp();
+while (true)
+{
+    var runs = await http.GetFromJsonAsync<JsonElement>("/api/runs?model=churn");
+    var status = runs.GetArrayLength() > 0 ? runs[0].GetProperty("runtimeStatus").GetString() : null;
+    if (status is "Completed" or "Failed" or "Terminated")
+    {
+        if (status != "Completed")
+        {
+            throw new InvalidOperationException($"Training did not complete: {runs[0]}");
+        }
+        break;
+    }
+    if (Stopwatch.GetElapsedTime(trainStarted) > TimeSpan.FromMinutes(5))
+    {
+        throw new TimeoutException("Training took over 5 minutes.");
+    }
+    await Task.Delay(200);
+}
+Console.Error.WriteLine($"Trained in {Stopwatch.GetElapsedTime(trainStarted).TotalSeconds:F1} s.");
+
+// The production model as the host serves it: manifest and model.zip from the registry.
+var registry = host.Services.GetRequiredService<ModelRegistry>();
+var name = ModelName.Parse("churn");
+var alias = await registry.GetAliasAsync(name, ModelRegistry.Production, CancellationToken.None)
+    ?? throw new InvalidOperationException("No production version after training.");
+var manifest = await registry.GetManifestAsync(name, alias.Version, CancellationToken.None)
+    ?? throw new InvalidOperationException($"Version {alias.Version} is not registered.");
+var featureSchema = manifest.Problem.FeatureSchema(manifest.Schema);
+using var zip = await registry.DownloadModelAsync(manifest, CancellationToken.None);
+var scorer = ModelScorer.Load(zip, manifest.Problem, featureSchema, manifest.Cleaning);
+zip.Position = 0;
+var model = TrainedModel.Load(zip, manifest.Problem, featureSchema);
+
+var bodyText = PredictRows.Binary(1, seed: 7);
+var row = JsonDocument.Parse(bodyText).RootElement.GetProperty("rows")[0].EnumerateObject()
+    .ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.OrdinalIgnoreCase);
+
+Console.Error.WriteLine($"In process: {options.Blocks} blocks × {options.PerBlock} calls of each path…");
+var inProcess = new InProcessBenchmark(model, scorer, row).Run(options.Blocks, options.PerBlock, warmup: 5_000);
+
+var load = new HttpLoad(http, "/api/models/churn/predict", Encoding.UTF8.GetBytes(bodyText));
+Console.Error.WriteLine("HTTP warm-up: 3 s open loop…");
+var warm = await load.OpenLoopAsync(options.Rate, 3);
+Console.Error.WriteLine($"HTTP open loop: {options.Rate}/s for {options.Seconds} s…");
+var open = await load.OpenLoopAsync(options.Rate, options.Seconds);
+var trafficAfterOpen = await SettledTrafficAsync(http);
+Console.Error.WriteLine($"HTTP closed loop: {options.Clients} clients for {options.ClosedSeconds} s…");
+var closed = await load.ClosedLoopAsync(options.Clients, options.ClosedSeconds);
+var trafficAfterClosed = await SettledTrafficAsync(http);
+
+var report = Report.Markdown(options, manifest, inProcess, warm, open, trafficAfterOpen, closed, trafficAfterClosed);
+Console.WriteLine(report);
+return 0;
+
+// The traffic log's counters once it has flushed what it holds (or after 10 s).
+static async Task<JsonElement> SettledTrafficAsync(HttpClient http)
+{
+    var started = Stopwatch.GetTimestamp();
+    while (true)
+    {
+        var traffic = (await http.GetFromJsonAsync<JsonElement>("/api/health")).GetProperty("traffic");
+        if (traffic.GetProperty("pending").GetInt64() == 0 || Stopwatch.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+        {
+            return traffic.Clone();
+        }
+        await Task.Delay(200);
+    }
+}
+
+internal sealed record BenchOptions(int Seconds, int Rate, int ClosedSeconds, int Clients, int Blocks, int PerBlock, int Rows)
+{
+    public static BenchOptions? Parse(string[] args)
+    {
+        var values = new Dictionary<string, int>
+        {
+            ["seconds"] = 10, ["rate"] = 1000, ["closed-seconds"] = 5, ["clients"] = 16, ["blocks"] = 40, ["per-block"] = 1000, ["rows"] = 400,
+        };
+        for (var i = 0; i < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || !values.ContainsKey(args[i][2..]) || i + 1 >= args.Length
+                || !int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) || value <= 0)
+            {
+                return null;
+            }
+            values[args[i][2..]] = value;
+        }
+        return new BenchOptions(values["seconds"], values["rate"], values["closed-seconds"], values["clients"], values["blocks"],
+            values["per-block"], values["rows"]);
+    }
+
+    public string CommandLine => $"--seconds {Seconds} --rate {Rate} --closed-seconds {ClosedSeconds} --clients {Clients} --blocks {Blocks} --per-block {PerBlock} --rows {Rows}";
+}
