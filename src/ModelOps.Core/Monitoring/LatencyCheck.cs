@@ -2,13 +2,13 @@ namespace ModelOps.Core.Monitoring;
 
 /// <summary>Scoring latency of a traffic window against the service-level objective.</summary>
 /// <param name="Alarm">True when p95 exceeds the p95 SLO, or p99 exceeds the p99 SLO when one is set.</param>
-public sealed record LatencyReport(int Count, double P50, double P95, double P99, double SloP95Ms, double? SloP99Ms, bool Alarm);
+public sealed record LatencySignal(int Count, double P50, double P95, double P99, double SloP95Ms, double? SloP99Ms, bool Alarm);
 
 /// <summary>Percentiles of request latency and the SLO alarm (the model config's <c>monitor.p95LatencyMs</c>).</summary>
 internal static class LatencyCheck
 {
     /// <summary>p50/p95/p99 by linear interpolation (numpy's default); NaN latencies are ignored; an empty window never alarms.</summary>
-    public static LatencyReport Evaluate(ReadOnlySpan<double> latenciesMs, double sloP95Ms, double? sloP99Ms = null)
+    public static LatencySignal Evaluate(ReadOnlySpan<double> latenciesMs, double sloP95Ms, double? sloP99Ms = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sloP95Ms);
         var sorted = new double[latenciesMs.Length];
@@ -22,7 +22,7 @@ internal static class LatencyCheck
         }
         if (count == 0)
         {
-            return new LatencyReport(0, double.NaN, double.NaN, double.NaN, sloP95Ms, sloP99Ms, false);
+            return new LatencySignal(0, double.NaN, double.NaN, double.NaN, sloP95Ms, sloP99Ms, false);
         }
         Array.Resize(ref sorted, count);
         Array.Sort(sorted);
@@ -30,7 +30,7 @@ internal static class LatencyCheck
         var p95 = Percentile(sorted, 95);
         var p99 = Percentile(sorted, 99);
         var alarm = p95 > sloP95Ms || (sloP99Ms is { } slo99 && p99 > slo99);
-        return new LatencyReport(count, p50, p95, p99, sloP95Ms, sloP99Ms, alarm);
+        return new LatencySignal(count, p50, p95, p99, sloP95Ms, sloP99Ms, alarm);
     }
 
     /// <summary>numpy.percentile(method='linear') of an ascending sample.</summary>

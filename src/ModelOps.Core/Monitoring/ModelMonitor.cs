@@ -141,7 +141,7 @@ public sealed class ModelMonitor(
     };
 
     /// <summary>What a tick measured; every part is null when there was no traffic to measure.</summary>
-    private sealed record Signals(DriftReport? Drift, DataQualityReport? Quality, LatencyReport? Latency, PerformanceReport? Performance, PerformanceEstimate? Estimate)
+    private sealed record Signals(DriftReport? Drift, DataQualityReport? Quality, LatencySignal? Latency, PerformanceReport? Performance, PerformanceEstimate? Estimate)
     {
         public static readonly Signals None = new(null, null, null, null, null);
 

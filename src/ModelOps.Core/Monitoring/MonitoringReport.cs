@@ -26,7 +26,7 @@ public sealed record MonitoringReport(
     int Rows,
     DriftReport? Drift,
     DataQualityReport? Quality,
-    LatencyReport? Latency,
+    LatencySignal? Latency,
     PerformanceReport? Performance,
     PerformanceEstimate? Estimate,
     IReadOnlyList<string> Problems,
