@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "serve" => await ServeCommand.RunAsync(args[1..]),
     "demo" => await DemoCommand.RunAsync(args[1..]),
+    "runs" or "models" or "predict" or "retrain" or "approve" or "reject" => await ClientCommands.RunAsync(args[0], args[1..], Console.Out),
     null or "help" or "--help" or "-h" => Usage(0),
     var other => Usage(2, $"Unknown command '{other}'."),
 };
@@ -24,6 +25,13 @@ static int Usage(int code, string? error = null)
                   --urls http://127.0.0.1:7071   where to listen
                   storage: AzureWebJobsStorage or ConnectionStrings__Storage; without either, Azurite is started in ./.azurite
           demo    drop the sample dataset, follow the run to a deployed model, and score a few rows over HTTP
+
+        commands that talk to a running host (--url, default http://127.0.0.1:7071 or MODELOPS_URL; --key or ModelOps__ApiKey):
+          runs [model]                 the latest runs, their status, step and outcome
+          models                       registered models, aliases and metrics
+          predict <model> [json]       score a row or {"rows": [...]} (json from stdin when not given)
+          retrain <model>              start a retrain (one per model at a time)
+          approve|reject <run id>      raise the approve/reject event into a run
         """);
     return code;
 }
