@@ -17,11 +17,29 @@ public sealed class ModelScorer
     private readonly CleaningReport? _cleaning;
     private readonly ConcurrentBag<RowPredictor> _predictors = [];
 
+    // Worked out once per model, not per request: which features have a fill value, and which names are features.
+    private readonly FillValue[] _fills;
+    private readonly HashSet<string> _fillable;
+    private readonly HashSet<string> _features;
+
     internal ModelScorer(TrainedModel model, CleaningReport? cleaning = null)
     {
         _model = model;
         _cleaning = cleaning;
+        _features = new HashSet<string>(model.Problem.Features, StringComparer.OrdinalIgnoreCase);
+        _fills = model.Problem.Features.Select(feature =>
+            cleaning?.Imputations.FirstOrDefault(i => string.Equals(i.Column, feature, StringComparison.OrdinalIgnoreCase)) is { } plan
+                ? new FillValue(plan.Number, plan.Category, Clip(cleaning, feature))
+                : new FillValue(null, null, Clip(cleaning, feature))).ToArray();
+        _fillable = new HashSet<string>(
+            model.Problem.Features.Where((_, i) => _fills[i].Number is not null || _fills[i].Category is not null), StringComparer.OrdinalIgnoreCase);
     }
+
+    /// <summary>A feature's fill value and the range training clipped it to, if it did.</summary>
+    private readonly record struct FillValue(double? Number, string? Category, ColumnClip? Clip);
+
+    private static ColumnClip? Clip(CleaningReport? cleaning, string feature) =>
+        cleaning?.Clips?.FirstOrDefault(c => string.Equals(c.Column, feature, StringComparison.OrdinalIgnoreCase));
 
     public TrainingProblem Problem => _model.Problem;
 
@@ -44,10 +62,8 @@ public sealed class ModelScorer
         {
             return [];
         }
-        var fillable = _cleaning?.Imputations.Where(i => i.Number is not null || i.Category is not null).Select(i => i.Column)
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var table = ScoringRows.ToTable(rows, FeatureSchema, fillable);
-        table = Fill(table);
+        var table = ScoringRows.ToTable(rows, FeatureSchema, _fillable);
+        FillInPlace(table); // the table is this call's own: no copy
         cancellationToken.ThrowIfCancellationRequested();
         return Score(table);
     }
@@ -55,12 +71,53 @@ public sealed class ModelScorer
     /// <summary>Field names the rows send that are not features of this model, in order of first appearance.</summary>
     public IReadOnlyList<string> UnknownFields(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows)
     {
-        var features = new HashSet<string>(Problem.Features, StringComparer.OrdinalIgnoreCase);
-        return rows.SelectMany(r => r.Keys).Where(k => !features.Contains(k)).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        List<string>? unknown = null;
+        foreach (var row in rows)
+        {
+            foreach (var name in row.Keys)
+            {
+                if (!_features.Contains(name) && !(unknown ??= []).Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    unknown.Add(name);
+                }
+            }
+        }
+        return unknown ?? (IReadOnlyList<string>)[];
     }
 
-    /// <summary>The table with missing feature values filled as training filled them (unchanged without a cleaning plan).</summary>
-    internal Table Fill(Table table) => _cleaning is null ? table : Cleaner.Impute(table, _cleaning);
+    /// <summary>The table with missing values filled and outliers clipped as training did (unchanged without a cleaning plan).</summary>
+    internal Table Fill(Table table) => _cleaning is null ? table : Cleaner.Apply(table, _cleaning);
+
+    private void FillInPlace(Table features)
+    {
+        for (var c = 0; c < _fills.Length; c++)
+        {
+            switch (features.Column(c))
+            {
+                case double[] numbers:
+                    var (fill, clip) = (_fills[c].Number, _fills[c].Clip);
+                    for (var r = 0; r < numbers.Length; r++)
+                    {
+                        if (double.IsNaN(numbers[r]) && fill is { } value)
+                        {
+                            numbers[r] = value;
+                        }
+                        if (clip is not null)
+                        {
+                            // The model learnt on clipped values; new rows are clipped the same way.
+                            numbers[r] = Math.Clamp(numbers[r], clip.Lower, clip.Upper);
+                        }
+                    }
+                    break;
+                case string?[] texts when _fills[c].Category is { } level:
+                    for (var r = 0; r < texts.Length; r++)
+                    {
+                        texts[r] ??= level;
+                    }
+                    break;
+            }
+        }
+    }
 
     /// <summary>Scores the rows of a table that has the features (extra columns are fine).</summary>
     internal IReadOnlyList<Prediction> Score(Table table)

@@ -59,8 +59,13 @@ internal static class ScoringRows
         return new Table(features, columns);
     }
 
-    private static Dictionary<string, JsonElement> CaseInsensitive(IReadOnlyDictionary<string, JsonElement> row, int index, List<string> errors)
+    private static IReadOnlyDictionary<string, JsonElement> CaseInsensitive(IReadOnlyDictionary<string, JsonElement> row, int index, List<string> errors)
     {
+        // Rows parsed by the host are already keyed without case: no copy on the hot path.
+        if (row is Dictionary<string, JsonElement> { Comparer: var comparer } ready && ReferenceEquals(comparer, StringComparer.OrdinalIgnoreCase))
+        {
+            return ready;
+        }
         var result = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in row)
         {

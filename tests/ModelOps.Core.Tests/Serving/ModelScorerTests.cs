@@ -135,6 +135,23 @@ public sealed class ModelScorerTests
         Assert.Equal(3, error.Errors.Count);
     }
 
+    [Fact]
+    public void Values_beyond_the_range_training_clipped_to_are_clipped_the_same_way()
+    {
+        var table = SyntheticData.Regression(300);
+        var problem = TrainingProblem.Infer(table, null, null, null, []);
+        var model = ModelTrainer.Fit(table, problem, TrainerCatalogTests.Small("sdca"));
+        var plan = Cleaner.Clean(table, problem.Label, new CleaningOptions { Outliers = OutlierMethod.Quantile }).Report;
+        var upper = plan.Clips!.Single(c => c.Column == "x1").Upper;
+        var scorer = new ModelScorer(model, plan);
+
+        var predictions = scorer.Score([
+            Row("""{"x1": 1e9, "x2": 0.1, "color": "red", "flag": 1}"""),
+            Row(JsonSerializer.Serialize(new { x1 = upper, x2 = 0.1, color = "red", flag = 1 }))]);
+
+        Assert.Equal(((RegressionPrediction)predictions[1]).Value, ((RegressionPrediction)predictions[0]).Value, 6);
+    }
+
     [Theory]
     [InlineData("lightgbm", "binary")]
     [InlineData("fasttree", "regression")]
