@@ -23,9 +23,7 @@ public sealed class EvaluateActivity(RunStore runs, ModelRegistry registry, Time
         var featureSchema = data.Problem.FeatureSchema(schema);
         using var candidateFile = await runs.ReadAsync(input.ModelPath, cancellationToken);
         var candidate = TrainedModel.Load(candidateFile, data.Problem, featureSchema);
-        candidateFile.Position = 0;
-        var latency = new LatencyProbe(time).Measure(ModelScorer.Load(candidateFile, data.Problem, featureSchema), holdout,
-            cancellationToken: cancellationToken);
+        var latency = new LatencyProbe(time).Measure(new ModelScorer(candidate), holdout, cancellationToken: cancellationToken);
 
         var production = await registry.GetAliasAsync(input.Model, ModelRegistry.Production, cancellationToken);
         var champion = production is null ? null : await registry.GetManifestAsync(input.Model, production.Version, cancellationToken);
