@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Cronos;
 using ModelOps.Core.Monitoring;
+using ModelOps.Core.Pipelines;
 using ModelOps.Core.Registry;
 using ModelOps.Core.Storage;
 
@@ -13,7 +14,12 @@ namespace ModelOps.Local.Monitoring;
 internal sealed partial class MonitorTimer(
     ModelRegistry registry, DatasetCatalog datasets, ModelMonitor monitor, TimeProvider time, ILogger<MonitorTimer> logger) : BackgroundService
 {
+    /// <summary>How often the models in production and their schedules are read again; ticks are checked every second.</summary>
+    private static readonly TimeSpan ScheduleRefresh = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<string, DateTimeOffset> _lastTick = new();
+    private IReadOnlyList<(ModelName Model, CronExpression Schedule)> _schedules = [];
+    private DateTimeOffset _schedulesReadAt = DateTimeOffset.MinValue;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,10 +41,13 @@ internal sealed partial class MonitorTimer(
     private async Task TickDueAsync(DateTimeOffset started, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        foreach (var model in await registry.ListModelsAsync(cancellationToken))
+        if (now - _schedulesReadAt >= ScheduleRefresh)
         {
-            var config = await datasets.ReadConfigAsync(model, cancellationToken);
-            var schedule = CronExpression.Parse(config.Monitor.Schedule, CronFormat.IncludeSeconds);
+            _schedules = await ReadSchedulesAsync(cancellationToken);
+            _schedulesReadAt = now;
+        }
+        foreach (var (model, schedule) in _schedules)
+        {
             var last = _lastTick.GetValueOrDefault(model, started);
             if (schedule.GetNextOccurrence(last, TimeZoneInfo.Utc) is { } due && due <= now)
             {
@@ -51,8 +60,30 @@ internal sealed partial class MonitorTimer(
         }
     }
 
+    private async Task<IReadOnlyList<(ModelName, CronExpression)>> ReadSchedulesAsync(CancellationToken cancellationToken)
+    {
+        var schedules = new List<(ModelName, CronExpression)>();
+        foreach (var model in await registry.ListModelsAsync(cancellationToken))
+        {
+            try
+            {
+                var config = await datasets.ReadConfigAsync(model, cancellationToken);
+                schedules.Add((model, CronExpression.Parse(config.Monitor.Schedule, CronFormat.IncludeSeconds)));
+            }
+            catch (InvalidModelConfigException e)
+            {
+                // One model's broken config must not stop the others being watched.
+                LogConfigInvalid(model, e.Message);
+            }
+        }
+        return schedules;
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Monitor tick of {Model}: {Rows} rows, {Action}: {Reason}")]
     private partial void LogTicked(string model, int rows, string action, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model} is not monitored until its config is fixed: {Reason}")]
+    private partial void LogConfigInvalid(string model, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A monitor tick failed; the next occurrence tries again")]
     private partial void LogTickFailed(Exception exception);
