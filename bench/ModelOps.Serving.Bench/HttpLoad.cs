@@ -7,7 +7,8 @@ namespace ModelOps.Serving.Bench;
 internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
 {
     /// <summary>Latency from the send (service time) and from the scheduled send (also counts the generator's own lag).</summary>
-    public sealed record OpenResult(int Scheduled, int Ok, int Errors, double Seconds, Summary FromSend, Summary FromSchedule, string? FirstError)
+    public sealed record OpenResult(int Scheduled, int Ok, int Errors, double Seconds, Summary FromSend, Summary FromSchedule, string? FirstError,
+        GcActivity Gc)
     {
         public double AchievedRate => Ok / Seconds;
     }
@@ -32,6 +33,7 @@ internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
         var tasks = new Task[count];
         string? firstError = null;
         var period = (double)Stopwatch.Frequency / rate;
+        var gcBefore = GcActivity.Now();
         var begin = Stopwatch.GetTimestamp();
 
         async Task SendOne(int i, long due)
@@ -77,11 +79,12 @@ internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
         await scheduled.Task;
         await Task.WhenAll(tasks);
         var elapsed = Stats.Us(begin, Stopwatch.GetTimestamp()) / 1e6;
+        var gc = GcActivity.Now() - gcBefore;
         var ok = Enumerable.Range(0, count).Where(i => !failed[i]).ToList();
         // Per request: when it was due (ms into the run) and its latency, for looking at when the slow ones happen.
         File.WriteAllLines(TracePath, Enumerable.Range(0, count).Select(i => FormattableString.Invariant($"{i * 1000.0 / rate:F1},{fromSend[i]:F0},{fromSchedule[i]:F0},{failed[i]}")));
         return new OpenResult(count, ok.Count, count - ok.Count, Math.Max(elapsed, seconds),
-            Summary.Of(ok.Select(i => fromSend[i])), Summary.Of(ok.Select(i => fromSchedule[i])), firstError);
+            Summary.Of(ok.Select(i => fromSend[i])), Summary.Of(ok.Select(i => fromSchedule[i])), firstError, gc);
     }
 
     /// <summary><paramref name="clients"/> loops that each send the next request as soon as the last one answered.</summary>
@@ -126,4 +129,18 @@ internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
     }
+}
+
+/// <summary>Garbage collections of a process and the time they paused it.</summary>
+internal sealed record GcActivity(int Gen0, int Gen1, int Gen2, TimeSpan Paused, long Allocated)
+{
+    /// <summary>This process's so far.</summary>
+    public static GcActivity Now() =>
+        new(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration(), GC.GetTotalAllocatedBytes());
+
+    public static GcActivity operator -(GcActivity a, GcActivity b) =>
+        new(a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Paused - b.Paused, a.Allocated - b.Allocated);
+
+    public override string ToString() =>
+        FormattableString.Invariant($"{Allocated / 1e6:F1} MB allocated, {Gen0} gen0, {Gen1} gen1, {Gen2} gen2 collections, {Paused.TotalMilliseconds:F1} ms paused in all");
 }

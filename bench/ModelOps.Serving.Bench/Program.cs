@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.DependencyInjection;
 using ModelOps.Core.Registry;
 using ModelOps.Core.Serving;
 using ModelOps.Core.Storage;
@@ -25,13 +24,11 @@ if (options is null)
 Console.Error.WriteLine("Starting Azurite and the local host…");
 await using var azurite = await Azurite.StartAsync();
 var storage = azurite.ConnectionString();
-await using var host = await LocalHost.StartAsync(
+await using var host = await HostProcess.StartAsync(storage,
 [
-    "--urls", "http://127.0.0.1:0",
-    "--AzureWebJobsStorage", storage,
     // The host's default poll (1 s): a faster one would list blobs 10 times a second beside the load.
     "--ModelOps:DatasetPollInterval", "00:00:01",
-    "--Logging:LogLevel:Default", "Warning",
+    .. (Environment.GetEnvironmentVariable("BENCH_HOST_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries),
 ]);
 
 Console.Error.WriteLine("Training 'churn' through the pipeline…");
@@ -40,7 +37,7 @@ await datasets.GetBlobClient("churn/modelops.json").UploadAsync(BinaryData.FromS
 await datasets.GetBlobClient("churn/customers.csv").UploadAsync(BinaryData.FromString(SyntheticData.Binary(options.Rows, seed: 1)), overwrite: true);
 using var http = new HttpClient(new SocketsHttpHandler
 {
-    MaxConnectionsPerServer = 512,
+    MaxConnectionsPerServer = options.Connections,
     PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
     UseCookies = false,
     UseProxy = false,
@@ -68,7 +65,7 @@ while (true)
 Console.Error.WriteLine($"Trained in {Stopwatch.GetElapsedTime(trainStarted).TotalSeconds:F1} s.");
 
 // The production model as the host serves it: manifest and model.zip from the registry.
-var registry = host.Services.GetRequiredService<ModelRegistry>();
+var registry = new ModelRegistry(new BlobServiceClient(storage), TimeProvider.System);
 var name = ModelName.Parse("churn");
 var alias = await registry.GetAliasAsync(name, ModelRegistry.Production, CancellationToken.None)
     ?? throw new InvalidOperationException("No production version after training.");
@@ -91,15 +88,26 @@ var load = new HttpLoad(http, "/api/models/churn/predict", Encoding.UTF8.GetByte
 Console.Error.WriteLine("HTTP warm-up: 3 s open loop…");
 var warm = await load.OpenLoopAsync(options.Rate, 3);
 Console.Error.WriteLine($"HTTP open loop: {options.Rate}/s for {options.Seconds} s…");
+var hostBefore = await HostRuntimeAsync(http);
 var open = await load.OpenLoopAsync(options.Rate, options.Seconds);
+var hostGc = await HostRuntimeAsync(http) - hostBefore;
 var trafficAfterOpen = await SettledTrafficAsync(http);
 Console.Error.WriteLine($"HTTP closed loop: {options.Clients} clients for {options.ClosedSeconds} s…");
 var closed = await load.ClosedLoopAsync(options.Clients, options.ClosedSeconds);
 var trafficAfterClosed = await SettledTrafficAsync(http);
 
-var report = Report.Markdown(options, manifest, inProcess, warm, open, trafficAfterOpen, closed, trafficAfterClosed);
+var report = Report.Markdown(options, manifest, inProcess, warm, open, hostGc, trafficAfterOpen, closed, trafficAfterClosed);
 Console.WriteLine(report);
 return 0;
+
+// The host's garbage collections so far, from its health endpoint.
+static async Task<GcActivity> HostRuntimeAsync(HttpClient http)
+{
+    var process = (await http.GetFromJsonAsync<JsonElement>("/api/health")).GetProperty("process");
+    return new GcActivity(process.GetProperty("gen0Collections").GetInt32(), process.GetProperty("gen1Collections").GetInt32(),
+        process.GetProperty("gen2Collections").GetInt32(), TimeSpan.FromMilliseconds(process.GetProperty("gcPausedMilliseconds").GetDouble()),
+        process.GetProperty("allocatedBytes").GetInt64());
+}
 
 // The traffic log's counters once it has flushed what it holds (or after 10 s).
 static async Task<JsonElement> SettledTrafficAsync(HttpClient http)
@@ -116,13 +124,13 @@ static async Task<JsonElement> SettledTrafficAsync(HttpClient http)
     }
 }
 
-internal sealed record BenchOptions(int Seconds, int Rate, int ClosedSeconds, int Clients, int Blocks, int PerBlock, int Rows)
+internal sealed record BenchOptions(int Seconds, int Rate, int ClosedSeconds, int Clients, int Blocks, int PerBlock, int Rows, int Connections)
 {
     public static BenchOptions? Parse(string[] args)
     {
         var values = new Dictionary<string, int>
         {
-            ["seconds"] = 10, ["rate"] = 1000, ["closed-seconds"] = 5, ["clients"] = 16, ["blocks"] = 40, ["per-block"] = 1000, ["rows"] = 400,
+            ["seconds"] = 10, ["rate"] = 1000, ["closed-seconds"] = 5, ["clients"] = 16, ["blocks"] = 40, ["per-block"] = 1000, ["rows"] = 400, ["connections"] = 32,
         };
         for (var i = 0; i < args.Length; i += 2)
         {
@@ -134,8 +142,8 @@ internal sealed record BenchOptions(int Seconds, int Rate, int ClosedSeconds, in
             values[args[i][2..]] = value;
         }
         return new BenchOptions(values["seconds"], values["rate"], values["closed-seconds"], values["clients"], values["blocks"],
-            values["per-block"], values["rows"]);
+            values["per-block"], values["rows"], values["connections"]);
     }
 
-    public string CommandLine => $"--seconds {Seconds} --rate {Rate} --closed-seconds {ClosedSeconds} --clients {Clients} --blocks {Blocks} --per-block {PerBlock} --rows {Rows}";
+    public string CommandLine => $"--seconds {Seconds} --rate {Rate} --closed-seconds {ClosedSeconds} --clients {Clients} --blocks {Blocks} --per-block {PerBlock} --rows {Rows} --connections {Connections}";
 }

@@ -12,7 +12,7 @@ internal static class Report
     private const double HttpP99GoalUs = 2_000;
 
     public static string Markdown(BenchOptions options, ModelManifest manifest, InProcessBenchmark.Result inProcess,
-        HttpLoad.OpenResult warm, HttpLoad.OpenResult open, JsonElement trafficAfterOpen, HttpLoad.ClosedResult closed, JsonElement trafficAfterClosed)
+        HttpLoad.OpenResult warm, HttpLoad.OpenResult open, GcActivity hostGc, JsonElement trafficAfterOpen, HttpLoad.ClosedResult closed, JsonElement trafficAfterClosed)
     {
         var s = new StringBuilder();
         var overheadP50 = inProcess.Scorer.P50 - inProcess.Direct.P50;
@@ -36,6 +36,8 @@ internal static class Report
         s.AppendLine(Inv($"| open loop {options.Rate}/s × {options.Seconds} s, from send | {open.Scheduled} | {open.AchievedRate:F0} | {open.Errors} | {open.FromSend.P50:F0} | {open.FromSend.P95:F0} | {open.FromSend.P99:F0} | {open.FromSend.Max:F0} |"));
         s.AppendLine(Inv($"| same, from scheduled send (incl. generator lag) | | | | {open.FromSchedule.P50:F0} | {open.FromSchedule.P95:F0} | {open.FromSchedule.P99:F0} | {open.FromSchedule.Max:F0} |"));
         s.AppendLine(Inv($"| closed loop {closed.Clients} clients × {options.ClosedSeconds} s | {closed.Ok + closed.Errors} | {closed.Throughput:F0} | {closed.Errors} | {closed.Latency.P50:F0} | {closed.Latency.P95:F0} | {closed.Latency.P99:F0} | {closed.Latency.Max:F0} |"));
+        s.AppendLine();
+        s.AppendLine($"Garbage collection during the open loop: host {hostGc}; load generator {open.Gc}.");
         s.AppendLine();
         var expectedAfterOpen = warm.Ok + open.Ok;
         s.AppendLine(Inv($"Traffic log (`GET /api/health`) after the 3 s warm-up + open loop ({expectedAfterOpen} answered): written {Num(trafficAfterOpen, "written")}, dropped {Num(trafficAfterOpen, "dropped")}, rejected {Num(trafficAfterOpen, "rejected")}, pending {Num(trafficAfterOpen, "pending")}, failed flushes {Num(trafficAfterOpen, "failedFlushes")}."));

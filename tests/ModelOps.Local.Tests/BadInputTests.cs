@@ -110,6 +110,46 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task An_oversized_predict_body_is_413_whether_its_length_is_declared_or_chunked_and_the_host_keeps_serving()
+    {
+        await using var host = await RunningHost.StartAsync(null, "--ModelOps:MaxRequestBytes", "2000", "--ModelOps:MaxPredictRows", "3");
+        var big = "{\"rows\": [" + string.Join(",", Enumerable.Repeat("""{ "tenure": 12, "plan": "basic" }""", 100)) + "]}";
+
+        var declared = await host.Http.PostAsync("/api/models/anything/predict", new StringContent(big, System.Text.Encoding.UTF8, "application/json"));
+        var chunked = await host.Http.PostAsync("/api/models/anything/predict", new ChunkedContent(big));
+        var (tooManyRows, body) = await host.PostJsonAsync("/api/models/anything/predict",
+            """{"rows": [{ "tenure": 1 }, { "tenure": 2 }, { "tenure": 3 }, { "tenure": 4 }]}""");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, declared.StatusCode);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, chunked.StatusCode);
+        Assert.Equal("application/problem+json", chunked.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("2000 bytes", await chunked.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooManyRows.StatusCode);
+        Assert.Contains("at most 3", body.GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/api/health")).StatusCode);
+    }
+
+    /// <summary>A body sent in chunks, with no Content-Length, so the server only finds its size by reading it.</summary>
+    private sealed class ChunkedContent(string text) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+            for (var i = 0; i < bytes.Length; i += 500)
+            {
+                await stream.WriteAsync(bytes.AsMemory(i, Math.Min(500, bytes.Length - i)));
+                await stream.FlushAsync();
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    [Fact]
     public async Task An_invalid_model_name_is_400_and_an_unknown_run_is_404()
     {
         await using var host = await RunningHost.StartAsync();

@@ -25,7 +25,8 @@ internal static class HealthApi
             storage ? "reachable" : "unreachable",
             engineState,
             models.Loaded.Select(m => new LoadedModel(m.Model, m.Version)).ToList(),
-            traffic.Counters);
+            traffic.Counters,
+            ProcessHealth.Now());
         return health.Status == "healthy"
             ? TypedResults.Ok(health)
             : TypedResults.Json(health, statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -46,7 +47,25 @@ internal static class HealthApi
         }
     }
 
-    internal sealed record Health(string Status, string Storage, string Engine, IReadOnlyList<LoadedModel> LoadedModels, TrafficLogCounters Traffic);
+    internal sealed record Health(string Status, string Storage, string Engine, IReadOnlyList<LoadedModel> LoadedModels, TrafficLogCounters Traffic,
+        ProcessHealth Process);
 
     internal sealed record LoadedModel(string Model, int Version);
+
+    /// <summary>
+    /// The host process's runtime: memory, garbage collections and the time they paused the process (every request
+    /// waits through a pause), and the thread pool, whose queue grows when requests arrive faster than they are served.
+    /// </summary>
+    internal sealed record ProcessHealth(
+        long WorkingSetBytes, long HeapBytes, long AllocatedBytes, int Gen0Collections, int Gen1Collections, int Gen2Collections,
+        double GcPausedMilliseconds, int ThreadPoolThreads, long ThreadPoolQueued, double UptimeSeconds)
+    {
+        private static readonly DateTime Started = System.Diagnostics.Process.GetCurrentProcess().StartTime.ToUniversalTime();
+
+        public static ProcessHealth Now() => new(
+            Environment.WorkingSet, GC.GetTotalMemory(forceFullCollection: false), GC.GetTotalAllocatedBytes(),
+            GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration().TotalMilliseconds,
+            ThreadPool.ThreadCount, ThreadPool.PendingWorkItemCount,
+            (DateTime.UtcNow - Started).TotalSeconds);
+    }
 }

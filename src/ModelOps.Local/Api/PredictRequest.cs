@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelOps.Local.Hosting;
 
@@ -9,22 +10,20 @@ internal sealed record PredictRequest(IReadOnlyList<IReadOnlyDictionary<string, 
 {
     public static async Task<PredictRequest> ReadAsync(HttpRequest request, ModelOpsOptions limits, CancellationToken cancellationToken)
     {
+        // Kestrel enforces the size as the body streams in, chunked bodies too, so nothing oversized is buffered;
+        // the parser reads straight from the body into pooled buffers.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limits.MaxRequestBytes;
+        }
         JsonDocument document;
         try
         {
-            using var limited = new MemoryStream();
-            var buffer = new byte[16 * 1024];
-            int read;
-            while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                if (limited.Length + read > limits.MaxRequestBytes)
-                {
-                    return Fail(Problems.TooLarge($"The request body is over {limits.MaxRequestBytes} bytes."));
-                }
-                limited.Write(buffer, 0, read);
-            }
-            limited.Position = 0;
-            document = await JsonDocument.ParseAsync(limited, cancellationToken: cancellationToken);
+            document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Fail(Problems.TooLarge($"The request body is over {limits.MaxRequestBytes} bytes."));
         }
         catch (JsonException e)
         {
@@ -32,7 +31,8 @@ internal sealed record PredictRequest(IReadOnlyList<IReadOnlyDictionary<string, 
         }
         using (document)
         {
-            var root = document.RootElement;
+            // One copy of the body outlives the pooled document; every row's values point into it.
+            var root = document.RootElement.Clone();
             if (root.ValueKind != JsonValueKind.Object)
             {
                 return Fail(Problems.BadRequest("The request body must be a JSON object: one row, or {\"rows\": [ ... ]}."));
@@ -63,7 +63,7 @@ internal sealed record PredictRequest(IReadOnlyList<IReadOnlyDictionary<string, 
         var values = new Dictionary<string, JsonElement>(StringComparer.OrdinalIgnoreCase);
         foreach (var property in row.EnumerateObject())
         {
-            values[property.Name] = property.Value.Clone();
+            values[property.Name] = property.Value;
         }
         return values;
     }

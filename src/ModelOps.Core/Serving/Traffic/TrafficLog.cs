@@ -19,6 +19,7 @@ public sealed class TrafficLog : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Channel<PendingLine> _buffer;
     private readonly JsonLinesAppender _appender;
+    private readonly ArrayBufferWriter<byte> _block = new(64 * 1024);
     private readonly CancellationTokenSource _abandon = new();
     private readonly Lock _startLock = new();
     private Task? _writer;
@@ -233,39 +234,37 @@ public sealed class TrafficLog : IAsyncDisposable
 
     private async Task FlushAsync(List<PendingLine> batch)
     {
-        // Lines of a stream keep their order; streams are few per batch (models x hours).
+        // Lines of a stream keep their order; streams are few per batch (models x hours). Blocks are built in one
+        // buffer kept for the life of the log: a fresh large array per flush would land on the large object heap and
+        // bring on full collections, which pause the requests being served.
         foreach (var group in batch.GroupBy(l => l.Stream))
         {
-            foreach (var (block, count) in Blocks(group))
+            var count = 0;
+            foreach (var line in group)
             {
-                await AppendWithRetryAsync(group.Key, block, count);
-                Interlocked.Add(ref _inFlush, -count);
+                if (_block.WrittenCount + line.Line.Length > _options.MaxBlockBytes && count > 0)
+                {
+                    await AppendBlockAsync(group.Key, count);
+                    count = 0;
+                }
+                _block.Write(line.Line);
+                count++;
+            }
+            if (count > 0)
+            {
+                await AppendBlockAsync(group.Key, count);
             }
         }
     }
 
-    private IEnumerable<(byte[] Block, int Count)> Blocks(IEnumerable<PendingLine> lines)
+    private async Task AppendBlockAsync(TrafficStream stream, int count)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        var count = 0;
-        foreach (var line in lines)
-        {
-            if (buffer.WrittenCount + line.Line.Length > _options.MaxBlockBytes && count > 0)
-            {
-                yield return (buffer.WrittenSpan.ToArray(), count);
-                buffer.ResetWrittenCount();
-                count = 0;
-            }
-            buffer.Write(line.Line);
-            count++;
-        }
-        if (count > 0)
-        {
-            yield return (buffer.WrittenSpan.ToArray(), count);
-        }
+        await AppendWithRetryAsync(stream, _block.WrittenMemory, count);
+        Interlocked.Add(ref _inFlush, -count);
+        _block.ResetWrittenCount();
     }
 
-    private async Task AppendWithRetryAsync(TrafficStream stream, byte[] block, int count)
+    private async Task AppendWithRetryAsync(TrafficStream stream, ReadOnlyMemory<byte> block, int count)
     {
         var delay = _options.RetryDelay;
         for (var attempt = 1; ; attempt++)
