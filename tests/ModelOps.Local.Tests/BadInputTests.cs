@@ -126,7 +126,13 @@ public sealed class BadInputTests
         Assert.Contains("2000 bytes", await chunked.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooManyRows.StatusCode);
         Assert.Contains("at most 3", body.GetProperty("detail").GetString());
-        Assert.Equal(HttpStatusCode.OK, (await host.Http.GetAsync("/api/health")).StatusCode);
+        var health = await host.Http.GetFromJsonAsync<JsonElement>("/api/health");
+        Assert.Equal("healthy", health.GetProperty("status").GetString());
+        // The host says what its runtime is doing: what an operator reads when latency moves.
+        var process = health.GetProperty("process");
+        Assert.True(process.GetProperty("allocatedBytes").GetInt64() > 0);
+        Assert.True(process.GetProperty("threadPoolThreads").GetInt32() > 0);
+        Assert.True(process.GetProperty("gcPausedMilliseconds").GetDouble() >= 0);
     }
 
     /// <summary>A body sent in chunks, with no Content-Length, so the server only finds its size by reading it.</summary>
