@@ -22,7 +22,7 @@ internal static class ModelTrainer
         var ml = ModelContext.Create();
         var trainer = TrainerCatalog.Get(parameters.Trainer);
         var estimator = FeaturePipeline.Build(ml, table.Schema, problem.Features, trainer.NeedsNormalization)
-            .Append(trainer.Create(ml, problem.Task, parameters.Values));
+            .Append(trainer.Create(ml, problem.Task, parameters.Values, weighted: problem.Weight is not null));
         var transformer = estimator.Fit(TableDataView.Labelled(table, problem));
         cancellationToken.ThrowIfCancellationRequested();
         return new TrainedModel(ml, transformer, problem, problem.FeatureSchema(table.Schema), trainer.Name);

@@ -14,6 +14,9 @@ internal sealed class TableDataView : IDataView
     /// <summary>Reserved names, unlikely to clash with a data column.</summary>
     public const string LabelColumn = "__label__";
 
+    /// <summary>Each row's example weight, when the problem has one.</summary>
+    public const string WeightColumn = "__weight__";
+
     private readonly object[] _columns;
     private readonly int _rows;
 
@@ -67,6 +70,10 @@ internal sealed class TableDataView : IDataView
         if (problem is not null)
         {
             AddLabel(builder, columns, table, problem);
+            if (problem.Weight is { } weight)
+            {
+                AddWeight(builder, columns, table, weight);
+            }
         }
         return new TableDataView(builder.ToSchema(), [.. columns], table.RowCount);
     }
@@ -104,6 +111,18 @@ internal sealed class TableDataView : IDataView
                 columns.Add(rows.Select(r => LabelValues.Text(kind, raw, r) is { } text && keys.TryGetValue(text, out var key) ? key : 0u).ToArray());
                 break;
         }
+    }
+
+    private static void AddWeight(DataViewSchema.Builder builder, List<object> columns, Table table, string name)
+    {
+        var index = table.Schema.IndexOf(name);
+        if (index < 0 || table.Schema.Columns[index].Kind != ColumnKind.Numeric)
+        {
+            throw new TrainingProblemException($"The data lacks the numeric weight column '{name}'.");
+        }
+        builder.AddColumn(WeightColumn, NumberDataViewType.Single);
+        // A row without a weight counts once; a negative weight would turn the loss around, so it is not taken either.
+        columns.Add(table.Numeric(index).Select(w => double.IsFinite(w) && w >= 0 ? (float)w : 1f).ToArray());
     }
 
     private sealed class Cursor : DataViewRowCursor

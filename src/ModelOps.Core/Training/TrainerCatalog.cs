@@ -40,7 +40,8 @@ internal abstract class TrainerDefinition
     public abstract bool NeedsNormalization { get; }
 
     /// <summary>The estimator for the task, reading <see cref="FeaturePipeline.FeaturesColumn"/> and <see cref="TableDataView.LabelColumn"/>.</summary>
-    public IEstimator<ITransformer> Create(MLContext ml, LearningTask task, IReadOnlyDictionary<string, double> values)
+    /// <param name="weighted">Rows carry a weight in <see cref="TableDataView.WeightColumn"/>.</param>
+    public IEstimator<ITransformer> Create(MLContext ml, LearningTask task, IReadOnlyDictionary<string, double> values, bool weighted = false)
     {
         var unknown = values.Keys.Where(k => !Parameters.Any(p => string.Equals(p.Name, k, StringComparison.OrdinalIgnoreCase))).ToArray();
         if (unknown.Length > 0)
@@ -48,10 +49,11 @@ internal abstract class TrainerDefinition
             throw new ArgumentException(
                 $"{Name} has no hyperparameter {string.Join(", ", unknown.Select(u => $"'{u}'"))}; it has {string.Join(", ", Parameters.Select(p => p.Name))}.");
         }
-        return Create(ml, task, new Values(Parameters, values));
+        return Create(ml, task, new Values(Parameters, values), weighted ? TableDataView.WeightColumn : null);
     }
 
-    protected abstract IEstimator<ITransformer> Create(MLContext ml, LearningTask task, Values values);
+    /// <param name="weight">The example-weight column trainers read, or null.</param>
+    protected abstract IEstimator<ITransformer> Create(MLContext ml, LearningTask task, Values values, string? weight);
 
     protected const string Label = TableDataView.LabelColumn;
     protected const string Features = FeaturePipeline.FeaturesColumn;
@@ -90,25 +92,25 @@ internal sealed class LightGbmTrainer : TrainerDefinition
         new("minimumExampleCountPerLeaf", 2, 50, Integer: true, Default: 20),
     ];
 
-    protected override IEstimator<ITransformer> Create(MLContext ml, LearningTask task, Values v)
+    protected override IEstimator<ITransformer> Create(MLContext ml, LearningTask task, Values v, string? weight)
     {
         return task switch
         {
             LearningTask.Regression => ml.Regression.Trainers.LightGbm(new LightGbmRegressionTrainer.Options
             {
-                LabelColumnName = Label, FeatureColumnName = Features, NumberOfLeaves = v.Int("numberOfLeaves"),
+                LabelColumnName = Label, FeatureColumnName = Features, ExampleWeightColumnName = weight, NumberOfLeaves = v.Int("numberOfLeaves"),
                 LearningRate = v.Double("learningRate"), NumberOfIterations = v.Int("numberOfIterations"),
                 MinimumExampleCountPerLeaf = v.Int("minimumExampleCountPerLeaf"), Seed = ModelContext.Seed, Verbose = false, Silent = true,
             }),
             LearningTask.Binary => ml.BinaryClassification.Trainers.LightGbm(new LightGbmBinaryTrainer.Options
             {
-                LabelColumnName = Label, FeatureColumnName = Features, NumberOfLeaves = v.Int("numberOfLeaves"),
+                LabelColumnName = Label, FeatureColumnName = Features, ExampleWeightColumnName = weight, NumberOfLeaves = v.Int("numberOfLeaves"),
                 LearningRate = v.Double("learningRate"), NumberOfIterations = v.Int("numberOfIterations"),
                 MinimumExampleCountPerLeaf = v.Int("minimumExampleCountPerLeaf"), Seed = ModelContext.Seed, Verbose = false, Silent = true,
             }),
             _ => ml.MulticlassClassification.Trainers.LightGbm(new LightGbmMulticlassTrainer.Options
             {
-                LabelColumnName = Label, FeatureColumnName = Features, NumberOfLeaves = v.Int("numberOfLeaves"),
+                LabelColumnName = Label, FeatureColumnName = Features, ExampleWeightColumnName = weight, NumberOfLeaves = v.Int("numberOfLeaves"),
                 LearningRate = v.Double("learningRate"), NumberOfIterations = v.Int("numberOfIterations"),
                 MinimumExampleCountPerLeaf = v.Int("minimumExampleCountPerLeaf"), Seed = ModelContext.Seed, Verbose = false, Silent = true,
             }),
@@ -130,26 +132,26 @@ internal sealed class FastTreeTrainer : TrainerDefinition
         new("minimumExampleCountPerLeaf", 2, 50, Integer: true, Default: 10),
     ];
 
-    protected override IEstimator<ITransformer> Create(MLContext ml, LearningTask task, Values v)
+    protected override IEstimator<ITransformer> Create(MLContext ml, LearningTask task, Values v, string? weight)
     {
         return task switch
         {
             LearningTask.Regression => ml.Regression.Trainers.FastTree(new FastTreeRegressionTrainer.Options
             {
-                LabelColumnName = Label, FeatureColumnName = Features, NumberOfLeaves = v.Int("numberOfLeaves"),
+                LabelColumnName = Label, FeatureColumnName = Features, ExampleWeightColumnName = weight, NumberOfLeaves = v.Int("numberOfLeaves"),
                 LearningRate = v.Double("learningRate"), NumberOfTrees = v.Int("numberOfTrees"),
                 MinimumExampleCountPerLeaf = v.Int("minimumExampleCountPerLeaf"), Seed = ModelContext.Seed,
             }),
-            LearningTask.Binary => ml.BinaryClassification.Trainers.FastTree(Binary(v)),
+            LearningTask.Binary => ml.BinaryClassification.Trainers.FastTree(Binary(v, weight)),
             // FastTree has no multiclass form: one binary model per class, calibrated, compared by probability.
-            _ => ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(Binary(v)), labelColumnName: Label),
+            _ => ml.MulticlassClassification.Trainers.OneVersusAll(ml.BinaryClassification.Trainers.FastTree(Binary(v, weight)), labelColumnName: Label),
         };
     }
 
     // One-versus-all relabels the multiclass label column in place, so the binary trainer reads the same name.
-    private static FastTreeBinaryTrainer.Options Binary(Values v) => new()
+    private static FastTreeBinaryTrainer.Options Binary(Values v, string? weight) => new()
     {
-        LabelColumnName = Label, FeatureColumnName = Features, NumberOfLeaves = v.Int("numberOfLeaves"),
+        LabelColumnName = Label, FeatureColumnName = Features, ExampleWeightColumnName = weight, NumberOfLeaves = v.Int("numberOfLeaves"),
         LearningRate = v.Double("learningRate"), NumberOfTrees = v.Int("numberOfTrees"),
         MinimumExampleCountPerLeaf = v.Int("minimumExampleCountPerLeaf"), Seed = ModelContext.Seed,
     };
@@ -169,21 +171,21 @@ internal sealed class SdcaTrainer : TrainerDefinition
     ];
 
     // One thread: SDCA's parallel updates make results depend on scheduling.
-    protected override IEstimator<ITransformer> Create(MLContext ml, LearningTask task, Values v) => task switch
+    protected override IEstimator<ITransformer> Create(MLContext ml, LearningTask task, Values v, string? weight) => task switch
     {
         LearningTask.Regression => ml.Regression.Trainers.Sdca(new SdcaRegressionTrainer.Options
         {
-            LabelColumnName = Label, FeatureColumnName = Features, L2Regularization = v.Single("l2Regularization"),
+            LabelColumnName = Label, FeatureColumnName = Features, ExampleWeightColumnName = weight, L2Regularization = v.Single("l2Regularization"),
             L1Regularization = v.Single("l1Regularization"), MaximumNumberOfIterations = v.Int("maximumNumberOfIterations"), NumberOfThreads = 1,
         }),
         LearningTask.Binary => ml.BinaryClassification.Trainers.SdcaLogisticRegression(new SdcaLogisticRegressionBinaryTrainer.Options
         {
-            LabelColumnName = Label, FeatureColumnName = Features, L2Regularization = v.Single("l2Regularization"),
+            LabelColumnName = Label, FeatureColumnName = Features, ExampleWeightColumnName = weight, L2Regularization = v.Single("l2Regularization"),
             L1Regularization = v.Single("l1Regularization"), MaximumNumberOfIterations = v.Int("maximumNumberOfIterations"), NumberOfThreads = 1,
         }),
         _ => ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new SdcaMaximumEntropyMulticlassTrainer.Options
         {
-            LabelColumnName = Label, FeatureColumnName = Features, L2Regularization = v.Single("l2Regularization"),
+            LabelColumnName = Label, FeatureColumnName = Features, ExampleWeightColumnName = weight, L2Regularization = v.Single("l2Regularization"),
             L1Regularization = v.Single("l1Regularization"), MaximumNumberOfIterations = v.Int("maximumNumberOfIterations"), NumberOfThreads = 1,
         }),
     };

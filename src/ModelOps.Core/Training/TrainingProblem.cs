@@ -7,13 +7,16 @@ namespace ModelOps.Core.Training;
 /// <param name="Metric">A name from <see cref="MetricCatalog"/> for the task, e.g. <c>auc</c>.</param>
 /// <param name="PositiveClass">Binary only: the label value (as text) that the model predicts as <c>true</c>.</param>
 /// <param name="Classes">Multiclass only: the label values (as text), sorted; predictions name one of these.</param>
+/// <param name="Weight">A numeric column giving each training row's weight (e.g. traffic rows learned from feedback);
+/// null when every row counts alike. Never a feature.</param>
 public sealed record TrainingProblem(
     string Label,
     LearningTask Task,
     IReadOnlyList<string> Features,
     string Metric,
     string? PositiveClass,
-    IReadOnlyList<string>? Classes)
+    IReadOnlyList<string>? Classes,
+    string? Weight = null)
 {
     /// <summary>Numeric labels with at most this many distinct whole values are read as classes.</summary>
     internal const int MaxInferredClasses = 20;
@@ -22,7 +25,8 @@ public sealed record TrainingProblem(
 
     /// <summary>Fills what the model config leaves out from the (cleaned) table, and checks what it gives.</summary>
     /// <exception cref="TrainingProblemException">The label is missing or unusable, the task does not fit it, or the metric is unknown.</exception>
-    public static TrainingProblem Infer(Table table, string? label, LearningTask? task, string? metric, IReadOnlyList<string> exclude)
+    /// <param name="weight">A numeric column of row weights, set aside from the features; null for none.</param>
+    public static TrainingProblem Infer(Table table, string? label, LearningTask? task, string? metric, IReadOnlyList<string> exclude, string? weight = null)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(exclude);
@@ -47,6 +51,7 @@ public sealed record TrainingProblem(
         var features = table.Schema.Columns
             .Where(c => !string.Equals(c.Name, labelColumn.Name, StringComparison.OrdinalIgnoreCase))
             .Where(c => !exclude.Contains(c.Name, StringComparer.OrdinalIgnoreCase))
+            .Where(c => !string.Equals(c.Name, weight, StringComparison.OrdinalIgnoreCase))
             .Select(c => c.Name)
             .ToArray();
         if (features.Length == 0)
@@ -61,7 +66,8 @@ public sealed record TrainingProblem(
             features,
             resolvedMetric.Name,
             resolvedTask == LearningTask.Binary ? LabelValues.PositiveOf(levels) : null,
-            resolvedTask == LearningTask.Multiclass ? levels : null);
+            resolvedTask == LearningTask.Multiclass ? levels : null,
+            weight);
     }
 
     /// <summary>The schema of the feature columns, in <see cref="Features"/> order, taken from a table's schema.</summary>
