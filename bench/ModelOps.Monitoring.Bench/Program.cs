@@ -2,14 +2,20 @@ using System.Diagnostics;
 using System.Text.Json;
 using ModelOps.Core.Data;
 using ModelOps.Core.Monitoring;
+using ModelOps.Core.Serving;
+using ModelOps.Core.Serving.Traffic;
+using ModelOps.Core.Storage;
 
 // A monitor tick over a traffic window (default 1,000,000 rows × 20 features: 12 numeric, 8 categorical) against a
 // 50,000-row baseline, timed in C# and, on the same data in the same run, in Python with scipy; prints medians and ratios.
-// Usage: dotnet run -c Release --project bench/ModelOps.Monitoring.Bench -- [rows] [baselineRows] [runs] [python|none]
+// Also times how the window gets there in the product: its rows as the traffic log writes them (JSON lines), parsed as
+// TrafficReader parses them and laid out as columns by TrafficTable (blob download excluded).
+// Usage: dotnet run -c Release --project bench/ModelOps.Monitoring.Bench -- [rows] [baselineRows] [runs] [python|none] [trafficRows]
 var rows = args.Length > 0 ? int.Parse(args[0]) : 1_000_000;
 var baselineRows = args.Length > 1 ? int.Parse(args[1]) : 50_000;
 var runs = args.Length > 2 ? int.Parse(args[2]) : 5;
 var python = args.Length > 3 ? args[3] : "/usr/bin/python3";
+var trafficRows = args.Length > 4 ? int.Parse(args[4]) : Math.Min(rows, 200_000);
 const int NumericFeatures = 12;
 const int CategoricalFeatures = 8;
 
@@ -23,26 +29,33 @@ var baseline = new DriftBaseline(data.Names.Select((name, f) => f < NumericFeatu
     ? (FeatureBaseline)NumericBaseline.FromSample(name, data.ReferenceNumeric[f])
     : CategoricalBaseline.FromSample(name, data.ReferenceCategorical[f - NumericFeatures])).ToArray());
 var window = data.Window();
-var detector = new DriftDetector(new DriftOptions());
+var options = new DriftOptions();
 
 DriftReport? report = null;
 DataQualityReport? quality = null;
-var tick = Measure(runs, () =>
-{
-    var summaries = WindowSummaries.Summarize(baseline, window);
-    report = detector.Detect(baseline, summaries);
-    quality = DataQualityCheck.Evaluate(baseline, summaries);
-});
+// What ModelMonitor runs on the window's table each tick.
+var tick = Measure(runs, () => (report, quality) = WindowChecks.Evaluate(baseline, window, options));
 var ks = Measure(runs, () =>
 {
     Parallel.For(0, NumericFeatures, f =>
     {
-        var current = NumericWindow.From(data.CurrentNumeric[f]);
+        using var current = NumericWindow.From(data.CurrentNumeric[f]);
         KolmogorovSmirnov.TestSorted(((NumericBaseline)baseline.Features[f]).SortedValues, current.Sorted);
     });
 });
-Console.WriteLine($"C#  tick (drift + PSI + quality): median {tick:F1} ms; KS on {NumericFeatures} numeric features: median {ks:F1} ms");
+Console.WriteLine($"C#  tick (drift + PSI + quality): median {tick}; KS on {NumericFeatures} numeric features: median {ks}");
 Console.WriteLine($"    drifted {report!.DriftedFeatures}/{report.JudgedFeatures}, dataset drift {report.DatasetDrift}, quality alarm {quality!.Alarm}");
+
+if (trafficRows > 0)
+{
+    var lines = TrafficLines.Write(data, trafficRows);
+    var schema = data.Window().Schema;
+    TrafficFrame? frame = null;
+    var read = Measure(Math.Min(runs, 3), () => frame = TrafficLines.ReadAsTheMonitorDoes(lines, schema));
+    TrafficLines.Check(frame!, data, trafficRows);
+    Console.WriteLine($"C#  traffic read ({trafficRows:N0} JSON lines, {lines.Length / 1e6:F0} MB -> TrafficRecord -> TrafficTable): median {read}; " +
+        $"{read.Wall / trafficRows * 1e6 / 1000:F1} s per 1M rows");
+}
 
 if (python == "none")
 {
@@ -62,11 +75,11 @@ if (process.ExitCode != 0)
     return 1;
 }
 var result = JsonDocument.Parse(output.Trim().Split('\n')[^1]).RootElement;
-var pyTick = result.GetProperty("tickMs").GetDouble();
-var pyKs = result.GetProperty("ksMs").GetDouble();
-Console.WriteLine($"py  tick (drift + PSI + quality): median {pyTick:F1} ms; KS on {NumericFeatures} numeric features: median {pyKs:F1} ms");
+var pyTick = new Timing(result.GetProperty("tickMs").GetDouble(), result.GetProperty("tickCpuMs").GetDouble());
+var pyKs = new Timing(result.GetProperty("ksMs").GetDouble(), result.GetProperty("ksCpuMs").GetDouble());
+Console.WriteLine($"py  tick (drift + PSI + quality): median {pyTick}; KS on {NumericFeatures} numeric features: median {pyKs}");
 Console.WriteLine($"    drifted {result.GetProperty("drifted").GetInt32()}/{NumericFeatures + CategoricalFeatures}");
-Console.WriteLine($"ratio scipy/C#: tick {pyTick / tick:F1}x, KS {pyKs / ks:F1}x");
+Console.WriteLine($"ratio scipy/C#: tick {pyTick.Wall / tick.Wall:F1}x (CPU {pyTick.Cpu / tick.Cpu:F1}x), KS {pyKs.Wall / ks.Wall:F1}x (CPU {pyKs.Cpu / ks.Cpu:F1}x)");
 
 // Both sides judged the same data: the drift decisions must agree.
 var pyDistances = result.GetProperty("distances").EnumerateArray().Select(e => e.GetDouble()).ToArray();
@@ -74,18 +87,31 @@ var worst = report.Features.Select((f, i) => Math.Abs(f.Distance!.Value - pyDist
 Console.WriteLine($"largest relative difference between C# and scipy distances: {worst:E1}");
 return 0;
 
-static double Measure(int runs, Action action)
+static Timing Measure(int runs, Action action)
 {
     action(); // warm-up: JIT and first-touch allocations
-    var times = new double[runs];
+    var wall = new double[runs];
+    var cpu = new double[runs];
+    using var process = Process.GetCurrentProcess();
     for (var i = 0; i < runs; i++)
     {
+        process.Refresh();
+        var cpuStart = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
         action();
-        times[i] = watch.Elapsed.TotalMilliseconds;
+        wall[i] = watch.Elapsed.TotalMilliseconds;
+        process.Refresh();
+        cpu[i] = (process.TotalProcessorTime - cpuStart).TotalMilliseconds;
     }
-    Array.Sort(times);
-    return times[runs / 2];
+    Array.Sort(wall);
+    Array.Sort(cpu);
+    return new Timing(wall[runs / 2], cpu[runs / 2]);
+}
+
+/// <summary>Medians of wall-clock and CPU (all threads) milliseconds.</summary>
+internal readonly record struct Timing(double Wall, double Cpu)
+{
+    public override string ToString() => $"{Wall:F1} ms (CPU {Cpu:F1} ms)";
 }
 
 /// <summary>Seeded mixed data with a few drifted features, and its binary hand-off to the Python side.</summary>
@@ -197,4 +223,96 @@ internal static class RandomExtensions
     /// <summary>A standard normal deviate by Box-Muller.</summary>
     public static double NextGaussian(this Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+}
+
+/// <summary>The bench window as traffic-log lines, and the monitor's way of reading them back into a table.</summary>
+internal static class TrafficLines
+{
+    private static readonly DateTimeOffset Start = new(2026, 1, 1, 10, 0, 0, TimeSpan.Zero);
+
+    /// <summary>One line per row in the shape TrafficLog writes (TrafficRecord through Json.Options); missing values as null.</summary>
+    public static byte[] Write(BenchData data, int rows)
+    {
+        using var stream = new MemoryStream();
+        using var writer = new Utf8JsonWriter(stream);
+        var numeric = data.CurrentNumeric.Length;
+        for (var r = 0; r < rows; r++)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("requestId", $"req-{r:D8}");
+            writer.WriteNumber("row", 0);
+            writer.WriteString("time", Start.AddMilliseconds(r));
+            writer.WriteString("model", "bench");
+            writer.WriteNumber("version", 1);
+            writer.WriteStartObject("features");
+            for (var f = 0; f < data.Names.Length; f++)
+            {
+                if (f < numeric)
+                {
+                    var v = data.CurrentNumeric[f][r];
+                    if (double.IsNaN(v))
+                    {
+                        writer.WriteNull(data.Names[f]);
+                    }
+                    else
+                    {
+                        writer.WriteNumber(data.Names[f], v);
+                    }
+                }
+                else if (data.CurrentCategorical[f - numeric][r] is { } level)
+                {
+                    writer.WriteString(data.Names[f], level);
+                }
+                else
+                {
+                    writer.WriteNull(data.Names[f]);
+                }
+            }
+            writer.WriteEndObject();
+            writer.WriteStartObject("prediction");
+            writer.WriteBoolean("label", r % 3 == 0);
+            writer.WriteNumber("probability", (r % 1000) / 1000.0);
+            writer.WriteEndObject();
+            writer.WriteNumber("latencyMs", 0.25);
+            writer.WriteNumber("requestRows", 1);
+            writer.WriteEndObject();
+            writer.Flush();
+            writer.Reset();
+            stream.WriteByte((byte)'\n');
+        }
+        return stream.ToArray();
+    }
+
+    /// <summary>What ModelMonitor does before WindowChecks: TrafficReader's line scan, parse and sort, then TrafficTable.</summary>
+    public static TrafficFrame ReadAsTheMonitorDoes(byte[] lines, TableSchema schema) => ReadAsync(lines, schema).GetAwaiter().GetResult();
+
+    private static async Task<TrafficFrame> ReadAsync(byte[] lines, TableSchema schema)
+    {
+        var records = new List<TrafficRecord>();
+        await foreach (var line in JsonLinesScanner.ReadAsync(new MemoryStream(lines), TrafficReader.MaxLineBytes))
+        {
+            records.Add(JsonSerializer.Deserialize<TrafficRecord>(line.Bytes.Span, Json.Options)!);
+        }
+        records.Sort(static (a, b) =>
+        {
+            var c = a.Time.CompareTo(b.Time);
+            c = c != 0 ? c : string.CompareOrdinal(a.RequestId, b.RequestId);
+            return c != 0 ? c : a.Row.CompareTo(b.Row);
+        });
+        return TrafficTable.Build(records, schema);
+    }
+
+    /// <summary>The read table holds the bench's values: the lines were in the format the reader expects.</summary>
+    public static void Check(TrafficFrame frame, BenchData data, int rows)
+    {
+        var numeric = frame.Table.Numeric(0);
+        var levels = frame.Table.Categorical(data.CurrentNumeric.Length);
+        for (var r = 0; r < rows; r++)
+        {
+            if (!numeric[r].Equals(data.CurrentNumeric[0][r]) || levels[r] != data.CurrentCategorical[0][r])
+            {
+                throw new InvalidOperationException($"Row {r} of the traffic read differs from the data written.");
+            }
+        }
+    }
 }

@@ -36,8 +36,11 @@ public sealed record DataQualityReport(IReadOnlyList<FeatureQuality> Features, I
 internal static class DataQualityCheck
 {
     /// <summary>Quality of a window given as a table.</summary>
-    public static DataQualityReport Evaluate(DriftBaseline baseline, Table window, IReadOnlyDictionary<string, long>? typeErrors = null, DataQualityOptions? options = null) =>
-        Evaluate(baseline, WindowSummaries.Summarize(baseline, window), typeErrors, options);
+    public static DataQualityReport Evaluate(DriftBaseline baseline, Table window, IReadOnlyDictionary<string, long>? typeErrors = null, DataQualityOptions? options = null)
+    {
+        using var summaries = WindowSummaries.Summarize(baseline, window);
+        return Evaluate(baseline, summaries, typeErrors, options);
+    }
 
     /// <summary>Quality from window summaries; <paramref name="typeErrors"/> counts unreadable values per feature, as the traffic reader reports them.</summary>
     public static DataQualityReport Evaluate(

@@ -15,8 +15,11 @@ internal sealed class DriftDetector(DriftOptions options)
     private readonly DriftOptions _options = options.EnsureValid();
 
     /// <summary>Drift of a traffic window given as a table; columns are matched to baselines by name.</summary>
-    public DriftReport Detect(DriftBaseline baseline, Table window) =>
-        Detect(baseline, WindowSummaries.Summarize(baseline, window, _options.MaxDegreeOfParallelism));
+    public DriftReport Detect(DriftBaseline baseline, Table window)
+    {
+        using var summaries = WindowSummaries.Summarize(baseline, window, _options.MaxDegreeOfParallelism);
+        return Detect(baseline, summaries);
+    }
 
     /// <summary>Drift from window summaries keyed by feature name (case-insensitive); a feature missing from the window is not judged.</summary>
     public DriftReport Detect(DriftBaseline baseline, IReadOnlyDictionary<string, FeatureWindow> windows)

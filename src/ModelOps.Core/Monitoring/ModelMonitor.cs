@@ -78,8 +78,7 @@ public sealed class ModelMonitor(
         var frame = TrafficTable.Build(served, features);
         var driftBaseline = baseline.ToDriftBaseline();
         var window = WithTrackedPrediction(frame.Table, features, manifest.Problem.Task);
-        var drift = new DriftDetector(new DriftOptions { DriftShare = config.DriftShare }).Detect(driftBaseline, window);
-        var quality = DataQualityCheck.Evaluate(driftBaseline, window, frame.TypeErrors);
+        var (drift, quality) = WindowChecks.Evaluate(driftBaseline, window, new DriftOptions { DriftShare = config.DriftShare }, frame.TypeErrors);
         // Latency is per request: each request's rows share one latency, so count it once.
         var latencies = served.Where(r => r.Row == 0).Select(r => r.LatencyMs).ToArray();
         var latency = LatencyCheck.Evaluate(latencies, config.P95LatencyMs);
