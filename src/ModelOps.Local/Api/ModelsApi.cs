@@ -120,6 +120,10 @@ internal static class ModelsApi
         {
             return Problems.BadRequest($"The form cannot be read: {e.Message} {usage}");
         }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.TooLarge($"The upload is larger than the server accepts: {e.Message}");
+        }
         if (form.Files["model"] is not { Length: > 0 } graph || form.Files["data"] is not { Length: > 0 } data)
         {
             return Problems.BadRequest(usage);

@@ -30,16 +30,11 @@ internal sealed class OnnxFeed
         {
             for (var i = 0; i < _inputs.Length; i++)
             {
-                var shape = new long[] { features.RowCount, _columns[i].Length };
-                values[i] = _inputs[i].Type switch
-                {
-                    OnnxElementType.String => OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape),
-                    OnnxElementType.Double => OrtValue.CreateTensorValueFromMemory(new double[features.RowCount * _columns[i].Length], shape),
-                    _ => OrtValue.CreateTensorValueFromMemory(new float[features.RowCount * _columns[i].Length], shape),
-                };
+                var (value, numbers) = Allocate(i, features.RowCount);
+                values[i] = value;
                 for (var r = 0; r < features.RowCount; r++)
                 {
-                    Write(values[i], i, features, r, r);
+                    Write(value, numbers, i, features, r, r);
                 }
             }
             return values;
@@ -57,51 +52,61 @@ internal sealed class OnnxFeed
     /// <summary>Tensors [1, k] made once and refilled per row: a single-row request allocates no input.</summary>
     public RowTensors CreateRow()
     {
-        var values = _inputs.Select(input =>
-        {
-            long[] shape = [1, input.Columns.Count];
-            return input.Type switch
-            {
-                OnnxElementType.String => OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape),
-                OnnxElementType.Double => OrtValue.CreateTensorValueFromMemory(new double[input.Columns.Count], shape),
-                _ => OrtValue.CreateTensorValueFromMemory(new float[input.Columns.Count], shape),
-            };
-        }).ToArray();
-        return new RowTensors(this, values);
+        var tensors = Enumerable.Range(0, _inputs.Length).Select(i => Allocate(i, 1)).ToArray();
+        return new RowTensors(this, tensors.Select(t => t.Value).ToArray(), tensors.Select(t => t.Numbers).ToArray());
     }
 
-    /// <summary>Writes row <paramref name="row"/> of the table into row <paramref name="at"/> of input <paramref name="input"/>'s tensor.</summary>
-    private void Write(OrtValue tensor, int input, Table features, int row, int at)
+    /// <summary>
+    /// A tensor [rows, k] for an input; numeric tensors wrap a managed array (returned too), so values are written
+    /// straight into it with no call into ONNX Runtime.
+    /// </summary>
+    private (OrtValue Value, Array? Numbers) Allocate(int input, int rows)
     {
-        var columns = _columns[input];
-        var k = columns.Length;
+        var k = _columns[input].Length;
+        long[] shape = [rows, k];
         switch (_inputs[input].Type)
         {
             case OnnxElementType.String:
+                return (OrtValue.CreateTensorWithEmptyStrings(OrtAllocator.DefaultInstance, shape), null);
+            case OnnxElementType.Double:
+                var doubles = new double[rows * k];
+                return (OrtValue.CreateTensorValueFromMemory(doubles, shape), doubles);
+            default:
+                var floats = new float[rows * k];
+                return (OrtValue.CreateTensorValueFromMemory(floats, shape), floats);
+        }
+    }
+
+    /// <summary>Writes row <paramref name="row"/> of the table into row <paramref name="at"/> of an input's tensor.</summary>
+    private void Write(OrtValue tensor, Array? numbers, int input, Table features, int row, int at)
+    {
+        var columns = _columns[input];
+        var k = columns.Length;
+        switch (numbers)
+        {
+            case float[] floats:
                 for (var j = 0; j < k; j++)
                 {
-                    tensor.StringTensorSetElementAt(features.Categorical(columns[j])[row].AsSpan(), at * k + j);
+                    floats[at * k + j] = (float)features.Numeric(columns[j])[row];
                 }
                 break;
-            case OnnxElementType.Double:
-                var doubles = tensor.GetTensorMutableDataAsSpan<double>();
+            case double[] doubles:
                 for (var j = 0; j < k; j++)
                 {
                     doubles[at * k + j] = features.Numeric(columns[j])[row];
                 }
                 break;
             default:
-                var floats = tensor.GetTensorMutableDataAsSpan<float>();
                 for (var j = 0; j < k; j++)
                 {
-                    floats[at * k + j] = (float)features.Numeric(columns[j])[row];
+                    tensor.StringTensorSetElementAt(features.Categorical(columns[j])[row].AsSpan(), at * k + j);
                 }
                 break;
         }
     }
 
     /// <summary>One row's input tensors, reused call after call by one thread at a time (the scorer pools them).</summary>
-    internal sealed class RowTensors(OnnxFeed feed, OrtValue[] values) : IDisposable
+    internal sealed class RowTensors(OnnxFeed feed, OrtValue[] values, Array?[] numbers) : IDisposable
     {
         public IReadOnlyList<OrtValue> Values => values;
 
@@ -109,7 +114,7 @@ internal sealed class OnnxFeed
         {
             for (var i = 0; i < values.Length; i++)
             {
-                feed.Write(values[i], i, features, row, 0);
+                feed.Write(values[i], numbers[i], i, features, row, 0);
             }
         }
 

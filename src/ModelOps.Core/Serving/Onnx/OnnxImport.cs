@@ -47,6 +47,17 @@ public sealed class OnnxImport(ModelRegistry registry, DatasetCatalog datasets)
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(onnx);
         ArgumentNullException.ThrowIfNull(data);
+        if (request.Alias is { } asked)
+        {
+            try
+            {
+                ModelRegistry.ValidateAlias(asked);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ModelImportException(e.Message, e);
+            }
+        }
         ModelConfig config;
         try
         {

@@ -73,7 +73,7 @@ public sealed class OnnxImportTests
     }
 
     [Fact]
-    public async Task A_matrix_input_wider_than_the_datas_features_and_bytes_that_are_no_graph_are_refused()
+    public async Task A_matrix_over_a_category_bytes_that_are_no_graph_a_bad_alias_and_a_task_the_label_cannot_have_are_refused()
     {
         var kit = await OnnxImportKit.StartAsync();
 
@@ -82,6 +82,7 @@ public sealed class OnnxImportTests
             kit.ImportAsync(OnnxSamples.Multiclass, graph: OnnxSamples.Graph(OnnxSamples.Regression)));
         var garbage = await Assert.ThrowsAsync<ModelImportException>(() =>
             kit.ImportAsync(OnnxSamples.Regression, graph: "not a graph"u8.ToArray()));
+        var alias = await Assert.ThrowsAsync<ModelImportException>(() => kit.ImportAsync(OnnxSamples.Regression, alias: "Live!"));
         var task = await Assert.ThrowsAsync<ModelImportException>(() =>
             kit.Import.ImportAsync(new OnnxImportRequest(ModelName.Parse("prices"), "regression.csv", Task: "binary"),
                 OnnxSamples.Graph(OnnxSamples.Regression), File.OpenRead(OnnxSamples.DataPath(OnnxSamples.Regression)), default));
@@ -89,6 +90,8 @@ public sealed class OnnxImportTests
         Assert.Contains("the matrix input 'features' (float[N,3]) would take the categorical column(s) 'color'", matrix.Message);
         Assert.StartsWith("The file is not an ONNX model that ONNX Runtime can run", garbage.Message);
         Assert.Contains("Binary classification needs exactly two label values", task.Message);
+        Assert.StartsWith("'Live!' is not a valid alias", alias.Message);
+        Assert.Empty(await kit.Registry.ListVersionsAsync(ModelName.Parse(OnnxSamples.Regression), default));
     }
 
     [Fact]
