@@ -94,6 +94,26 @@ public sealed class OnnxServingTests
     }
 
     [Fact]
+    public async Task A_training_run_over_an_onnx_production_version_compares_its_candidate_with_it_on_the_same_rows()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await host.DropAsync("churn/modelops.json", """{ "label": "churned", "exclude": ["customer_id"], "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
+        await ImportAsync(host, "churn", OnnxSamples.Churn, ("alias", "production"));
+
+        await host.DropAsync("churn/customers.csv", await File.ReadAllTextAsync(OnnxSamples.DataPath(OnnxSamples.Churn)));
+        var run = await host.WaitForRunAsync("churn", timeout: TimeSpan.FromMinutes(4));
+
+        Assert.Equal("Completed", run.GetProperty("runtimeStatus").GetString());
+        var evaluation = (await host.Blobs.GetBlobContainerClient("runs")
+            .GetBlobClient($"{run.GetProperty("instanceId").GetString()}/evaluation.json").DownloadContentAsync()).Value.Content.ToObjectFromJson<JsonElement>();
+        var comparison = evaluation.GetProperty("comparison");
+        Assert.Equal(1, comparison.GetProperty("championVersion").GetInt32());
+        Assert.False(comparison.TryGetProperty("championError", out var error) && error.ValueKind == JsonValueKind.String, error.ToString());
+        Assert.InRange(comparison.GetProperty("champion").GetProperty("auc").GetDouble(), 0.6, 1.0);
+        Assert.True(comparison.GetProperty("candidate").TryGetProperty("auc", out _));
+    }
+
+    [Fact]
     public async Task The_models_import_command_uploads_a_graph_and_its_reference_data()
     {
         await using var host = await RunningHost.StartAsync();
