@@ -17,6 +17,9 @@ public sealed class ServingModels(ModelRegistry registry, TimeProvider time) : I
     private readonly ConcurrentDictionary<(string Model, int Version), Lazy<Task<ServedModel>>> _loaded = new();
     private readonly ConcurrentDictionary<string, (int? Version, long ReadAt)> _aliases = new();
 
+    /// <summary>How long an unloaded version stays usable by requests that were handed it before the swap.</summary>
+    private static readonly TimeSpan UnloadGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a resolved alias is trusted before it is read again.</summary>
     public TimeSpan AliasRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -75,7 +78,7 @@ public sealed class ServingModels(ModelRegistry registry, TimeProvider time) : I
         {
             if (key.Model == model.Value && key.Version != keep && _loaded.TryRemove(key, out var old))
             {
-                Dispose(old);
+                _ = DisposeLaterAsync(old);
             }
         }
     }
@@ -90,6 +93,16 @@ public sealed class ServingModels(ModelRegistry registry, TimeProvider time) : I
                 Dispose(entry);
             }
         }
+    }
+
+    /// <summary>
+    /// A request may hold the old version it was handed a moment before the swap; it gets a grace period to start
+    /// scoring (calls already scoring are safe regardless: the scorer releases its session after them).
+    /// </summary>
+    private async Task DisposeLaterAsync(Lazy<Task<ServedModel>> entry)
+    {
+        await Task.Delay(UnloadGrace, time);
+        Dispose(entry);
     }
 
     private static void Dispose(Lazy<Task<ServedModel>> entry)
