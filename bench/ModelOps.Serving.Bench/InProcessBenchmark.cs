@@ -19,7 +19,7 @@ internal sealed class InProcessBenchmark(TrainedModel model, ModelScorer scorer,
     {
         IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows = [row];
         // The direct path gets the row already validated, filled and in the model's feature order: only the model's work is left.
-        var table = scorer.Fill(ScoringRows.ToTable(rows, scorer.FeatureSchema, fillable: null)).SelectColumns(scorer.Problem.Features);
+        var table = scorer.Input.Read(rows);
         var predictor = new RowPredictor(model);
 
         var direct = new List<double>(blocks * perBlock);

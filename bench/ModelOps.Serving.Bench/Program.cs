@@ -6,6 +6,7 @@ using System.Text.Json;
 using Azure.Storage.Blobs;
 using ModelOps.Core.Registry;
 using ModelOps.Core.Serving;
+using ModelOps.Core.Serving.Onnx;
 using ModelOps.Core.Storage;
 using ModelOps.Core.Training;
 using ModelOps.Local.Hosting;
@@ -84,6 +85,18 @@ var row = JsonDocument.Parse(bodyText).RootElement.GetProperty("rows")[0].Enumer
 Console.Error.WriteLine($"In process: {options.Blocks} blocks × {options.PerBlock} calls of each path…");
 var inProcess = new InProcessBenchmark(model, scorer, row).Run(options.Blocks, options.PerBlock, warmup: 5_000);
 
+// The same comparison for an ONNX version: the churn test graph (one input per column, as sklearn-onnx writes them)
+// imported with the sample data, then loaded from the registry as serving loads it.
+Console.Error.WriteLine("Importing the ONNX churn graph…");
+await using var churnCsv = File.OpenRead(OnnxSamples.DataPath(OnnxSamples.Churn));
+var onnxImport = await new OnnxImport(registry, new DatasetCatalog(new BlobServiceClient(storage))).ImportAsync(
+    new OnnxImportRequest(ModelName.Parse("churn-onnx"), "customers.csv", Label: "churned"),
+    OnnxSamples.Graph(OnnxSamples.Churn), churnCsv, CancellationToken.None);
+using var onnxFile = await registry.DownloadModelAsync(onnxImport.Manifest, CancellationToken.None);
+using var onnxScorer = (OnnxModelScorer)ScorerLoader.Load(onnxImport.Manifest, onnxFile);
+Console.Error.WriteLine($"In process, ONNX: {options.Blocks} blocks × {options.PerBlock} calls of each path…");
+var onnxInProcess = new OnnxInProcessBenchmark(onnxScorer, OnnxSamples.Rows(OnnxSamples.Churn)[0]).Run(options.Blocks, options.PerBlock, warmup: 5_000);
+
 var load = new HttpLoad(http, "/api/models/churn/predict", Encoding.UTF8.GetBytes(bodyText));
 Console.Error.WriteLine("HTTP warm-up: 3 s open loop…");
 var warm = await load.OpenLoopAsync(options.Rate, 3);
@@ -96,7 +109,7 @@ Console.Error.WriteLine($"HTTP closed loop: {options.Clients} clients for {optio
 var closed = await load.ClosedLoopAsync(options.Clients, options.ClosedSeconds);
 var trafficAfterClosed = await SettledTrafficAsync(http);
 
-var report = Report.Markdown(options, manifest, inProcess, warm, open, hostGc, trafficAfterOpen, closed, trafficAfterClosed);
+var report = Report.Markdown(options, manifest, inProcess, onnxInProcess, warm, open, hostGc, trafficAfterOpen, closed, trafficAfterClosed);
 Console.WriteLine(report);
 return 0;
 

@@ -11,12 +11,14 @@ internal static class Report
     private const double InProcessGoalUs = 50;
     private const double HttpP99GoalUs = 2_000;
 
-    public static string Markdown(BenchOptions options, ModelManifest manifest, InProcessBenchmark.Result inProcess,
+    public static string Markdown(BenchOptions options, ModelManifest manifest, InProcessBenchmark.Result inProcess, OnnxInProcessBenchmark.Result onnx,
         HttpLoad.OpenResult warm, HttpLoad.OpenResult open, GcActivity hostGc, JsonElement trafficAfterOpen, HttpLoad.ClosedResult closed, JsonElement trafficAfterClosed)
     {
         var s = new StringBuilder();
         var overheadP50 = inProcess.Scorer.P50 - inProcess.Direct.P50;
         var overheadP99 = inProcess.Scorer.P99 - inProcess.Direct.P99;
+        var onnxOverheadP50 = onnx.Scorer.P50 - onnx.Direct.P50;
+        var onnxOverheadP99 = onnx.Scorer.P99 - onnx.Direct.P99;
         s.AppendLine(Inv($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, model churn v{manifest.Version} ({manifest.Trainer ?? "?"}), options `{options.CommandLine}`."));
         s.AppendLine();
         s.AppendLine("**In process, one row** (µs per call; blocks of each path alternate):");
@@ -28,6 +30,16 @@ internal static class Report
         s.AppendLine(Inv($"| overhead (b − a) | | {overheadP50:F1} | | {overheadP99:F1} | |"));
         s.AppendLine();
         s.AppendLine(Inv($"Same answer from both paths: {(inProcess.DirectCheck == inProcess.ScorerCheck ? "yes" : $"NO ({inProcess.DirectCheck} vs {inProcess.ScorerCheck})")}."));
+        s.AppendLine();
+        s.AppendLine(Inv($"**In process, one row, ONNX version** (the churn test graph: {onnx.Inputs} inputs, one per column, float and string; µs per call; blocks alternate):"));
+        s.AppendLine();
+        s.AppendLine("| path | calls | p50 µs | p95 µs | p99 µs | max µs |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|");
+        Row(s, "(c) ONNX Runtime directly: `InferenceSession.Run` on ready input tensors", onnx.Direct);
+        Row(s, "(d) `OnnxModelScorer.Score` from parsed JSON", onnx.Scorer);
+        s.AppendLine(Inv($"| overhead (d − c) | | {onnxOverheadP50:F1} | | {onnxOverheadP99:F1} | |"));
+        s.AppendLine();
+        s.AppendLine(Inv($"Same probability from both paths: {(onnx.DirectCheck == onnx.ScorerCheck ? "yes" : $"NO ({onnx.DirectCheck} vs {onnx.ScorerCheck})")}."));
         s.AppendLine();
         s.AppendLine("**Over HTTP on loopback, traffic logging on** (µs; one-row bodies to `POST /api/models/churn/predict`):");
         s.AppendLine();
@@ -54,6 +66,8 @@ internal static class Report
         s.AppendLine("|---|---:|---|");
         s.AppendLine(Inv($"| in-process overhead < {InProcessGoalUs:F0} µs (p50) | {overheadP50:F1} µs | {Met(overheadP50 < InProcessGoalUs)} |"));
         s.AppendLine(Inv($"| in-process overhead < {InProcessGoalUs:F0} µs (p99) | {overheadP99:F1} µs | {Met(overheadP99 < InProcessGoalUs)} |"));
+        s.AppendLine(Inv($"| ONNX in-process overhead < {InProcessGoalUs:F0} µs (p50) | {onnxOverheadP50:F1} µs | {Met(onnxOverheadP50 < InProcessGoalUs)} |"));
+        s.AppendLine(Inv($"| ONNX in-process overhead < {InProcessGoalUs:F0} µs (p99) | {onnxOverheadP99:F1} µs | {Met(onnxOverheadP99 < InProcessGoalUs)} |"));
         s.AppendLine(Inv($"| HTTP p99 < 2 ms at {options.Rate}/s, logging on (from send) | {open.FromSend.P99 / 1000:F2} ms | {Met(open.FromSend.P99 < HttpP99GoalUs && open.Errors == 0)} |"));
         s.AppendLine(Inv($"| same, from scheduled send | {open.FromSchedule.P99 / 1000:F2} ms | {Met(open.FromSchedule.P99 < HttpP99GoalUs && open.Errors == 0)} |"));
         s.AppendLine(Inv($"| achieved rate ≥ 99% of {options.Rate}/s | {open.AchievedRate:F0}/s | {Met(open.AchievedRate >= options.Rate * 0.99)} |"));

@@ -29,6 +29,8 @@ static int Usage(int code, string? error = null)
         commands that talk to a running host (--url, default http://127.0.0.1:7071 or MODELOPS_URL; --key or ModelOps__ApiKey):
           runs [model]                 the latest runs, their status, step and outcome
           models                       registered models, aliases and metrics
+          models import <model> --onnx model.onnx --data reference.csv [--label c] [--task t] [--alias production] [--features a,b]
+                                       register an ONNX model trained elsewhere, checked and profiled on the reference data
           predict <model> [json]       score a row or {"rows": [...]} (json from stdin when not given)
           retrain <model>              start a retrain (one per model at a time)
           approve|reject <run id>      raise the approve/reject event into a run

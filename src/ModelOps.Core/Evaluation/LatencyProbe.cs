@@ -11,7 +11,7 @@ internal sealed class LatencyProbe(TimeProvider? timeProvider = null)
 {
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
 
-    public LatencyReport Measure(ModelScorer scorer, Table rows, int samples = 100, int warmup = 5, CancellationToken cancellationToken = default)
+    public LatencyReport Measure(IModelScorer scorer, Table rows, int samples = 100, int warmup = 5, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(scorer);
         ArgumentNullException.ThrowIfNull(rows);

@@ -1,5 +1,6 @@
 using ModelOps.Core.Data;
 using ModelOps.Core.Pipelines;
+using ModelOps.Core.Serving.Onnx;
 using ModelOps.Core.Storage;
 using ModelOps.Core.Training;
 
@@ -39,9 +40,25 @@ public sealed record ModelManifest
     /// <summary>The model file inside the version folder: model.zip (ML.NET) or model.onnx.</summary>
     public string ModelFile { get; init; } = "model.zip";
 
+    /// <summary>What runs the model file; versions written before ONNX support read as ML.NET.</summary>
+    public ModelFormat Format { get; init; } = ModelFormat.MlNet;
+
+    /// <summary>ONNX versions only: how the graph's inputs and outputs map onto the features and the prediction.</summary>
+    public OnnxContract? Onnx { get; init; }
+
     public long ModelBytes { get; init; }
 
     public string CodeVersion { get; init; } = typeof(ModelManifest).Assembly.GetName().Version?.ToString() ?? "unknown";
+}
+
+/// <summary>What runs a version's model file.</summary>
+public enum ModelFormat
+{
+    /// <summary>An ML.NET model.zip, scored with pooled compiled row predictors.</summary>
+    MlNet,
+
+    /// <summary>An ONNX graph (model.onnx), scored with ONNX Runtime; <see cref="ModelManifest.Onnx"/> says how to feed it.</summary>
+    Onnx,
 }
 
 /// <summary>One dataset blob a run read, pinned by ETag and content hash.</summary>

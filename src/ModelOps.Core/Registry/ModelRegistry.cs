@@ -216,7 +216,8 @@ public sealed partial class ModelRegistry(BlobServiceClient blobs, TimeProvider 
 
     private BlobClient AliasBlob(ModelName model, string alias) => _container.GetBlobClient(StorageLayout.Alias(model, alias));
 
-    private static void ValidateAlias(string alias)
+    /// <exception cref="ArgumentException">The alias is not 1 to 63 lowercase letters, digits and '-'.</exception>
+    internal static void ValidateAlias(string alias)
     {
         if (!AliasPattern().IsMatch(alias))
         {

@@ -1,45 +1,28 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.ML;
-using Microsoft.ML.Data;
 using ModelOps.Core.Data;
 using ModelOps.Core.Training;
 
 namespace ModelOps.Core.Serving;
 
-/// <summary>Scores JSON rows with a loaded ML.NET model. Thread-safe: each call transforms its own view of its own rows.</summary>
-public sealed class ModelScorer
+/// <summary>Scores rows with a loaded ML.NET model (model.zip). Thread-safe: each call transforms its own view of its own rows.</summary>
+public sealed class ModelScorer : IModelScorer
 {
     /// <summary>Above this many rows a batch goes through one data view, which amortises its set-up.</summary>
     private const int MaxRowsPerRowPath = 64;
 
     private readonly TrainedModel _model;
-    private readonly CleaningReport? _cleaning;
+    private readonly ScoringInput _input;
     private readonly ConcurrentBag<RowPredictor> _predictors = [];
-
-    // Worked out once per model, not per request: which features have a fill value, and which names are features.
-    private readonly FillValue[] _fills;
-    private readonly HashSet<string> _fillable;
-    private readonly HashSet<string> _features;
 
     internal ModelScorer(TrainedModel model, CleaningReport? cleaning = null)
     {
         _model = model;
-        _cleaning = cleaning;
-        _features = new HashSet<string>(model.Problem.Features, StringComparer.OrdinalIgnoreCase);
-        _fills = model.Problem.Features.Select(feature =>
-            cleaning?.Imputations.FirstOrDefault(i => string.Equals(i.Column, feature, StringComparison.OrdinalIgnoreCase)) is { } plan
-                ? new FillValue(plan.Number, plan.Category, Clip(cleaning, feature))
-                : new FillValue(null, null, Clip(cleaning, feature))).ToArray();
-        _fillable = new HashSet<string>(
-            model.Problem.Features.Where((_, i) => _fills[i].Number is not null || _fills[i].Category is not null), StringComparer.OrdinalIgnoreCase);
+        _input = new ScoringInput(model.Problem, model.FeatureSchema, cleaning);
     }
 
-    /// <summary>A feature's fill value and the range training clipped it to, if it did.</summary>
-    private readonly record struct FillValue(double? Number, string? Category, ColumnClip? Clip);
-
-    private static ColumnClip? Clip(CleaningReport? cleaning, string feature) =>
-        cleaning?.Clips?.FirstOrDefault(c => string.Equals(c.Column, feature, StringComparison.OrdinalIgnoreCase));
+    /// <summary>How this version reads rows (the serving benchmark prepares its direct path's input with it).</summary>
+    internal ScoringInput Input => _input;
 
     public TrainingProblem Problem => _model.Problem;
 
@@ -53,8 +36,7 @@ public sealed class ModelScorer
     public static ModelScorer Load(Stream modelZip, TrainingProblem problem, TableSchema schema, CleaningReport? cleaning = null) =>
         new(TrainedModel.Load(modelZip, problem, schema), cleaning);
 
-    /// <summary>Scores a batch in one pass; rows are keyed by column name (any case) and may carry extra fields, which are ignored.</summary>
-    /// <exception cref="ScoringInputException">Some row lacks a feature that has no fill value, or gives one of the wrong type; every such field is listed.</exception>
+    /// <inheritdoc/>
     public IReadOnlyList<Prediction> Score(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -62,70 +44,30 @@ public sealed class ModelScorer
         {
             return [];
         }
-        var table = ScoringRows.ToTable(rows, FeatureSchema, _fillable);
-        FillInPlace(table); // the table is this call's own: no copy
+        var table = _input.Read(rows);
         cancellationToken.ThrowIfCancellationRequested();
-        return Score(table);
+        return Predict(table);
     }
 
-    /// <summary>Field names the rows send that are not features of this model, in order of first appearance.</summary>
-    public IReadOnlyList<string> UnknownFields(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows)
+    /// <inheritdoc/>
+    public IReadOnlyList<string> UnknownFields(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows) => _input.UnknownFields(rows);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Prediction> Score(Table table, CancellationToken cancellationToken = default)
     {
-        List<string>? unknown = null;
-        foreach (var row in rows)
-        {
-            foreach (var name in row.Keys)
-            {
-                if (!_features.Contains(name) && !(unknown ??= []).Contains(name, StringComparer.OrdinalIgnoreCase))
-                {
-                    unknown.Add(name);
-                }
-            }
-        }
-        return unknown ?? (IReadOnlyList<string>)[];
+        var features = _input.Features(table);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Predict(features);
     }
 
-    /// <summary>The table with missing values filled and outliers clipped as training did (unchanged without a cleaning plan).</summary>
-    internal Table Fill(Table table) => _cleaning is null ? table : Cleaner.Apply(table, _cleaning);
-
-    private void FillInPlace(Table features)
+    /// <summary>Nothing to release: an ML.NET model is managed memory only.</summary>
+    public void Dispose()
     {
-        for (var c = 0; c < _fills.Length; c++)
-        {
-            switch (features.Column(c))
-            {
-                case double[] numbers:
-                    var (fill, clip) = (_fills[c].Number, _fills[c].Clip);
-                    for (var r = 0; r < numbers.Length; r++)
-                    {
-                        if (double.IsNaN(numbers[r]) && fill is { } value)
-                        {
-                            numbers[r] = value;
-                        }
-                        if (clip is not null)
-                        {
-                            // The model learnt on clipped values; new rows are clipped the same way.
-                            numbers[r] = Math.Clamp(numbers[r], clip.Lower, clip.Upper);
-                        }
-                    }
-                    break;
-                case string?[] texts when _fills[c].Category is { } level:
-                    for (var r = 0; r < texts.Length; r++)
-                    {
-                        texts[r] ??= level;
-                    }
-                    break;
-            }
-        }
     }
 
-    /// <summary>Scores the rows of a table that has the features (extra columns are fine).</summary>
-    internal IReadOnlyList<Prediction> Score(Table table)
+    /// <summary>Scores a feature table (columns in feature order, already filled).</summary>
+    private List<Prediction> Predict(Table table)
     {
-        if (!table.Schema.Columns.Select(c => c.Name).SequenceEqual(Problem.Features, StringComparer.OrdinalIgnoreCase))
-        {
-            table = table.SelectColumns(Problem.Features);
-        }
         var predictions = new List<Prediction>(table.RowCount);
         if (table.RowCount <= MaxRowsPerRowPath)
         {

@@ -56,30 +56,12 @@ internal sealed class PredictionReader
                     var p = 0f;
                     _label!(ref isPositive);
                     _probability!(ref p);
-                    return new BinaryPrediction(isPositive, float.IsNaN(p) ? (isPositive ? 1 : 0) : Math.Clamp(p, 0, 1));
+                    return BinaryPrediction.From(isPositive, p);
                 }
             default:
                 _scores!(ref _buffer);
-                return Multiclass(_buffer.DenseValues().ToArray(), _problem.Classes!);
+                // Scores are in class-key order, which is the order of Problem.Classes.
+                return MulticlassPrediction.FromScores(_buffer.IsDense ? _buffer.GetValues() : _buffer.DenseValues().ToArray(), _problem.Classes!);
         }
-    }
-
-    // Scores are in class-key order, which is the order of Problem.Classes; one-versus-all scores need not sum to 1.
-    private static MulticlassPrediction Multiclass(float[] scores, IReadOnlyList<string> classes)
-    {
-        var clipped = scores.Select(s => float.IsNaN(s) ? 0 : Math.Max(s, 0)).ToArray();
-        var sum = clipped.Sum();
-        var probabilities = new Dictionary<string, double>(classes.Count, StringComparer.Ordinal);
-        var best = 0;
-        for (var i = 0; i < classes.Count; i++)
-        {
-            var p = i < clipped.Length ? (sum > 0 ? clipped[i] / sum : 1.0 / classes.Count) : 0;
-            probabilities[classes[i]] = p;
-            if (p > probabilities[classes[best]])
-            {
-                best = i;
-            }
-        }
-        return new MulticlassPrediction(classes[best], probabilities);
     }
 }

@@ -5,16 +5,20 @@ using ModelOps.Core.Storage;
 namespace ModelOps.Core.Serving;
 
 /// <summary>A model version loaded for scoring.</summary>
-public sealed record ServedModel(ModelManifest Manifest, ModelScorer Scorer);
+public sealed record ServedModel(ModelManifest Manifest, IModelScorer Scorer);
 
 /// <summary>
 /// The production version of each model, loaded once and swapped when the alias moves: the alias is re-read at
-/// most every refresh interval, so a deployment reaches a running host without a restart.
+/// most every refresh interval, so a deployment reaches a running host without a restart. A version no longer served is
+/// disposed (an ONNX session is released once its calls in flight finish).
 /// </summary>
-public sealed class ServingModels(ModelRegistry registry, TimeProvider time)
+public sealed class ServingModels(ModelRegistry registry, TimeProvider time) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Model, int Version), Lazy<Task<ServedModel>>> _loaded = new();
     private readonly ConcurrentDictionary<string, (int? Version, long ReadAt)> _aliases = new();
+
+    /// <summary>How long an unloaded version stays usable by requests that were handed it before the swap.</summary>
+    private static readonly TimeSpan UnloadGrace = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a resolved alias is trusted before it is read again.</summary>
     public TimeSpan AliasRefreshInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -64,8 +68,7 @@ public sealed class ServingModels(ModelRegistry registry, TimeProvider time)
         var manifest = await registry.GetManifestAsync(model, version, CancellationToken.None)
             ?? throw new InvalidOperationException($"Production points at version {version} of '{model}', which is not registered.");
         using var buffer = await registry.DownloadModelAsync(manifest, CancellationToken.None);
-        var scorer = ModelScorer.Load(buffer, manifest.Problem, manifest.Problem.FeatureSchema(manifest.Schema), manifest.Cleaning);
-        return new ServedModel(manifest, scorer);
+        return new ServedModel(manifest, ScorerLoader.Load(manifest, buffer));
     }
 
     /// <summary>Drops older versions of a model once a newer one serves, so memory holds one version per model.</summary>
@@ -73,10 +76,40 @@ public sealed class ServingModels(ModelRegistry registry, TimeProvider time)
     {
         foreach (var key in _loaded.Keys)
         {
-            if (key.Model == model.Value && key.Version != keep)
+            if (key.Model == model.Value && key.Version != keep && _loaded.TryRemove(key, out var old))
             {
-                _loaded.TryRemove(key, out _);
+                _ = DisposeLaterAsync(old);
             }
+        }
+    }
+
+    /// <summary>Releases every loaded version (the host is stopping).</summary>
+    public void Dispose()
+    {
+        foreach (var key in _loaded.Keys)
+        {
+            if (_loaded.TryRemove(key, out var entry))
+            {
+                Dispose(entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A request may hold the old version it was handed a moment before the swap; it gets a grace period to start
+    /// scoring (calls already scoring are safe regardless: the scorer releases its session after them).
+    /// </summary>
+    private async Task DisposeLaterAsync(Lazy<Task<ServedModel>> entry)
+    {
+        await Task.Delay(UnloadGrace, time);
+        Dispose(entry);
+    }
+
+    private static void Dispose(Lazy<Task<ServedModel>> entry)
+    {
+        if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+        {
+            entry.Value.Result.Scorer.Dispose();
         }
     }
 }

@@ -7,6 +7,7 @@ using ModelOps.Core.Monitoring;
 using ModelOps.Core.Registry;
 using ModelOps.Core.Serving.Traffic;
 using ModelOps.Core.Serving;
+using ModelOps.Core.Serving.Onnx;
 using ModelOps.Core.Storage;
 using ModelOps.Local.Engine;
 using ModelOps.Local.Hosting;
@@ -22,6 +23,7 @@ internal static class ModelsApi
         models.MapGet("/", ListAsync);
         models.MapGet("/{model}", GetAsync);
         models.MapPost("/{model}/predict", PredictAsync);
+        models.MapPost("/{model}/versions", ImportAsync);
         models.MapPost("/{model}/aliases/{alias}", SetAliasAsync);
         models.MapPost("/{model}/score-blob", ScoreBlobAsync);
         models.MapPost("/{model}/feedback", FeedbackAsync);
@@ -87,6 +89,71 @@ internal static class ModelsApi
                 unknown.Count > 0 ? unknown : null));
         }
         catch (ScoringInputException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Registers an ONNX model trained elsewhere: multipart/form-data with the graph as part <c>model</c>, reference data as
+    /// part <c>data</c> (csv, jsonl or parquet), and optional fields <c>label</c>, <c>task</c>, <c>alias</c>, <c>features</c>.
+    /// </summary>
+    private static async Task<Results<Created<ImportResponse>, ProblemHttpResult>> ImportAsync(
+        string model, HttpRequest request, ModelRegistry registry, DatasetCatalog datasets, CancellationToken cancellationToken)
+    {
+        if (!ModelName.TryParse(model, out var name, out var error))
+        {
+            return Problems.BadRequest(error);
+        }
+        const string usage = "Send multipart/form-data with the ONNX graph as part 'model' and reference data (csv, jsonl or parquet) "
+            + "as part 'data'; optional fields: label, task, alias, features (comma-separated, for a matrix input).";
+        if (!request.HasFormContentType)
+        {
+            return Problems.BadRequest(usage);
+        }
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException e)
+        {
+            return Problems.BadRequest($"The form cannot be read: {e.Message} {usage}");
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return Problems.TooLarge($"The upload is larger than the server accepts: {e.Message}");
+        }
+        if (form.Files["model"] is not { Length: > 0 } graph || form.Files["data"] is not { Length: > 0 } data)
+        {
+            return Problems.BadRequest(usage);
+        }
+        string? Field(string key) => form.TryGetValue(key, out var value) && !string.IsNullOrWhiteSpace(value) ? value.ToString().Trim() : null;
+        var onnx = new byte[graph.Length];
+        await using (var stream = graph.OpenReadStream())
+        {
+            await stream.ReadExactlyAsync(onnx, cancellationToken);
+        }
+        var importRequest = new OnnxImportRequest(name, data.FileName, Field("label"), Field("task"), Field("alias"),
+            Field("features")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        try
+        {
+            await using var reference = data.OpenReadStream();
+            var result = await new OnnxImport(registry, datasets).ImportAsync(importRequest, onnx, reference, cancellationToken);
+            var manifest = result.Manifest;
+            return TypedResults.Created($"/api/models/{name}", new ImportResponse(name, manifest.Version, manifest.Format,
+                manifest.Problem.Task.ToString().ToLowerInvariant(), manifest.Problem.Label, manifest.Problem.Features, manifest.Metrics,
+                result.ReferenceRows, importRequest.Alias, result.Alias?.Version, manifest.Onnx!));
+        }
+        catch (ModelImportException e)
+        {
+            return Problems.BadRequest(e.Message);
+        }
+        catch (AliasConflictException e)
+        {
+            return Problems.Conflict(e.Message);
+        }
+        catch (ArgumentException e)
         {
             return Problems.BadRequest(e.Message);
         }
@@ -216,7 +283,7 @@ internal static class ModelsApi
             versions[^1].Problem.Task.ToString().ToLowerInvariant(),
             aliases.ToDictionary(a => a.Key, a => a.Value.Version),
             versions.OrderByDescending(v => v.Version).Select(v => new VersionSummary(
-                v.Version, v.CreatedTime, v.Metrics, v.RunId, v.Trainer, v.Parameters, v.Problem.Label, v.Problem.Features, v.Datasets)).ToList());
+                v.Version, v.CreatedTime, v.Metrics, v.RunId, v.Trainer, v.Parameters, v.Problem.Label, v.Problem.Features, v.Datasets, v.Format)).ToList());
     }
 
     internal sealed record ModelSummary(string Name, string Task, IReadOnlyDictionary<string, int> Aliases, IReadOnlyList<VersionSummary> Versions);
@@ -230,12 +297,17 @@ internal static class ModelsApi
         IReadOnlyDictionary<string, double> Parameters,
         string Label,
         IReadOnlyList<string> Features,
-        IReadOnlyList<DatasetBlob> Datasets);
+        IReadOnlyList<DatasetBlob> Datasets,
+        ModelFormat Format);
 
     /// <param name="UnknownFields">Fields the rows sent that the model does not use (left out when there are none).</param>
     internal sealed record PredictResponse(string Model, int Version, string RequestId, IReadOnlyList<object> Predictions, IReadOnlyList<string>? UnknownFields = null);
 
     internal sealed record AliasRequest(int Version, string? Reason);
+
+    /// <param name="AliasVersion">The version the alias points at now (this one), when an alias was asked for.</param>
+    internal sealed record ImportResponse(string Model, int Version, ModelFormat Format, string Task, string Label, IReadOnlyList<string> Features,
+        IReadOnlyDictionary<string, double> Metrics, int ReferenceRows, string? Alias, int? AliasVersion, OnnxContract Onnx);
 
     internal sealed record ScoreBlobRequest(string Blob);
 

@@ -7,8 +7,8 @@ using Spectre.Console;
 namespace ModelOps.Local.Commands;
 
 /// <summary>
-/// The commands that drive a running host over its HTTP API, as a user would: <c>runs</c>, <c>models</c>,
-/// <c>predict</c>, <c>retrain</c>, <c>approve</c>/<c>reject</c>. The host is <c>--url</c> (default the serve default),
+/// The commands that drive a running host over its HTTP API, as a user would: <c>runs</c>, <c>models</c>
+/// (and <c>models import</c>), <c>predict</c>, <c>retrain</c>, <c>approve</c>/<c>reject</c>. The host is <c>--url</c> (default the serve default),
 /// the key <c>--key</c> or <c>ModelOps__ApiKey</c>.
 /// </summary>
 internal static class ClientCommands
@@ -27,6 +27,7 @@ internal static class ClientCommands
             return command switch
             {
                 "runs" => await RunsAsync(http, options, console),
+                "models" when options.Positional is ["import", ..] => await ImportAsync(http, options, console),
                 "models" => await ModelsAsync(http, console),
                 "predict" => await PredictAsync(http, options, output),
                 "retrain" => await RetrainAsync(http, options, console),
@@ -88,6 +89,48 @@ internal static class ClientCommands
         return 0;
     }
 
+    /// <summary>
+    /// <c>models import &lt;model&gt; --onnx model.onnx --data reference.csv [--label x] [--task t] [--alias production] [--features a,b]</c>:
+    /// uploads an ONNX model and its reference data; the host checks, profiles and registers it.
+    /// </summary>
+    private static async Task<int> ImportAsync(HttpClient http, Options options, IAnsiConsole console)
+    {
+        const string usage = "usage: modelops models import <model> --onnx model.onnx --data reference.csv [--label column] [--task binary|multiclass|regression] [--alias production] [--features a,b,c]";
+        if (options.Positional.Count < 2 || !ModelName.TryParse(options.Positional[1], out var model, out _)
+            || options.Named.GetValueOrDefault("onnx") is not { } onnx || options.Named.GetValueOrDefault("data") is not { } data)
+        {
+            throw new ArgumentException(usage);
+        }
+        foreach (var file in new[] { onnx, data }.Where(f => !File.Exists(f)))
+        {
+            throw new ArgumentException($"There is no file '{file}'.");
+        }
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(await File.ReadAllBytesAsync(onnx)), "model", Path.GetFileName(onnx) },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(data)), "data", Path.GetFileName(data) },
+        };
+        foreach (var field in new[] { "label", "task", "alias", "features" })
+        {
+            if (options.Named.GetValueOrDefault(field) is { } value)
+            {
+                form.Add(new StringContent(value), field);
+            }
+        }
+        using var response = await http.PostAsync($"/api/models/{model}/versions", form);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        if (!response.IsSuccessStatusCode)
+        {
+            console.MarkupLine($"[red]{Markup.Escape(body.TryGetProperty("detail", out var detail) ? detail.GetString()! : $"{(int)response.StatusCode}")}[/]");
+            return 1;
+        }
+        var metrics = string.Join(", ", body.GetProperty("metrics").EnumerateObject().Select(m => $"{m.Name} {m.Value.GetDouble():0.###}"));
+        console.MarkupLine($"Registered [bold]{model}[/] v{body.GetProperty("version")} (onnx, {body.GetProperty("task").GetString()}, "
+            + $"{body.GetProperty("features").GetArrayLength()} features) checked on {body.GetProperty("referenceRows")} reference rows: {Markup.Escape(metrics)}"
+            + (body.TryGetProperty("alias", out var alias) && alias.ValueKind == JsonValueKind.String ? $"; [green]{Markup.Escape(alias.GetString()!)}[/] now points at it." : "."));
+        return 0;
+    }
+
     /// <summary>Scores JSON given as an argument, or read from standard input; prints the answer as JSON.</summary>
     private static async Task<int> PredictAsync(HttpClient http, Options options, TextWriter output)
     {
@@ -144,13 +187,17 @@ internal static class ClientCommands
             : throw new ArgumentException(body.TryGetProperty("detail", out var detail) ? detail.GetString()! : $"{(int)response.StatusCode} from {path}");
     }
 
-    private sealed record Options(string Url, string? Key, IReadOnlyList<string> Positional)
+    /// <param name="Named">Other <c>--name value</c> options, e.g. import's <c>--onnx</c> and <c>--data</c>.</param>
+    private sealed record Options(string Url, string? Key, IReadOnlyList<string> Positional, IReadOnlyDictionary<string, string> Named)
     {
+        private static readonly string[] NamedOptions = ["onnx", "data", "label", "task", "alias", "features"];
+
         public static Options Parse(string[] args)
         {
             var url = Environment.GetEnvironmentVariable("MODELOPS_URL") ?? Hosting.LocalHost.DefaultUrls;
             var key = Environment.GetEnvironmentVariable("ModelOps__ApiKey");
             var positional = new List<string>();
+            var named = new Dictionary<string, string>(StringComparer.Ordinal);
             for (var i = 0; i < args.Length; i++)
             {
                 switch (args[i])
@@ -161,12 +208,15 @@ internal static class ClientCommands
                     case "--key" when i + 1 < args.Length:
                         key = args[++i];
                         break;
+                    case ['-', '-', .. var name] when NamedOptions.Contains(name) && i + 1 < args.Length:
+                        named[name] = args[++i];
+                        break;
                     default:
                         positional.Add(args[i]);
                         break;
                 }
             }
-            return new Options(url, key, positional);
+            return new Options(url, key, positional, named);
         }
     }
 }

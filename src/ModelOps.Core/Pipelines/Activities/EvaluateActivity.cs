@@ -32,6 +32,21 @@ public sealed class EvaluateActivity(RunStore runs, ModelRegistry registry, Time
         {
             comparison = ChampionEvaluator.Compare(candidate, null, champion.Version, holdout, cancellationToken) with { ChampionError = reason };
         }
+        else if (champion?.Format == ModelFormat.Onnx)
+        {
+            // ML.NET's evaluators cannot run an ONNX graph: score it with its own scorer and measure the predictions.
+            comparison = ChampionEvaluator.Compare(candidate, null, champion.Version, holdout, cancellationToken);
+            try
+            {
+                using var file = await registry.DownloadModelAsync(champion, cancellationToken);
+                using var scorer = ScorerLoader.Load(champion, file);
+                comparison = comparison with { Champion = PredictionMetrics.Evaluate(champion.Problem, holdout, scorer.Score(holdout, cancellationToken)) };
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                comparison = comparison with { ChampionError = $"The champion could not be scored on the held-out rows: {e.Message}" };
+            }
+        }
         else
         {
             var championModel = champion is null ? null : await LoadAsync(champion, cancellationToken);

@@ -24,7 +24,7 @@ public sealed class ScoreBlobActivity(BlobServiceClient blobs, ModelRegistry reg
         var manifest = await registry.GetManifestAsync(input.Model, production.Version, cancellationToken)
             ?? throw new PipelineFailedException($"Production points at version {production.Version} of '{input.Model}', which is not registered.");
         using var modelFile = await registry.DownloadModelAsync(manifest, cancellationToken);
-        var scorer = ModelScorer.Load(modelFile, manifest.Problem, manifest.Problem.FeatureSchema(manifest.Schema), manifest.Cleaning);
+        using var scorer = ScorerLoader.Load(manifest, modelFile);
 
         var source = blobs.GetBlobContainerClient(container).GetBlobClient(path);
         Table table;
@@ -44,7 +44,7 @@ public sealed class ScoreBlobActivity(BlobServiceClient blobs, ModelRegistry reg
                 $"{input.Blob} lacks the feature column(s) {string.Join(", ", missing)} that version {manifest.Version} of '{input.Model}' needs.");
         }
 
-        var predictions = scorer.Score(scorer.Fill(table.SelectColumns(manifest.Problem.Features)));
+        var predictions = scorer.Score(table, cancellationToken);
         var output = PredictionColumns.Append(table, predictions, manifest.Problem);
         var outputPath = Path.ChangeExtension(path, null) + ".predictions.csv";
         using (var buffer = new MemoryStream())
