@@ -6,28 +6,19 @@ using ModelOps.Core.Training;
 namespace ModelOps.Core.Serving;
 
 /// <summary>Scores rows with a loaded ML.NET model (model.zip). Thread-safe: each call transforms its own view of its own rows.</summary>
-public sealed class ModelScorer : IModelScorer
+public sealed class ModelScorer : FeatureTableScorer
 {
     /// <summary>Above this many rows a batch goes through one data view, which amortises its set-up.</summary>
     private const int MaxRowsPerRowPath = 64;
 
     private readonly TrainedModel _model;
-    private readonly ScoringInput _input;
     private readonly ConcurrentBag<RowPredictor> _predictors = [];
 
     internal ModelScorer(TrainedModel model, CleaningReport? cleaning = null)
+        : base(new ScoringInput(model.Problem, model.FeatureSchema, cleaning))
     {
         _model = model;
-        _input = new ScoringInput(model.Problem, model.FeatureSchema, cleaning);
     }
-
-    /// <summary>How this version reads rows (the serving benchmark prepares its direct path's input with it).</summary>
-    internal ScoringInput Input => _input;
-
-    public TrainingProblem Problem => _model.Problem;
-
-    /// <summary>The features a row must give, in order.</summary>
-    public TableSchema FeatureSchema => _model.FeatureSchema;
 
     /// <summary>Loads a model.zip written by training.</summary>
     /// <param name="schema">The schema the model was trained on (the whole table's or just the features'); the features are taken from it.</param>
@@ -36,37 +27,12 @@ public sealed class ModelScorer : IModelScorer
     public static ModelScorer Load(Stream modelZip, TrainingProblem problem, TableSchema schema, CleaningReport? cleaning = null) =>
         new(TrainedModel.Load(modelZip, problem, schema), cleaning);
 
-    /// <inheritdoc/>
-    public IReadOnlyList<Prediction> Score(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        if (rows.Count == 0)
-        {
-            return [];
-        }
-        var table = _input.Read(rows);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Predict(table);
-    }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> UnknownFields(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows) => _input.UnknownFields(rows);
-
-    /// <inheritdoc/>
-    public IReadOnlyList<Prediction> Score(Table table, CancellationToken cancellationToken = default)
-    {
-        var features = _input.Features(table);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Predict(features);
-    }
-
     /// <summary>Nothing to release: an ML.NET model is managed memory only.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
     }
 
-    /// <summary>Scores a feature table (columns in feature order, already filled).</summary>
-    private List<Prediction> Predict(Table table)
+    private protected override IReadOnlyList<Prediction> Predict(Table table)
     {
         var predictions = new List<Prediction>(table.RowCount);
         if (table.RowCount <= MaxRowsPerRowPath)

@@ -12,10 +12,9 @@ namespace ModelOps.Core.Serving.Onnx;
 /// concurrent calls, and each single-row call takes its own pooled input tensors. Disposing releases the session once the
 /// calls in flight have finished.
 /// </summary>
-public sealed class OnnxModelScorer : IModelScorer
+public sealed class OnnxModelScorer : FeatureTableScorer
 {
     private readonly InferenceSession _session;
-    private readonly ScoringInput _input;
     private readonly OnnxFeed _feed;
     private readonly string[] _outputs;
     private readonly RunOptions _run = new();
@@ -30,11 +29,11 @@ public sealed class OnnxModelScorer : IModelScorer
     private int _disposed;
 
     internal OnnxModelScorer(InferenceSession session, OnnxContract contract, TrainingProblem problem, TableSchema featureSchema, CleaningReport? cleaning)
+        : base(new ScoringInput(problem, featureSchema, cleaning))
     {
         OnnxGraph.Verify(session, contract, problem, featureSchema);
         _session = session;
         Contract = contract;
-        _input = new ScoringInput(problem, featureSchema, cleaning);
         _feed = new OnnxFeed(contract, problem);
         _outputs = [problem.Task == LearningTask.Regression ? contract.Value! : contract.Probabilities!];
         // Binary problems name only their positive class; the other probability column is the negative one.
@@ -52,13 +51,6 @@ public sealed class OnnxModelScorer : IModelScorer
                 + $"({(problem.Task == LearningTask.Binary ? $"positive class {problem.PositiveClass}" : string.Join(", ", _classes))}).");
         }
     }
-
-    /// <summary>How this version reads rows (the serving benchmark prepares its direct path's input with it).</summary>
-    internal ScoringInput Input => _input;
-
-    public TrainingProblem Problem => _input.Problem;
-
-    public TableSchema FeatureSchema => _input.FeatureSchema;
 
     /// <summary>How the graph is fed and read.</summary>
     public OnnxContract Contract { get; }
@@ -86,30 +78,6 @@ public sealed class OnnxModelScorer : IModelScorer
             session.Dispose();
             throw;
         }
-    }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<Prediction> Score(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        if (rows.Count == 0)
-        {
-            return [];
-        }
-        var table = _input.Read(rows);
-        cancellationToken.ThrowIfCancellationRequested();
-        return Predict(table);
-    }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> UnknownFields(IReadOnlyList<IReadOnlyDictionary<string, JsonElement>> rows) => _input.UnknownFields(rows);
-
-    /// <inheritdoc/>
-    public IReadOnlyList<Prediction> Score(Table table, CancellationToken cancellationToken = default)
-    {
-        var features = _input.Features(table);
-        cancellationToken.ThrowIfCancellationRequested();
-        return features.RowCount == 0 ? [] : Predict(features);
     }
 
     /// <summary>
@@ -146,7 +114,7 @@ public sealed class OnnxModelScorer : IModelScorer
         }
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
@@ -154,7 +122,7 @@ public sealed class OnnxModelScorer : IModelScorer
         }
     }
 
-    private List<Prediction> Predict(Table features)
+    private protected override IReadOnlyList<Prediction> Predict(Table features)
     {
         if (!TryAcquire())
         {

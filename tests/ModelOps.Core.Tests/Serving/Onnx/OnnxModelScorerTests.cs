@@ -149,24 +149,28 @@ public sealed class OnnxModelScorerTests
         var kit = await OnnxImportKit.StartAsync();
         var scorer = await kit.ServeAsync(OnnxSamples.Regression);
         var rows = OnnxSamples.Rows(OnnxSamples.Regression);
-        using var stop = new CancellationTokenSource();
-        var calls = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        var scored = new int[4];
+        var calls = Enumerable.Range(0, 4).Select(i => Task.Run(() =>
         {
-            var scored = 0;
             try
             {
                 while (true)
                 {
                     scorer.Score(rows);
-                    scored++;
+                    Interlocked.Increment(ref scored[i]);
                 }
             }
             catch (ObjectDisposedException)
             {
-                return scored;
+                return Volatile.Read(ref scored[i]);
             }
         })).ToArray();
-        await Task.Delay(200);
+        // Every caller is mid-stream (on a loaded machine some start late) before the version is unloaded.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (scored.Any(c => c == 0) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
 
         scorer.Dispose();
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using ModelOps.Core.Serving.Traffic;
 using ModelOps.Core.Storage;
