@@ -46,17 +46,21 @@ public sealed class ModelMonitor(
         }
         var config = (await datasets.ReadConfigAsync(model, cancellationToken)).Monitor;
         var from = now.AddMinutes(-config.WindowMinutes);
-        var window = await traffic.ReadWindowAsync(model, from, now, cancellationToken);
-        var served = window.Records.Where(r => r.Version == manifest.Version).ToList();
         var baseline = await registry.ReadVersionFileAsync<BaselineSample>(model, manifest.Version, BaselineSample.File, cancellationToken);
+        // Without a baseline only the served rows are counted; with one, the labels are read first so that the one pass
+        // over the traffic lays out the features and joins them.
+        var features = baseline is null ? new TableSchema([]) : manifest.Problem.FeatureSchema(manifest.Schema);
+        var labels = baseline is null ? null : await feedback.ReadLabelsAsync(model, from, now, cancellationToken);
+        var (frame, _) = await traffic.ReadFrameAsync(model, new TrafficFrameRequest(features, from, now, manifest.Version, labels), cancellationToken);
+        var served = frame.Table.RowCount;
 
-        var signals = served.Count == 0 || baseline is null
+        var signals = served == 0 || baseline is null
             ? Signals.None
-            : await MeasureAsync(model, manifest, baseline, served, config, from, now, cancellationToken);
+            : Measure(manifest, baseline, features, frame, config);
         var problems = signals.Problems(config, manifest);
         var previous = await reports.SinceAsync(model, now - TimeSpan.FromMinutes(Math.Max(config.CooldownMinutes, 24 * 60)), now, cancellationToken);
         var running = await retrains.IsRetrainRunningAsync(model, cancellationToken);
-        var decision = AlarmPolicy.Decide(config, previous, served.Count, problems, running, now);
+        var decision = AlarmPolicy.Decide(config, previous, served, problems, running, now);
         if (decision.Action == MonitorDecision.Retrain)
         {
             var runId = await retrains.StartRetrainAsync(model, "monitor", cancellationToken);
@@ -64,26 +68,19 @@ public sealed class ModelMonitor(
                 ? new MonitorDecision(MonitorDecision.AlreadyRunning, "a retrain of this model started meanwhile")
                 : decision with { RetrainRunId = runId };
         }
-        var report = new MonitoringReport(model, manifest.Version, now, from, now, served.Count, signals.Drift, signals.Quality,
+        var report = new MonitoringReport(model, manifest.Version, now, from, now, served, signals.Drift, signals.Quality,
             signals.Latency, signals.Performance, signals.Estimate, problems, decision);
         await reports.SaveAsync(report, cancellationToken);
         return report;
     }
 
-    private async Task<Signals> MeasureAsync(
-        ModelName model, ModelManifest manifest, BaselineSample baseline, IReadOnlyList<TrafficRecord> served,
-        Pipelines.MonitorConfig config, DateTimeOffset from, DateTimeOffset now, CancellationToken cancellationToken)
+    private static Signals Measure(ModelManifest manifest, BaselineSample baseline, TableSchema features, TrafficFrame frame, Pipelines.MonitorConfig config)
     {
-        var features = manifest.Problem.FeatureSchema(manifest.Schema);
-        var frame = TrafficTable.Build(served, features);
         var driftBaseline = baseline.ToDriftBaseline();
         var window = WithTrackedPrediction(frame.Table, features, manifest.Problem.Task);
         var (drift, quality) = WindowChecks.Evaluate(driftBaseline, window, new DriftOptions { DriftShare = config.DriftShare }, frame.TypeErrors);
-        // Latency is per request: each request's rows share one latency, so count it once.
-        var latencies = served.Where(r => r.Row == 0).Select(r => r.LatencyMs).ToArray();
-        var latency = LatencyCheck.Evaluate(latencies, config.P95LatencyMs);
-        var labelled = await feedback.JoinAsync(model, from, now, cancellationToken);
-        var performance = Performance(manifest.Problem, labelled.Rows.Where(r => r.Record.Version == manifest.Version).ToList());
+        var latency = LatencyCheck.Evaluate([.. frame.RequestLatencies], config.P95LatencyMs);
+        var performance = Performance(manifest.Problem, frame);
         var estimate = manifest.Problem.Task == LearningTask.Binary
             ? ConfidenceBasedPerformance.Binary(frame.Table.Numeric(TrafficTable.ProbabilityColumn))
             : null;
@@ -100,27 +97,35 @@ public sealed class ModelMonitor(
         return new Table(schema, columns);
     }
 
-    /// <summary>The optimised metric on traffic rows that have ground truth, when there are any.</summary>
-    private static PerformanceReport? Performance(TrainingProblem problem, IReadOnlyList<LabelledTraffic> rows)
+    /// <summary>The optimised metric on the window's rows that have ground truth, when there are any.</summary>
+    private static PerformanceReport? Performance(TrainingProblem problem, TrafficFrame frame)
     {
+        var rows = frame.Labelled;
         if (rows.Count == 0)
         {
             return null;
         }
+        var table = frame.Table;
+        var predictionKind = table.Schema.Columns[table.Schema.IndexOf(TrafficTable.PredictionColumn)].Kind;
         switch (problem.Task)
         {
             case LearningTask.Binary when problem.Metric is MetricCatalog.Auc or MetricCatalog.Accuracy or MetricCatalog.LogLoss:
-                var probabilities = rows.Select(r => ((Serving.BinaryPrediction)r.Record.Prediction).Probability).ToArray();
+                var probability = table.Numeric(TrafficTable.ProbabilityColumn);
+                var probabilities = rows.Select(r => probability[r.Row]).ToArray();
                 var truth = rows.Select(r => IsPositive(r.Label, problem.PositiveClass)).ToArray();
                 return TaskMetrics.Binary(problem.Metric, probabilities, truth);
-            case LearningTask.Regression when problem.Metric is MetricCatalog.R2 or MetricCatalog.Rmse or MetricCatalog.Mae:
+            case LearningTask.Regression when problem.Metric is MetricCatalog.R2 or MetricCatalog.Rmse or MetricCatalog.Mae
+                && predictionKind == ColumnKind.Numeric:
+                var value = table.Numeric(TrafficTable.PredictionColumn);
                 var numeric = rows.Where(r => r.Label.ValueKind == JsonValueKind.Number).ToList();
                 return numeric.Count == 0 ? null : TaskMetrics.Regression(problem.Metric,
-                    numeric.Select(r => ((Serving.RegressionPrediction)r.Record.Prediction).Value).ToArray(),
+                    numeric.Select(r => value[r.Row]).ToArray(),
                     numeric.Select(r => r.Label.GetDouble()).ToArray());
-            case LearningTask.Multiclass when problem.Metric is MetricCatalog.MicroAccuracy or MetricCatalog.MacroAccuracy:
+            case LearningTask.Multiclass when problem.Metric is MetricCatalog.MicroAccuracy or MetricCatalog.MacroAccuracy
+                && predictionKind == ColumnKind.Categorical:
+                var label = table.Categorical(TrafficTable.PredictionColumn);
                 return TaskMetrics.Multiclass(problem.Metric,
-                    rows.Select(r => ((Serving.MulticlassPrediction)r.Record.Prediction).Label).ToArray(),
+                    rows.Select(r => label[r.Row] ?? string.Empty).ToArray(),
                     rows.Select(r => Text(r.Label)).ToArray());
             default:
                 return null;

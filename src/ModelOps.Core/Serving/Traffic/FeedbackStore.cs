@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using ModelOps.Core.Data;
 using ModelOps.Core.Storage;
 
 namespace ModelOps.Core.Serving.Traffic;
@@ -67,33 +68,31 @@ public sealed class FeedbackStore
     /// </summary>
     public async Task<LabelledWindow> JoinAsync(ModelName model, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
-        var feedbackStats = new TrafficReadStats();
-        var latest = new Dictionary<(string RequestId, int Row), FeedbackRecord>();
-        var feedbackEnd = Min(to + _options.MaxFeedbackDelay, _time.GetUtcNow().AddHours(1));
-        await foreach (var label in _reader.ReadFeedbackAsync(model, from, feedbackEnd, feedbackStats, cancellationToken))
-        {
-            var key = (label.RequestId, label.Row);
-            // Later wins; on equal times the one read later, which is the later append of the same host.
-            if (!latest.TryGetValue(key, out var known) || label.Time >= known.Time)
-            {
-                latest[key] = label;
-            }
-        }
-
-        var trafficStats = new TrafficReadStats();
-        var rows = new List<LabelledTraffic>();
-        var matched = new HashSet<(string, int)>();
-        await foreach (var record in _reader.ReadAsync(model, from, to, trafficStats, cancellationToken))
-        {
-            var key = (record.RequestId, record.Row);
-            if (latest.TryGetValue(key, out var label) && matched.Add(key))
-            {
-                rows.Add(new LabelledTraffic(record, label.Label, label.Time));
-            }
-        }
+        var labels = await ReadLabelsAsync(model, from, to, cancellationToken);
+        // Every line is checked (for the counts), but only labelled ones are parsed whole.
+        var request = new TrafficFrameRequest(new TableSchema([]), from, to, version: null, labels, keepLabelledRecords: true);
+        var (frame, matches) = await _reader.ReadFrameAsync(model, request, cancellationToken);
+        var rows = matches.Select(m => new LabelledTraffic(m.Record!, m.Label.Label, m.Label.Time)).ToList();
         rows.Sort(static (a, b) => a.Record.Time.CompareTo(b.Record.Time));
-        return new LabelledWindow(rows, (int)trafficStats.Records, (int)feedbackStats.Records, latest.Count - matched.Count,
-            trafficStats.CorruptLines + feedbackStats.CorruptLines);
+        return new LabelledWindow(rows, (int)frame.Records, (int)labels.Records, labels.Count - matches.Count,
+            frame.CorruptLines + labels.CorruptLines);
+    }
+
+    /// <summary>The latest label of each row scored in [from, to): labels received from <paramref name="from"/> to
+    /// <paramref name="to"/> plus <see cref="FeedbackStoreOptions.MaxFeedbackDelay"/> (not past now).</summary>
+    internal async Task<FeedbackLabels> ReadLabelsAsync(ModelName model, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var stats = new TrafficReadStats();
+        var labels = new FeedbackLabels();
+        var end = Min(to + _options.MaxFeedbackDelay, _time.GetUtcNow().AddHours(1));
+        await foreach (var label in _reader.ReadFeedbackAsync(model, from, end, stats, cancellationToken))
+        {
+            // Later wins; on equal times the one read later, which is the later append of the same host.
+            labels.Add(label);
+        }
+        labels.Records = stats.Records;
+        labels.CorruptLines = stats.CorruptLines;
+        return labels;
     }
 
     private void Validate(IReadOnlyList<FeedbackLabel> labels)

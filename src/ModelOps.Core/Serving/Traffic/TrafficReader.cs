@@ -64,14 +64,38 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
         TrafficReadStats? stats = null, CancellationToken cancellationToken = default) =>
         ReadLinesAsync(model, feedback: true, from, to, ParseFeedback, r => r.Time, stats ?? new(), cancellationToken);
 
-    private async IAsyncEnumerable<T> ReadLinesAsync<T>(ModelName model, bool feedback, DateTimeOffset from, DateTimeOffset to,
-        Func<ReadOnlyMemory<byte>, T?> parse, Func<T, DateTimeOffset> timeOf, TrafficReadStats stats,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-        where T : class
+    /// <summary>
+    /// The window [from, to) laid out as columns straight from the JSON lines (see <see cref="TrafficColumns"/>): the
+    /// features of <paramref name="request"/>'s schema and the prediction, probability and latency of the rows of its
+    /// version, in blob order, with its labels joined. The window's blobs are read at once, a few at a time.
+    /// </summary>
+    internal async Task<(TrafficFrame Frame, List<LabelMatch> Matches)> ReadFrameAsync(ModelName model, TrafficFrameRequest request,
+        CancellationToken cancellationToken = default)
     {
+        var names = await ListAsync(model, feedback: false, request.From, request.To, cancellationToken);
+        var parts = new TrafficColumns[names.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            async (i, token) =>
+            {
+                await using var stream = await _container.GetBlobClient(names[i]).OpenReadAsync(new BlobOpenReadOptions(allowModifications: true), token);
+                parts[i] = await TrafficColumns.ReadAsync(stream, request, token);
+                if (parts[i].CorruptLines > 0)
+                {
+                    _logger.CorruptLines((int)Math.Min(parts[i].CorruptLines, int.MaxValue), names[i]);
+                }
+            });
+        var frame = TrafficTable.Merge(request, parts, out var matches);
+        return (frame with { Blobs = names.Count }, matches);
+    }
+
+    /// <summary>The JSON-lines blobs of the folders covering [from, to), in folder and then name order; none when nothing was ever logged.</summary>
+    private async Task<List<string>> ListAsync(ModelName model, bool feedback, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var all = new List<string>();
         if (to <= from)
         {
-            yield break;
+            return all;
         }
         foreach (var folder in TrafficStream.FoldersCovering(model, feedback, from, to))
         {
@@ -88,34 +112,43 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
             }
             catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
             {
-                yield break; // nothing was ever logged
+                return all;
             }
             names.Sort(StringComparer.Ordinal);
-            foreach (var name in names)
+            all.AddRange(names);
+        }
+        return all;
+    }
+
+    private async IAsyncEnumerable<T> ReadLinesAsync<T>(ModelName model, bool feedback, DateTimeOffset from, DateTimeOffset to,
+        Func<ReadOnlyMemory<byte>, T?> parse, Func<T, DateTimeOffset> timeOf, TrafficReadStats stats,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        where T : class
+    {
+        foreach (var name in await ListAsync(model, feedback, from, to, cancellationToken))
+        {
+            stats.Blobs++;
+            long corrupt = 0;
+            await using var stream = await _container.GetBlobClient(name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: true), cancellationToken);
+            await foreach (var line in JsonLinesScanner.ReadAsync(stream, MaxLineBytes, cancellationToken))
             {
-                stats.Blobs++;
-                long corrupt = 0;
-                await using var stream = await _container.GetBlobClient(name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: true), cancellationToken);
-                await foreach (var line in JsonLinesScanner.ReadAsync(stream, MaxLineBytes, cancellationToken))
+                var record = line.Overlong ? null : parse(line.Bytes);
+                if (record is null)
                 {
-                    var record = line.Overlong ? null : parse(line.Bytes);
-                    if (record is null)
-                    {
-                        corrupt++;
-                        continue;
-                    }
-                    var time = timeOf(record);
-                    if (time >= from && time < to)
-                    {
-                        stats.Records++;
-                        yield return record;
-                    }
+                    corrupt++;
+                    continue;
                 }
-                if (corrupt > 0)
+                var time = timeOf(record);
+                if (time >= from && time < to)
                 {
-                    stats.CorruptLines += corrupt;
-                    _logger.CorruptLines((int)Math.Min(corrupt, int.MaxValue), name);
+                    stats.Records++;
+                    yield return record;
                 }
+            }
+            if (corrupt > 0)
+            {
+                stats.CorruptLines += corrupt;
+                _logger.CorruptLines((int)Math.Min(corrupt, int.MaxValue), name);
             }
         }
     }

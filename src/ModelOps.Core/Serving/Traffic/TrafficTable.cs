@@ -1,15 +1,39 @@
-using System.Globalization;
 using System.Text.Json;
 using ModelOps.Core.Data;
 
 namespace ModelOps.Core.Serving.Traffic;
 
-/// <summary>A traffic window as a <see cref="Table"/> for the monitor, and how many values per feature had the wrong type.</summary>
-public sealed record TrafficFrame(Table Table, IReadOnlyDictionary<string, long> TypeErrors);
+/// <summary>
+/// A traffic window as a <see cref="Table"/> for the monitor: the features of a schema, then
+/// <see cref="TrafficTable.PredictionColumn"/>, <see cref="TrafficTable.ProbabilityColumn"/> and
+/// <see cref="TrafficTable.LatencyColumn"/>; rows in blob order (blob names in order, lines as appended).
+/// </summary>
+/// <param name="TypeErrors">Per feature (any case), how many values had the wrong type and were read as missing.</param>
+public sealed record TrafficFrame(Table Table, IReadOnlyDictionary<string, long> TypeErrors)
+{
+    /// <summary>Each request's latency once, from its row 0, in ms (a request's rows share one latency).</summary>
+    public IReadOnlyList<double> RequestLatencies { get; init; } = [];
+
+    /// <summary>The table's rows that have a label, when labels were joined.</summary>
+    public IReadOnlyList<LabelledRow> Labelled { get; init; } = [];
+
+    /// <summary>Blobs read.</summary>
+    public int Blobs { get; init; }
+
+    /// <summary>Records in the window, of any version (the table holds those of the version asked for).</summary>
+    public long Records { get; init; }
+
+    /// <summary>Unreadable lines skipped.</summary>
+    public long CorruptLines { get; init; }
+}
+
+/// <summary>A row of a <see cref="TrafficFrame"/> with its ground truth: the latest label received for its request id and row.</summary>
+public sealed record LabelledRow(int Row, JsonElement Label, DateTimeOffset LabelTime);
 
 /// <summary>
-/// Lays traffic records out as columns: the features of a schema (missing or null as NaN/null; values of the wrong type
-/// likewise, and counted), then <see cref="PredictionColumn"/>, <see cref="ProbabilityColumn"/> and <see cref="LatencyColumn"/>.
+/// The traffic table's own columns, and how the columns of several blobs (read at once) become one
+/// <see cref="TrafficFrame"/>: features missing, null or of the wrong type are NaN/null (wrong types counted);
+/// the prediction column's kind follows the first row's prediction, and rows of another task are missing there.
 /// </summary>
 public static class TrafficTable
 {
@@ -22,139 +46,105 @@ public static class TrafficTable
     /// <summary>The request's latency in ms (see <see cref="TrafficRecord.LatencyMs"/>).</summary>
     public const string LatencyColumn = "latency_ms";
 
-    public static TrafficFrame Build(IReadOnlyList<TrafficRecord> records, TableSchema features)
+    /// <summary>The blobs' rows, in the order given, as one frame; <paramref name="matches"/> gets each labelled row once (its first line).</summary>
+    internal static TrafficFrame Merge(TrafficFrameRequest request, IReadOnlyList<TrafficColumns> parts, out List<LabelMatch> matches)
     {
-        ArgumentNullException.ThrowIfNull(records);
-        ArgumentNullException.ThrowIfNull(features);
-        foreach (var name in new[] { PredictionColumn, ProbabilityColumn, LatencyColumn })
+        var rows = parts.Sum(p => p.Count);
+        var features = request.Features.Columns;
+        var columns = new List<object>(features.Count + 3);
+        var errors = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
+        for (var f = 0; f < features.Count; f++)
         {
-            if (features.IndexOf(name) >= 0)
+            columns.Add(request.Kinds[f] == FeatureKind.Text
+                ? Concat(parts, rows, p => p.Texts(f)!)
+                : Concat(parts, rows, p => p.Numbers(f)!));
+            var wrong = parts.Sum(p => p.TypeErrors(f));
+            if (wrong > 0)
             {
-                throw new ArgumentException($"A feature is named '{name}', which the traffic table uses for its own column.", nameof(features));
+                errors[features[f].Name] = wrong;
             }
         }
-        var errors = new Dictionary<string, long>(StringComparer.OrdinalIgnoreCase);
-        var columns = new List<object>();
-        foreach (var column in features.Columns)
+
+        var first = parts.FirstOrDefault(p => p.Count > 0)?.PredictionKinds[0] ?? PredictionKind.Regression;
+        var kind = first switch
         {
-            columns.Add(Feature(records, column, errors));
-        }
-        var kind = records.Count == 0 ? ColumnKind.Numeric : records[0].Prediction switch
-        {
-            BinaryPrediction => ColumnKind.Boolean,
-            MulticlassPrediction => ColumnKind.Categorical,
+            PredictionKind.Binary => ColumnKind.Boolean,
+            PredictionKind.Multiclass => ColumnKind.Categorical,
             _ => ColumnKind.Numeric,
         };
-        var probability = new double[records.Count];
-        object prediction = kind == ColumnKind.Categorical ? new string?[records.Count] : new double[records.Count];
-        var latency = new double[records.Count];
-        for (var r = 0; r < records.Count; r++)
+        var probability = new double[rows];
+        var predicted = kind == ColumnKind.Categorical ? null : new double[rows];
+        var labels = kind == ColumnKind.Categorical ? new string?[rows] : null;
+        var at = 0;
+        foreach (var part in parts)
         {
-            latency[r] = records[r].LatencyMs;
-            probability[r] = double.NaN;
-            switch (records[r].Prediction, prediction)
+            var kinds = part.PredictionKinds;
+            var numbers = part.Predicted;
+            var shares = part.Probability;
+            var names = part.PredictedLabels;
+            for (var r = 0; r < kinds.Length; r++, at++)
             {
-                case (RegressionPrediction p, double[] values) when kind == ColumnKind.Numeric:
-                    values[r] = p.Value;
-                    break;
-                case (BinaryPrediction p, double[] values) when kind == ColumnKind.Boolean:
-                    values[r] = p.Label ? 1 : 0;
-                    probability[r] = p.Probability;
-                    break;
-                case (MulticlassPrediction p, string?[] labels):
-                    labels[r] = p.Label;
-                    probability[r] = p.Probabilities.TryGetValue(p.Label, out var pl) ? pl : double.NaN;
-                    break;
-                case (_, double[] values):
-                    values[r] = double.NaN; // another task's output (the model changed task): missing here
-                    break;
+                // Another task's output (the model changed task) is missing here, as is its probability.
+                var same = kinds[r] == first;
+                probability[at] = same ? shares[r] : double.NaN;
+                if (labels is not null)
+                {
+                    labels[at] = same ? names[r] : null;
+                }
+                else
+                {
+                    predicted![at] = same ? numbers[r] : double.NaN;
+                }
             }
         }
-        var schema = new TableSchema([.. features.Columns,
+        columns.Add(labels ?? (object)predicted!);
+        columns.Add(probability);
+        columns.Add(Concat(parts, rows, p => p.Latency));
+        var schema = new TableSchema([.. features,
             new ColumnSchema(PredictionColumn, kind, Nullable: true),
             new ColumnSchema(ProbabilityColumn, ColumnKind.Numeric, Nullable: true),
             new ColumnSchema(LatencyColumn, ColumnKind.Numeric)]);
-        columns.Add(prediction);
-        columns.Add(probability);
-        columns.Add(latency);
-        return new TrafficFrame(new Table(schema, columns), errors);
-    }
 
-    private static object Feature(IReadOnlyList<TrafficRecord> records, ColumnSchema column, Dictionary<string, long> errors)
-    {
-        var typeErrors = 0L;
-        object result;
-        if (column.Kind == ColumnKind.Categorical)
+        matches = [];
+        var labelled = new List<LabelledRow>();
+        var matched = new HashSet<FeedbackRecord>(ReferenceEqualityComparer.Instance);
+        var offset = 0;
+        foreach (var part in parts)
         {
-            var values = new string?[records.Count];
-            for (var r = 0; r < records.Count; r++)
+            foreach (var match in part.Matches)
             {
-                if (Find(records[r].Features, column.Name) is { } v)
+                // A row logged twice (a retried append) joins once, on its first line.
+                if (matched.Add(match.Label))
                 {
-                    values[r] = v.ValueKind switch
+                    var row = match.Row < 0 ? -1 : offset + match.Row;
+                    matches.Add(match with { Row = row });
+                    if (row >= 0)
                     {
-                        JsonValueKind.String => v.GetString(),
-                        JsonValueKind.Number => v.GetRawText(),
-                        JsonValueKind.True => "true",
-                        JsonValueKind.False => "false",
-                        _ => Count(ref typeErrors, (string?)null),
-                    };
+                        labelled.Add(new LabelledRow(row, match.Label.Label, match.Label.Time));
+                    }
                 }
             }
-            result = values;
+            offset += part.Count;
         }
-        else
+        return new TrafficFrame(new Table(schema, columns), errors)
         {
-            var values = new double[records.Count];
-            for (var r = 0; r < records.Count; r++)
-            {
-                values[r] = Find(records[r].Features, column.Name) is { } v
-                    ? (column.Kind == ColumnKind.Boolean ? Boolean(v) : Number(v)) ?? Count(ref typeErrors, double.NaN)
-                    : double.NaN;
-            }
-            result = values;
-        }
-        if (typeErrors > 0)
+            RequestLatencies = parts.SelectMany(p => p.RequestLatencies).ToArray(),
+            Labelled = labelled,
+            Records = parts.Sum(p => p.Records),
+            CorruptLines = parts.Sum(p => p.CorruptLines),
+        };
+    }
+
+    private static T[] Concat<T>(IReadOnlyList<TrafficColumns> parts, int rows, Func<TrafficColumns, ReadOnlySpan<T>> column)
+    {
+        var result = GC.AllocateUninitializedArray<T>(rows);
+        var at = 0;
+        foreach (var part in parts)
         {
-            errors[column.Name] = typeErrors;
+            var span = column(part)[..part.Count];
+            span.CopyTo(result.AsSpan(at));
+            at += span.Length;
         }
         return result;
-    }
-
-    /// <summary>The value by name (any case); null when missing or JSON null.</summary>
-    private static JsonElement? Find(IReadOnlyDictionary<string, JsonElement> features, string name)
-    {
-        if (!features.TryGetValue(name, out var value))
-        {
-            var match = features.FirstOrDefault(f => string.Equals(f.Key, name, StringComparison.OrdinalIgnoreCase));
-            if (match.Key is null)
-            {
-                return null;
-            }
-            value = match.Value;
-        }
-        return value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? null : value;
-    }
-
-    private static double? Number(JsonElement v) => v.ValueKind switch
-    {
-        JsonValueKind.Number => v.GetDouble(),
-        JsonValueKind.String when double.TryParse(v.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
-        _ => null,
-    };
-
-    private static double? Boolean(JsonElement v) => v.ValueKind switch
-    {
-        JsonValueKind.True => 1,
-        JsonValueKind.False => 0,
-        JsonValueKind.Number when v.TryGetDouble(out var n) && n is 0 or 1 => n,
-        JsonValueKind.String => v.GetString()?.Trim().ToLowerInvariant() switch { "true" or "1" => 1, "false" or "0" => 0, _ => null },
-        _ => null,
-    };
-
-    private static T Count<T>(ref long errors, T value)
-    {
-        errors++;
-        return value;
     }
 }

@@ -1,0 +1,746 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using ModelOps.Core.Storage;
+
+namespace ModelOps.Core.Serving.Traffic;
+
+/// <summary>What became of a traffic line.</summary>
+internal enum TrafficLine : byte
+{
+    /// <summary>Not a readable record (bad JSON, a missing or mistyped field); counted as corrupt.</summary>
+    Corrupt,
+
+    /// <summary>A record outside the window.</summary>
+    Outside,
+
+    /// <summary>A record in the window of another version: counted, not laid out.</summary>
+    OtherVersion,
+
+    /// <summary>A row of the table.</summary>
+    Taken,
+}
+
+/// <summary>A traffic row that has a label: its index among the rows taken (-1 when of another version) and the label.</summary>
+internal readonly record struct LabelMatch(int Row, FeedbackRecord Label, TrafficRecord? Record);
+
+/// <summary>
+/// The rows of one traffic blob as columns, parsed line by line with <see cref="Utf8JsonReader"/> straight into typed
+/// buffers: the same records <see cref="TrafficReader.ReadAsync"/> would accept (the serializer's rules: property names
+/// in any case, the last of duplicated properties wins, unknown ones skipped; the prediction read as its converter does),
+/// and the same feature values <c>TrafficTable</c> lays out (exact name first, else the first name equal in any case;
+/// null or missing as NaN/null; values of the wrong type likewise, counted per feature). Not thread-safe: one per blob.
+/// </summary>
+internal sealed class TrafficColumns
+{
+    private const int MaxRequestIdChars = TrafficValidation.MaxRequestIdLength;
+
+    private static readonly byte[][] Fields = ["requestId"u8.ToArray(), "row"u8.ToArray(), "time"u8.ToArray(), "model"u8.ToArray(),
+        "version"u8.ToArray(), "features"u8.ToArray(), "prediction"u8.ToArray(), "latencyMs"u8.ToArray(), "requestRows"u8.ToArray()];
+
+    private static readonly string[] FieldNames = Fields.Select(f => Encoding.UTF8.GetString(f)).ToArray();
+
+    private readonly TrafficFrameRequest _request;
+    private readonly int _features;
+    private readonly double[]?[] _numbers;
+    private readonly string?[]?[] _texts;
+    private readonly long[] _typeErrors;
+    private readonly List<double> _requestLatencies = [];
+    private readonly List<LabelMatch> _matches = [];
+    private double[] _predicted = [];
+    private string?[] _predictedLabels = [];
+    private double[] _probability = [];
+    private double[] _latency = [];
+    private PredictionKind[] _predictionKinds = [];
+    private int _capacity;
+
+    // Per line: how each feature's value was found, and whether it had the wrong type.
+    private readonly Match[] _match;
+    private readonly string?[] _matchedName;
+    private readonly bool[] _wrongType;
+    private readonly char[] _requestId = new char[MaxRequestIdChars];
+    private byte[] _model = [];
+
+    public TrafficColumns(TrafficFrameRequest request)
+    {
+        _request = request;
+        _features = request.Kinds.Length;
+        _numbers = new double[]?[_features];
+        _texts = new string?[]?[_features];
+        _typeErrors = new long[_features];
+        _match = new Match[_features];
+        _matchedName = new string?[_features];
+        _wrongType = new bool[_features];
+        Grow(256);
+    }
+
+    /// <summary>Rows taken.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Records in the window, of any version.</summary>
+    public long Records { get; private set; }
+
+    public long CorruptLines { get; private set; }
+
+    public double[]? Numbers(int feature) => _numbers[feature];
+
+    public string?[]? Texts(int feature) => _texts[feature];
+
+    public long TypeErrors(int feature) => _typeErrors[feature];
+
+    public ReadOnlySpan<double> Predicted => _predicted.AsSpan(0, Count);
+
+    public ReadOnlySpan<string?> PredictedLabels => _predictedLabels.Length == 0 ? default : _predictedLabels.AsSpan(0, Count);
+
+    public ReadOnlySpan<double> Probability => _probability.AsSpan(0, Count);
+
+    public ReadOnlySpan<double> Latency => _latency.AsSpan(0, Count);
+
+    public ReadOnlySpan<PredictionKind> PredictionKinds => _predictionKinds.AsSpan(0, Count);
+
+    /// <summary>The latency of each request taken once: from its row 0.</summary>
+    public List<double> RequestLatencies => _requestLatencies;
+
+    /// <summary>Lines with a label, in read order, any version.</summary>
+    public List<LabelMatch> Matches => _matches;
+
+    /// <summary>Every line of a JSON-lines stream (a blob), overlong ones counted as corrupt.</summary>
+    public static async Task<TrafficColumns> ReadAsync(Stream stream, TrafficFrameRequest request, CancellationToken cancellationToken)
+    {
+        var columns = new TrafficColumns(request);
+        await foreach (var line in JsonLinesScanner.ReadAsync(stream, TrafficReader.MaxLineBytes, cancellationToken))
+        {
+            if (line.Overlong)
+            {
+                columns.CorruptLines++;
+            }
+            else
+            {
+                columns.Add(line.Bytes.Span);
+            }
+        }
+        return columns;
+    }
+
+    /// <summary>Reads one line (without its newline) into the next row if it is a record of the window and version.</summary>
+    public TrafficLine Add(ReadOnlySpan<byte> line)
+    {
+        if (Count == _capacity)
+        {
+            Grow(_capacity * 2);
+        }
+        var result = Parse(line, out var row, out var requestIdLength);
+        if (result == TrafficLine.Corrupt)
+        {
+            CorruptLines++;
+            return result;
+        }
+        if (result == TrafficLine.Outside)
+        {
+            return result;
+        }
+        Records++;
+        var match = _request.Labels?.Find(_requestId.AsSpan(0, requestIdLength), row) is { } label
+            ? new LabelMatch(result == TrafficLine.Taken ? Count : -1, label, _request.KeepLabelledRecords ? Whole(line) : null)
+            : (LabelMatch?)null;
+        if (match is { } m)
+        {
+            _matches.Add(m);
+        }
+        if (result == TrafficLine.Taken)
+        {
+            for (var f = 0; f < _features; f++)
+            {
+                if (_wrongType[f])
+                {
+                    _typeErrors[f]++;
+                }
+            }
+            if (row == 0)
+            {
+                _requestLatencies.Add(_latency[Count]);
+            }
+            Count++;
+        }
+        return result;
+    }
+
+    private static TrafficRecord Whole(ReadOnlySpan<byte> line) =>
+        JsonSerializer.Deserialize<TrafficRecord>(line, Json.Options) ?? throw new InvalidOperationException("A record read as a row did not deserialize.");
+
+    private TrafficLine Parse(ReadOnlySpan<byte> line, out int row, out int requestIdLength)
+    {
+        row = 0;
+        requestIdLength = -1; // null until read
+        var time = default(DateTimeOffset);
+        var version = 0;
+        var hasModel = false;
+        var hasFeatures = false;
+        var prediction = default(PredictionValue);
+        var latency = 0.0;
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return TrafficLine.Corrupt; // null, an array or a scalar: not a record
+            }
+            ClearFeatures();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = Field(ref reader);
+                reader.Read();
+                var type = reader.TokenType;
+                switch (field)
+                {
+                    case 0:
+                        if (type == JsonTokenType.Null)
+                        {
+                            requestIdLength = -1;
+                        }
+                        else if (type != JsonTokenType.String)
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        else if (_request.Labels is null)
+                        {
+                            requestIdLength = 0;
+                        }
+                        else
+                        {
+                            // Labels never have ids longer than the log accepts; a longer one cannot match, so it is not copied.
+                            requestIdLength = reader.ValueSpan.Length <= MaxRequestIdChars * 6
+                                && reader.GetString() is { Length: <= MaxRequestIdChars } id ? Copy(id) : 0;
+                        }
+                        break;
+                    case 1:
+                        if (type != JsonTokenType.Number || !reader.TryGetInt32(out row))
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        break;
+                    case 2:
+                        if (type != JsonTokenType.String || !reader.TryGetDateTimeOffset(out time))
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        break;
+                    case 3:
+                        if (type != JsonTokenType.String || !IsModelName(ref reader))
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        hasModel = true;
+                        break;
+                    case 4:
+                        if (type != JsonTokenType.Number || !reader.TryGetInt32(out version))
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        break;
+                    case 5:
+                        if (type == JsonTokenType.Null)
+                        {
+                            hasFeatures = false;
+                            break;
+                        }
+                        if (type != JsonTokenType.StartObject)
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        ReadFeatures(ref reader);
+                        hasFeatures = true;
+                        break;
+                    case 6:
+                        if (type == JsonTokenType.Null)
+                        {
+                            prediction = default;
+                            break;
+                        }
+                        if (type != JsonTokenType.StartObject || !TryReadPrediction(line, ref reader, out prediction))
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        break;
+                    case 7:
+                        if (!TryGetDouble(ref reader, namedLiterals: true, out latency))
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        break;
+                    case 8:
+                        if (type != JsonTokenType.Number || !reader.TryGetInt32(out _))
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+            if (reader.Read())
+            {
+                return TrafficLine.Corrupt; // cannot happen after a whole object without the reader throwing; kept as a guard
+            }
+        }
+        catch (JsonException)
+        {
+            return TrafficLine.Corrupt;
+        }
+        if (requestIdLength < 0 || !hasFeatures || prediction.Kind == PredictionKind.None || row < 0 || !hasModel)
+        {
+            return TrafficLine.Corrupt;
+        }
+        if (time < _request.From || time >= _request.To)
+        {
+            return TrafficLine.Outside;
+        }
+        if (_request.Version is { } wanted && version != wanted)
+        {
+            return TrafficLine.OtherVersion;
+        }
+        _latency[Count] = latency;
+        _predictionKinds[Count] = prediction.Kind;
+        _predicted[Count] = prediction.Number;
+        _probability[Count] = prediction.Probability;
+        if (prediction.Label is not null)
+        {
+            if (_predictedLabels.Length == 0)
+            {
+                _predictedLabels = new string?[_capacity];
+            }
+            _predictedLabels[Count] = prediction.Label;
+        }
+        return TrafficLine.Taken;
+    }
+
+    private int Copy(string id)
+    {
+        id.CopyTo(_requestId);
+        return id.Length;
+    }
+
+    /// <summary>The top-level field a property names (any case), or -1.</summary>
+    private static int Field(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            var name = reader.ValueSpan;
+            for (var i = 0; i < Fields.Length; i++)
+            {
+                if (name.SequenceEqual(Fields[i]))
+                {
+                    return i;
+                }
+            }
+        }
+        var text = reader.GetString();
+        for (var i = 0; i < FieldNames.Length; i++)
+        {
+            if (string.Equals(text, FieldNames[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private bool IsModelName(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.SequenceEqual(_model) && _model.Length > 0)
+        {
+            return true;
+        }
+        var text = reader.GetString();
+        if (!ModelName.TryParse(text, out _, out _))
+        {
+            return false;
+        }
+        _model = Encoding.UTF8.GetBytes(text!);
+        return true;
+    }
+
+    private void ClearFeatures()
+    {
+        for (var f = 0; f < _features; f++)
+        {
+            _match[f] = Match.None;
+            _matchedName[f] = null;
+            _wrongType[f] = false;
+            if (_numbers[f] is { } numbers)
+            {
+                numbers[Count] = double.NaN;
+            }
+            else
+            {
+                _texts[f]![Count] = null;
+            }
+        }
+    }
+
+    private void ReadFeatures(ref Utf8JsonReader reader)
+    {
+        ClearFeatures(); // a repeated "features" replaces the earlier one
+        var next = 0;
+        byte[]? rented = null;
+        try
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var f = -1;
+                string? name = null;
+                if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+                {
+                    f = Exact(reader.ValueSpan, next);
+                }
+                else
+                {
+                    name = reader.GetString()!;
+                    var utf8 = Encoding.UTF8.GetBytes(name);
+                    f = Exact(utf8, next);
+                }
+                var take = true;
+                if (f >= 0)
+                {
+                    _match[f] = Match.Exact;
+                    next = f + 1;
+                }
+                else
+                {
+                    name ??= reader.GetString()!;
+                    f = AnyCase(name);
+                    if (f >= 0)
+                    {
+                        // The first name equal in any case counts (its last value, as duplicates overwrite); an exact name beats it.
+                        switch (_match[f])
+                        {
+                            case Match.None:
+                                _match[f] = Match.AnyCase;
+                                _matchedName[f] = name;
+                                break;
+                            case Match.AnyCase:
+                                take = string.Equals(_matchedName[f], name, StringComparison.Ordinal);
+                                break;
+                            default:
+                                take = false;
+                                break;
+                        }
+                    }
+                }
+                reader.Read();
+                if (f < 0 || !take)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                ReadValue(ref reader, f, ref rented);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private int Exact(ReadOnlySpan<byte> name, int hint)
+    {
+        var names = _request.Names;
+        if (hint < names.Length && name.SequenceEqual(names[hint]))
+        {
+            return hint;
+        }
+        for (var f = 0; f < names.Length; f++)
+        {
+            if (name.SequenceEqual(names[f]))
+            {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    private int AnyCase(string name)
+    {
+        var columns = _request.Features.Columns;
+        for (var f = 0; f < columns.Count; f++)
+        {
+            if (string.Equals(columns[f].Name, name, StringComparison.OrdinalIgnoreCase))
+            {
+                return f;
+            }
+        }
+        return -1;
+    }
+
+    private void ReadValue(ref Utf8JsonReader reader, int f, ref byte[]? rented)
+    {
+        var type = reader.TokenType;
+        var wrong = false;
+        switch (_request.Kinds[f])
+        {
+            case FeatureKind.Text:
+                _texts[f]![Count] = type switch
+                {
+                    JsonTokenType.String => _request.Levels[f]!.Intern(Unescaped(ref reader, ref rented)),
+                    JsonTokenType.Number => _request.Levels[f]!.Intern(reader.ValueSpan), // as written, like GetRawText
+                    JsonTokenType.True => "true",
+                    JsonTokenType.False => "false",
+                    JsonTokenType.Null => null,
+                    _ => Wrong<string?>(ref wrong, null),
+                };
+                break;
+            case FeatureKind.Number:
+                _numbers[f]![Count] = type switch
+                {
+                    JsonTokenType.Number => reader.TryGetDouble(out var n) ? n : Wrong(ref wrong, double.NaN),
+                    JsonTokenType.String => double.TryParse(Unescaped(ref reader, ref rented), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+                        ? d : Wrong(ref wrong, double.NaN),
+                    JsonTokenType.Null => double.NaN,
+                    _ => Wrong(ref wrong, double.NaN),
+                };
+                break;
+            default:
+                _numbers[f]![Count] = type switch
+                {
+                    JsonTokenType.True => 1,
+                    JsonTokenType.False => 0,
+                    JsonTokenType.Number when reader.TryGetDouble(out var n) && n is 0 or 1 => n,
+                    JsonTokenType.String => reader.GetString()!.Trim().ToLowerInvariant() switch
+                    {
+                        "true" or "1" => 1,
+                        "false" or "0" => 0,
+                        _ => Wrong(ref wrong, double.NaN),
+                    },
+                    JsonTokenType.Null => double.NaN,
+                    _ => Wrong(ref wrong, double.NaN),
+                };
+                break;
+        }
+        if (type is JsonTokenType.StartObject or JsonTokenType.StartArray)
+        {
+            reader.Skip();
+        }
+        _wrongType[f] = wrong;
+    }
+
+    private static T Wrong<T>(ref bool wrong, T value)
+    {
+        wrong = true;
+        return value;
+    }
+
+    /// <summary>A string token's UTF-8 text with escapes resolved; valid until the next call.</summary>
+    private static ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader, ref byte[]? rented)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            return reader.ValueSpan;
+        }
+        var length = reader.HasValueSequence ? checked((int)reader.ValueSequence.Length) : reader.ValueSpan.Length;
+        if (rented is null || rented.Length < length)
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+            rented = ArrayPool<byte>.Shared.Rent(length);
+        }
+        var written = reader.CopyString(rented);
+        return rented.AsSpan(0, written);
+    }
+
+    /// <summary>A double as the serializer reads one with named floating-point literals allowed (when asked).</summary>
+    private static bool TryGetDouble(ref Utf8JsonReader reader, bool namedLiterals, out double value)
+    {
+        value = 0;
+        if (reader.TokenType == JsonTokenType.Number)
+        {
+            return reader.TryGetDouble(out value);
+        }
+        if (!namedLiterals || reader.TokenType != JsonTokenType.String)
+        {
+            return false;
+        }
+        byte[]? rented = null;
+        try
+        {
+            var text = Unescaped(ref reader, ref rented);
+            if (text.SequenceEqual("NaN"u8))
+            {
+                value = double.NaN;
+            }
+            else if (text.SequenceEqual("Infinity"u8))
+            {
+                value = double.PositiveInfinity;
+            }
+            else if (text.SequenceEqual("-Infinity"u8))
+            {
+                value = double.NegativeInfinity;
+            }
+            else
+            {
+                return false;
+            }
+            return true;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The prediction as <c>PredictionJsonConverter</c> reads it: the first of each of "value", "label",
+    /// "probabilities" and "probability" in any case, tried in that order.
+    /// </summary>
+    private bool TryReadPrediction(ReadOnlySpan<byte> line, ref Utf8JsonReader reader, out PredictionValue prediction)
+    {
+        prediction = default;
+        long value = -1, label = -1, probabilities = -1, probability = -1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString();
+            reader.Read();
+            ref var slot = ref value;
+            if (string.Equals(name, "value", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref value;
+            }
+            else if (string.Equals(name, "label", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref label;
+            }
+            else if (string.Equals(name, "probabilities", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref probabilities;
+            }
+            else if (string.Equals(name, "probability", StringComparison.OrdinalIgnoreCase))
+            {
+                slot = ref probability;
+            }
+            else
+            {
+                reader.Skip();
+                continue;
+            }
+            if (slot < 0)
+            {
+                slot = reader.TokenStartIndex;
+            }
+            reader.Skip();
+        }
+        if (value >= 0)
+        {
+            var v = At(line, value);
+            if (v.TokenType != JsonTokenType.Number || !v.TryGetDouble(out var number))
+            {
+                return false;
+            }
+            prediction = new PredictionValue(PredictionKind.Regression, number, double.NaN, null);
+            return true;
+        }
+        if (label < 0)
+        {
+            return false;
+        }
+        var l = At(line, label);
+        if (probabilities >= 0)
+        {
+            if (l.TokenType != JsonTokenType.String)
+            {
+                return false;
+            }
+            var text = l.GetString()!;
+            var p = At(line, probabilities);
+            if (p.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            var chosen = double.NaN;
+            while (p.Read() && p.TokenType == JsonTokenType.PropertyName)
+            {
+                var same = p.ValueTextEquals(text);
+                p.Read();
+                if (!TryGetDouble(ref p, namedLiterals: true, out var share))
+                {
+                    return false;
+                }
+                if (same)
+                {
+                    chosen = share; // a repeated class: the last value, as the dictionary keeps it
+                }
+            }
+            prediction = new PredictionValue(PredictionKind.Multiclass, double.NaN, chosen, _request.PredictedLabels.Intern(text));
+            return true;
+        }
+        if (probability >= 0)
+        {
+            var q = At(line, probability);
+            if (l.TokenType is not (JsonTokenType.True or JsonTokenType.False) || q.TokenType != JsonTokenType.Number || !q.TryGetDouble(out var chance))
+            {
+                return false;
+            }
+            prediction = new PredictionValue(PredictionKind.Binary, l.TokenType == JsonTokenType.True ? 1 : 0, chance, null);
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>A reader positioned on the token that starts at the offset.</summary>
+    private static Utf8JsonReader At(ReadOnlySpan<byte> line, long offset)
+    {
+        var reader = new Utf8JsonReader(line[(int)offset..]);
+        reader.Read();
+        return reader;
+    }
+
+    private void Grow(int capacity)
+    {
+        _capacity = capacity;
+        for (var f = 0; f < _features; f++)
+        {
+            if (_request.Kinds[f] == FeatureKind.Text)
+            {
+                Array.Resize(ref _texts[f], capacity);
+            }
+            else
+            {
+                Array.Resize(ref _numbers[f], capacity);
+            }
+        }
+        Array.Resize(ref _predicted, capacity);
+        Array.Resize(ref _probability, capacity);
+        Array.Resize(ref _latency, capacity);
+        Array.Resize(ref _predictionKinds, capacity);
+        if (_predictedLabels.Length > 0)
+        {
+            Array.Resize(ref _predictedLabels, capacity);
+        }
+    }
+
+    private enum Match : byte
+    {
+        None,
+        Exact,
+        AnyCase,
+    }
+
+    private readonly record struct PredictionValue(PredictionKind Kind, double Number, double Probability, string? Label);
+}
+
+/// <summary>Which shape a row's prediction had.</summary>
+internal enum PredictionKind : byte
+{
+    None,
+    Regression,
+    Binary,
+    Multiclass,
+}

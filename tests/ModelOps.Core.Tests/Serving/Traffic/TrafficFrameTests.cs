@@ -1,0 +1,325 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Time.Testing;
+using ModelOps.Core.Data;
+using ModelOps.Core.Serving.Traffic;
+using ModelOps.Core.Storage;
+using static ModelOps.Core.Tests.Serving.Traffic.TrafficTestKit;
+
+namespace ModelOps.Core.Tests.Serving.Traffic;
+
+/// <summary>
+/// The window read straight into columns equals the record-by-record read (the serializer into <see cref="TrafficRecord"/>,
+/// then <see cref="RecordTable"/>) on generated traffic full of the awkward cases.
+/// </summary>
+public sealed class TrafficFrameTests
+{
+    private static readonly DateTimeOffset Start = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset From = Start.AddMinutes(30);
+    private static readonly DateTimeOffset To = Start.AddMinutes(150);
+
+    private static readonly TableSchema Schema = new([
+        new ColumnSchema("tenure", ColumnKind.Numeric), new ColumnSchema("plan", ColumnKind.Categorical),
+        new ColumnSchema("active", ColumnKind.Boolean), new ColumnSchema("note", ColumnKind.Categorical),
+        new ColumnSchema("Score", ColumnKind.Numeric)]);
+
+    [Fact]
+    public async Task The_lean_read_equals_the_record_read_for_every_version()
+    {
+        var blobs = await NewBlobsAsync();
+        var ids = await WriteTrafficAsync(blobs, new Random(5), linesPerBlob: 300);
+        var reader = new TrafficReader(blobs);
+
+        foreach (var version in new int?[] { 3, 4, 5, 9, null })
+        {
+            var (frame, _) = await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, version));
+            var stats = new TrafficReadStats();
+            var records = new List<TrafficRecord>();
+            await foreach (var record in reader.ReadAsync(Churn, From, To, stats))
+            {
+                records.Add(record);
+            }
+            var served = records.Where(r => version is null || r.Version == version).ToList();
+            var expected = RecordTable.Build(served, Schema);
+
+            AssertSameTable(expected.Table, frame.Table, $"version {version}");
+            Assert.Equal(expected.TypeErrors.OrderBy(e => e.Key), frame.TypeErrors.OrderBy(e => e.Key));
+            Assert.Equal(served.Where(r => r.Row == 0).Select(r => r.LatencyMs), frame.RequestLatencies);
+            Assert.Equal(stats.Records, frame.Records);
+            Assert.Equal(stats.CorruptLines, frame.CorruptLines);
+            Assert.Equal(stats.Blobs, frame.Blobs);
+        }
+        var all = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3))).Frame;
+        Assert.True(all.Table.RowCount > 300 && all.CorruptLines > 50 && all.TypeErrors.Count == Schema.Columns.Count && all.Records > all.Table.RowCount,
+            $"the generated traffic exercises the cases: {all.Table.RowCount} rows, {all.CorruptLines} corrupt, {all.TypeErrors.Count} features with type errors");
+        Assert.Equal(6 * 300, ids);
+        // One instance per level, however many rows and blobs hold it.
+        var plans = all.Table.Categorical("plan").Where(p => p is not null).ToArray();
+        Assert.Equal(plans.Distinct().Count(), plans.Distinct(ReferenceEqualityComparer.Instance).Count());
+    }
+
+    [Fact]
+    public async Task Labels_join_as_the_record_read_joined_them()
+    {
+        var blobs = await NewBlobsAsync();
+        var random = new Random(11);
+        var ids = await WriteTrafficAsync(blobs, random, linesPerBlob: 120);
+        var time = new FakeTimeProvider(Start.AddHours(4));
+        var feedback = new FeedbackStore(blobs, time, new FeedbackStoreOptions { Host = "web-1" });
+        var labels = Enumerable.Range(0, ids).Where(_ => random.NextDouble() < 0.3)
+            .Select(i => new FeedbackLabel($"r{i}", JsonSerializer.SerializeToElement(random.Next(2) == 0 ? "yes" : "no"), random.Next(3)))
+            .Append(new FeedbackLabel("nobody", JsonSerializer.SerializeToElement("yes")))
+            .ToList();
+        await feedback.AddAsync(Churn, labels);
+        time.Advance(TimeSpan.FromMinutes(5));
+        await feedback.AddAsync(Churn, labels.Take(10).Select(l => l with { Label = JsonSerializer.SerializeToElement("later") }).ToList());
+        var reader = new TrafficReader(blobs);
+
+        // The join as it was: the latest label per row, the first scored line of each labelled row.
+        var latest = new Dictionary<(string, int), FeedbackRecord>();
+        var feedbackStats = new TrafficReadStats();
+        await foreach (var label in reader.ReadFeedbackAsync(Churn, From, time.GetUtcNow().AddHours(1), feedbackStats))
+        {
+            if (!latest.TryGetValue((label.RequestId, label.Row), out var known) || label.Time >= known.Time)
+            {
+                latest[(label.RequestId, label.Row)] = label;
+            }
+        }
+        var trafficStats = new TrafficReadStats();
+        var expected = new List<(TrafficRecord Record, string Label)>();
+        var matched = new HashSet<(string, int)>();
+        await foreach (var record in reader.ReadAsync(Churn, From, To, trafficStats))
+        {
+            if (latest.TryGetValue((record.RequestId, record.Row), out var label) && matched.Add((record.RequestId, record.Row)))
+            {
+                expected.Add((record, label.Label.GetString()!));
+            }
+        }
+
+        var joined = await feedback.JoinAsync(Churn, From, To);
+
+        Assert.True(expected.Count > 10);
+        Assert.Equal(
+            expected.Select(e => (e.Record.RequestId, e.Record.Row, e.Record.Version, e.Record.Time, e.Label)).OrderBy(x => x),
+            joined.Rows.Select(r => (r.Record.RequestId, r.Record.Row, r.Record.Version, r.Record.Time, r.Label.GetString()!)).OrderBy(x => x));
+        Assert.Equal(trafficStats.Records, joined.TrafficRecords);
+        Assert.Equal(feedbackStats.Records, joined.FeedbackRecords);
+        Assert.Equal(latest.Count - matched.Count, joined.UnmatchedFeedback);
+        Assert.Equal(trafficStats.CorruptLines + feedbackStats.CorruptLines, joined.CorruptLines);
+
+        // The monitor's join: rows of its version, by their index in the table.
+        var frameLabels = await feedback.ReadLabelsAsync(Churn, From, To, CancellationToken.None);
+        var (frame, _) = await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3, frameLabels));
+        var served = new List<TrafficRecord>();
+        await foreach (var record in reader.ReadAsync(Churn, From, To))
+        {
+            if (record.Version == 3)
+            {
+                served.Add(record);
+            }
+        }
+        Assert.Equal(
+            expected.Where(e => e.Record.Version == 3).Select(e => (e.Record.RequestId, e.Record.Row, e.Label)).OrderBy(x => x),
+            frame.Labelled.Select(l => (served[l.Row].RequestId, served[l.Row].Row, l.Label.GetString()!)).OrderBy(x => x));
+    }
+
+    [Fact]
+    public async Task Features_predictions_and_latency_become_columns_and_wrong_types_are_counted()
+    {
+        var lines = """
+            {"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":{"tenure":2.5,"plan":"gold","active":true,"note":null},"prediction":{"label":true,"probability":0.75},"latencyMs":0.4}
+            {"requestId":"b","row":1,"time":"2025-03-01T10:41:00Z","model":"churn","version":3,"features":{"TENURE":"lots","active":false},"prediction":{"label":true,"probability":0.75},"latencyMs":0.4}
+            {"requestId":"c","row":0,"time":"2025-03-01T10:42:00Z","model":"churn","version":3,"features":{}}
+            """;
+        var request = new TrafficFrameRequest(Schema, From, To, 3);
+        var part = await TrafficColumns.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(lines)), request, CancellationToken.None);
+        var frame = TrafficTable.Merge(request, [part], out _);
+
+        Assert.Equal([2.5, double.NaN], frame.Table.Numeric("tenure"));
+        Assert.Equal(new string?[] { "gold", null }, frame.Table.Categorical("plan").AsEnumerable());
+        Assert.Equal([1.0, 0.0], frame.Table.Numeric("active"));
+        Assert.All(frame.Table.Categorical("note"), Assert.Null);
+        Assert.Equal([1.0, 1.0], frame.Table.Numeric(TrafficTable.PredictionColumn));
+        Assert.Equal([0.75, 0.75], frame.Table.Numeric(TrafficTable.ProbabilityColumn));
+        Assert.Equal([0.4, 0.4], frame.Table.Numeric(TrafficTable.LatencyColumn));
+        Assert.Equal([0.4], frame.RequestLatencies);
+        Assert.Equal(1, frame.TypeErrors["tenure"]);
+        Assert.Single(frame.TypeErrors);
+        Assert.Equal(1, frame.CorruptLines); // no prediction
+    }
+
+    [Fact]
+    public void A_feature_named_like_a_traffic_column_is_refused()
+    {
+        var schema = new TableSchema([new ColumnSchema("Prediction", ColumnKind.Numeric)]);
+        Assert.Throws<ArgumentException>(() => new TrafficFrameRequest(schema, From, To, 3));
+    }
+
+    private static void AssertSameTable(Table expected, Table actual, string what)
+    {
+        Assert.Equal(expected.Schema.Columns, actual.Schema.Columns);
+        Assert.Equal(expected.RowCount, actual.RowCount);
+        for (var c = 0; c < expected.ColumnCount; c++)
+        {
+            var name = $"{what}, column {expected.Schema.Columns[c].Name}";
+            if (expected.Column(c) is double[] numbers)
+            {
+                var got = actual.Numeric(c);
+                for (var r = 0; r < numbers.Length; r++)
+                {
+                    Assert.True(numbers[r].Equals(got[r]), $"{name}, row {r}: expected {numbers[r]}, got {got[r]}");
+                }
+            }
+            else
+            {
+                Assert.True(expected.Categorical(c).SequenceEqual(actual.Categorical(c)), name);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Lines in three hour folders and two hosts' blobs: good records of versions 3 (binary), 4 (multiclass) and 5
+    /// (regression) with awkward values, names and fields, mixed with corrupt lines. Returns how many request ids it used.
+    /// </summary>
+    private static async Task<int> WriteTrafficAsync(BlobServiceClient blobs, Random random, int linesPerBlob)
+    {
+        var container = blobs.GetBlobContainerClient(StorageLayout.Traffic);
+        var id = 0;
+        for (var hour = 0; hour < 3; hour++)
+        {
+            foreach (var host in new[] { "web-2", "web-1" })
+            {
+                var text = new StringBuilder();
+                for (var i = 0; i < linesPerBlob; i++)
+                {
+                    var time = Start.AddHours(hour).AddSeconds(random.Next(3600));
+                    text.Append(random.NextDouble() < 0.1 ? CorruptLine(random, time) : Line(random, $"r{id}", random.Next(3), time)).Append('\n');
+                    id++;
+                    if (random.NextDouble() < 0.02)
+                    {
+                        text.Append("\r\n"); // blank lines are no records and no corruption
+                    }
+                }
+                var name = StorageLayout.TrafficHourPrefix(Churn, Start.AddHours(hour).UtcDateTime) + host + "-0" + StorageLayout.JsonLinesExtension;
+                await container.GetBlobClient(name).UploadAsync(BinaryData.FromString(text.ToString()));
+            }
+        }
+        return id;
+    }
+
+    private static string Line(Random random, string requestId, int row, DateTimeOffset time)
+    {
+        var version = random.NextDouble() switch { < 0.6 => 3, < 0.8 => 4, < 0.95 => 5, _ => 9 };
+        var fields = new List<string>
+        {
+            Pick(random, "\"requestId\"", "\"RequestId\"", "\"request\\u0049d\"") + ":" + Json(requestId),
+            Pick(random, "\"row\"", "\"ROW\"") + ":" + row.ToString(CultureInfo.InvariantCulture),
+            Pick(random, "\"time\"", "\"Time\"") + ":" + Json(random.Next(4) == 0 ? time.ToOffset(TimeSpan.FromHours(1)).ToString("o") : time.ToString("o")),
+            "\"model\":" + Pick(random, "\"churn\"", "\"chur\\u006e\""),
+            "\"version\":" + version.ToString(CultureInfo.InvariantCulture),
+            "\"features\":" + Features(random),
+            "\"prediction\":" + Prediction(random, version),
+            "\"latencyMs\":" + Pick(random, "0.25", "1.5", "3", "\"NaN\"", "12.125"),
+        };
+        if (random.Next(3) == 0)
+        {
+            fields.Add("\"requestRows\":3");
+        }
+        if (random.Next(4) == 0)
+        {
+            fields.Add(Pick(random, "\"host\":{\"a\":[1,2,{\"b\":null}]}", "\"extra\":\"x\"", "\"features2\":{\"tenure\":\"no\"}"));
+        }
+        if (random.Next(20) == 0)
+        {
+            fields.Add("\"features\":" + Features(random)); // a repeated property: the last wins
+        }
+        Shuffle(random, fields);
+        return "{" + string.Join(",", fields) + "}";
+    }
+
+    private static string Features(Random random)
+    {
+        var pairs = new List<string>();
+        void Add(string[] names, string[] values)
+        {
+            if (random.Next(10) != 0)
+            {
+                pairs.Add(Pick(random, names) + ":" + Pick(random, values));
+            }
+        }
+        string[] numbers = ["1.5", "-3", "1e2", "0", "\"2.5\"", "\" 7 \"", "\"abc\"", "true", "null", "{\"x\":1}", "[1]", "\"NaN\"", "1e400", "12345.678"];
+        string[] levels = ["\"gold\"", "\"silver\"", "\"g\\u006fld\"", "12", "1.50", "true", "false", "null", "{}", "[]", "\"\"", "\"bronze\""];
+        string[] flags = ["true", "false", "0", "1", "1.0", "2", "\"TRUE\"", "\" yes\"", "\" false \"", "\"1\"", "null", "[]", "\"x\""];
+        Add(["\"tenure\"", "\"Tenure\"", "\"TENURE\"", "\"ten\\u0075re\""], numbers);
+        Add(["\"plan\"", "\"Plan\""], levels);
+        Add(["\"active\"", "\"ACTIVE\""], flags);
+        Add(["\"note\""], levels);
+        Add(["\"Score\"", "\"score\"", "\"SCORE\""], numbers);
+        if (random.Next(5) == 0)
+        {
+            Add(["\"tenure\"", "\"TENURE\"", "\"Tenure\""], numbers); // duplicates, exact or in another case
+            Add(["\"plan\"", "\"PLAN\""], levels);
+        }
+        if (random.Next(4) == 0)
+        {
+            pairs.Add("\"unknown\":" + Pick(random, numbers));
+        }
+        Shuffle(random, pairs);
+        return "{" + string.Join(",", pairs) + "}";
+    }
+
+    private static string Prediction(Random random, int version) => (version, random.Next(12)) switch
+    {
+        (_, 0) => Pick(random, "{\"value\":3.5}", "{\"label\":\"b\",\"probabilities\":{\"a\":0.1,\"b\":0.9}}", "{\"label\":true,\"probability\":0.5}"),
+        (3, _) => Pick(random, "{\"label\":true,\"probability\":0.7}", "{\"Label\":false,\"Probability\":0.2,\"extra\":1}",
+            "{\"probability\":0.1,\"label\":true}", "{\"label\":true,\"probability\":1e-3,\"label\":\"x\"}"),
+        (4, _) => Pick(random, "{\"label\":\"b\",\"probabilities\":{\"a\":0.1,\"b\":0.9}}", "{\"label\":\"a\",\"probabilities\":{\"a\":\"NaN\",\"b\":0.9,\"a\":0.8}}",
+            "{\"label\":\"c\",\"probabilities\":{\"a\":0.1}}", "{\"probabilities\":{\"b\\u0062\":0.4},\"LABEL\":\"bb\"}"),
+        _ => Pick(random, "{\"value\":3.5}", "{\"VALUE\":-1e-2}", "{\"value\":2,\"label\":true}", "{\"x\":0,\"value\":7}"),
+    };
+
+    private static string CorruptLine(Random random, DateTimeOffset time)
+    {
+        var t = Json(time.ToString("o"));
+        return Pick(random,
+            "{\"requestId\":\"torn\",\"row\"",
+            "null",
+            "[1,2]",
+            "42",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"foo\":1}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":null}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":null,\"prediction\":{\"value\":1}}",
+            "{\"requestId\":\"x\",\"row\":1.5,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1}}",
+            "{\"requestId\":\"x\",\"row\":\"1\",\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1}}",
+            "{\"requestId\":\"x\",\"row\":-1,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"Not A Name\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"version\":3,\"features\":{},\"prediction\":{\"value\":1}}",
+            "{\"requestId\":null,\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1}}",
+            "{\"requestId\":7,\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":\"soon\",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1}} x",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1},}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":\"1\"}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"label\":\"yes\",\"probability\":0.5}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"label\":\"b\",\"probabilities\":{\"a\":null}}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"foo\":1},\"prediction\":{\"value\":1}}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{},\"prediction\":{\"value\":1},\"latencyMs\":\"fast\"}",
+            "{\"requestId\":\"x\",\"row\":0,\"time\":" + t + ",\"model\":\"churn\",\"version\":3,\"features\":{\"tenure\":1,},\"prediction\":{\"value\":1}}");
+    }
+
+    private static string Json(string text) => JsonSerializer.Serialize(text);
+
+    private static string Pick(Random random, params string[] choices) => choices[random.Next(choices.Length)];
+
+    private static void Shuffle(Random random, List<string> items)
+    {
+        for (var i = items.Count - 1; i > 0; i--)
+        {
+            var j = random.Next(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
+    }
+}
