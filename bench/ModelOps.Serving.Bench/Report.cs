@@ -52,7 +52,7 @@ internal static class Report
         s.AppendLine($"Garbage collection during the open loop: host {hostGc}; load generator {open.Gc}.");
         s.AppendLine();
         var expectedAfterOpen = warm.Ok + open.Ok;
-        s.AppendLine(Inv($"Traffic log (`GET /api/health`) after the 3 s warm-up + open loop ({expectedAfterOpen} answered): written {Num(trafficAfterOpen, "written")}, dropped {Num(trafficAfterOpen, "dropped")}, rejected {Num(trafficAfterOpen, "rejected")}, pending {Num(trafficAfterOpen, "pending")}, failed flushes {Num(trafficAfterOpen, "failedFlushes")}."));
+        s.AppendLine(Inv($"Traffic log (`GET /api/health`) after the {options.WarmupSeconds} s warm-up + open loop ({expectedAfterOpen} answered): written {Num(trafficAfterOpen, "written")}, dropped {Num(trafficAfterOpen, "dropped")}, rejected {Num(trafficAfterOpen, "rejected")}, pending {Num(trafficAfterOpen, "pending")}, failed flushes {Num(trafficAfterOpen, "failedFlushes")}."));
         s.AppendLine(Inv($"After the closed loop too ({expectedAfterOpen + closed.Ok} answered): written {Num(trafficAfterClosed, "written")}, dropped {Num(trafficAfterClosed, "dropped")}, rejected {Num(trafficAfterClosed, "rejected")}, pending {Num(trafficAfterClosed, "pending")}."));
         if ((open.FirstError ?? closed.FirstError) is { } error)
         {
