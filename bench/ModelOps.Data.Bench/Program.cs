@@ -54,33 +54,87 @@ internal sealed record PassResult(string Engine, double Seconds, long Bytes, lon
 
 internal static class Pipeline
 {
+    // The pipeline's data steps with files for blobs: Ingest (CSV -> chunk file, streaming), then Clean (pass 1 over the
+    // chunk file: profile, validation counts, duplicates, plan; validation; pass 2: clean, split, train/holdout chunk files).
     public static async Task<PassResult> RunAsync(string path)
     {
         var bytes = new FileInfo(path).Length;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var total = Stopwatch.StartNew();
-        CsvReadResult read;
-        await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+        var folder = Directory.CreateTempSubdirectory("modelops-bench-").FullName;
+        try
         {
-            read = await DataFileReader.ReadAsync(stream, Path.GetFileName(path), new CsvReadOptions { MaxRows = 50_000_000 }, declaredLength: bytes);
+            var ingested = Path.Combine(folder, "ingested" + ChunkFile.Extension);
+            ChunkedReadResult read;
+            TableSchema schema;
+            await using (var output = new FileStream(ingested, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
+            {
+                ChunkFileWriter? writer = null;
+                read = await DataFileReader.ReadChunksAsync(stream, Path.GetFileName(path), new CsvReadOptions { MaxRows = 50_000_000 }, bytes, (chunk, _) =>
+                {
+                    writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
+                    writer.Write(chunk.Rows, chunk.RowNumbers);
+                    return ValueTask.CompletedTask;
+                });
+                writer!.Complete();
+                writer.Dispose();
+                schema = writer.Schema;
+            }
+            var readSeconds = total.Elapsed.TotalSeconds;
+
+            var pass = new DataPass(schema, "label", context: new ValidationContext(Read: read.Report));
+            ForEachChunk(ingested, pass.Add);
+            var found = pass.Finish();
+            var profileSeconds = total.Elapsed.TotalSeconds - readSeconds;
+            var validateSeconds = 0.0; // judged inside Finish, from counts taken in pass 1
+            var plan = found.Plan ?? throw new InvalidOperationException("validation failed: " + string.Join("; ", found.Validation.Errors.Select(e => e.Message)));
+
+            long rowsOut;
+            await using (var trainStream = new FileStream(Path.Combine(folder, "train" + ChunkFile.Extension), FileMode.Create))
+            await using (var holdoutStream = new FileStream(Path.Combine(folder, "holdout" + ChunkFile.Extension), FileMode.Create))
+            {
+                ChunkFileWriter? train = null, holdout = null;
+                var cleaner = new CleanedWriter(schema, plan, (t, rows) => train!.Write(t, new long[t.RowCount], rows),
+                    new HoldoutSplitter(0.2, 1, stratify: true), (t, rows) => holdout!.Write(t, new long[t.RowCount], rows));
+                train = ChunkFile.CreateWriter(trainStream, cleaner.Schema);
+                holdout = ChunkFile.CreateWriter(holdoutStream, cleaner.Schema);
+                long row = 0;
+                ForEachChunk(ingested, chunk =>
+                {
+                    var first = row;
+                    cleaner.Add(chunk.Rows, r => pass.IsKept(first + r));
+                    row += chunk.Rows.RowCount;
+                });
+                train.Complete();
+                holdout.Complete();
+                train.Dispose();
+                holdout.Dispose();
+                rowsOut = cleaner.Complete().Report.RowsOut;
+            }
+            var cleanSeconds = total.Elapsed.TotalSeconds - readSeconds - profileSeconds;
+            total.Stop();
+            if (Environment.GetEnvironmentVariable("BENCH_GC") is not null)
+            {
+                Console.Error.WriteLine($"gc0 {GC.CollectionCount(0)} gc1 {GC.CollectionCount(1)} gc2 {GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalSeconds:0.00}s alloc {GC.GetTotalAllocatedBytes() / 1e6:0} MB");
+            }
+            return new PassResult("modelops", total.Elapsed.TotalSeconds, bytes, pass.RowCount, PeakRss(), readSeconds,
+                validateSeconds, cleanSeconds, profileSeconds, found.Validation.Anomalies.Count, rowsOut,
+                (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
         }
-        var readSeconds = total.Elapsed.TotalSeconds;
-        // The pipeline's order: profile the data as read (the run's baseline, binned like production's), check it, clean it.
-        var profile = Profiler.Profile(read.Table);
-        var profileSeconds = total.Elapsed.TotalSeconds - readSeconds;
-        var validation = DataValidator.Validate(read.Table, new ValidationContext(Label: "label", Read: read.Report), profile: profile);
-        var validateSeconds = total.Elapsed.TotalSeconds - readSeconds - profileSeconds;
-        var cleaning = Cleaner.Clean(read.Table, "label", read.RowNumbers);
-        var cleanSeconds = total.Elapsed.TotalSeconds - readSeconds - profileSeconds - validateSeconds;
-        total.Stop();
-        GC.KeepAlive(profile);
-        if (Environment.GetEnvironmentVariable("BENCH_GC") is not null)
+        finally
         {
-            Console.Error.WriteLine($"gc0 {GC.CollectionCount(0)} gc1 {GC.CollectionCount(1)} gc2 {GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalSeconds:0.00}s alloc {GC.GetTotalAllocatedBytes() / 1e6:0} MB");
+            Directory.Delete(folder, recursive: true);
         }
-        return new PassResult("modelops", total.Elapsed.TotalSeconds, bytes, read.Table.RowCount, PeakRss(), readSeconds,
-            validateSeconds, cleanSeconds, profileSeconds, validation.Anomalies.Count, cleaning.Table.RowCount,
-            (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+    }
+
+    private static void ForEachChunk(string path, Action<TableChunk> action)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        foreach (var chunk in ChunkFile.Read(stream).Chunks)
+        {
+            action(chunk);
+        }
     }
 
     /// <summary>Peak resident set size of this process (VmHWM), the same measure as Python's ru_maxrss.</summary>

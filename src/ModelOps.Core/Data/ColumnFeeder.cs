@@ -7,6 +7,7 @@ internal sealed class RowBatch(int columns, int capacity)
 {
     private readonly int[] _starts = new int[columns * capacity];
     private readonly int[] _lengths = new int[columns * capacity];
+    private readonly long[] _rowNumbers = new long[capacity];
     private char[] _chars = new char[Math.Max(1024, columns * capacity * 12)];
     private int _used;
     private int _field;
@@ -28,7 +29,9 @@ internal sealed class RowBatch(int columns, int capacity)
         _field++;
     }
 
-    public void EndRow() => Rows++;
+    public void EndRow(long rowNumber) => _rowNumbers[Rows++] = rowNumber;
+
+    public long RowNumber(int row) => _rowNumbers[row];
 
     public ReadOnlySpan<char> Field(int row, int column)
     {
@@ -56,11 +59,16 @@ internal sealed class ColumnFeeder : IAsyncDisposable
     private readonly Channel<RowBatch> _full = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
     private readonly Channel<RowBatch> _free = Channel.CreateUnbounded<RowBatch>();
     private readonly Task _consumer;
+    private readonly int _sampleRows;
+    private readonly ChunkOutput? _output;
+    private readonly ChunkedList<long> _pendingRowNumbers = new();
     private int _rows;
     private int _nextSettle;
 
-    public ColumnFeeder(ColumnBuilder[] builders, int sampleRows, double minNumericShare)
+    public ColumnFeeder(ColumnBuilder[] builders, int sampleRows, double minNumericShare, ChunkOutput? output = null)
     {
+        _sampleRows = sampleRows;
+        _output = output;
         _builders = builders;
         _nextSettle = sampleRows;
         _minNumericShare = minNumericShare;
@@ -76,9 +84,9 @@ internal sealed class ColumnFeeder : IAsyncDisposable
     public RowBatch Current { get; private set; }
 
     /// <summary>Call after each row; passes the batch on when it is full.</summary>
-    public async ValueTask EndRowAsync(CancellationToken cancellationToken)
+    public async ValueTask EndRowAsync(long rowNumber, CancellationToken cancellationToken)
     {
-        Current.EndRow();
+        Current.EndRow(rowNumber);
         if (Current.IsFull)
         {
             await _full.Writer.WriteAsync(Current, cancellationToken).ConfigureAwait(false);
@@ -117,8 +125,16 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             await foreach (var batch in _full.Reader.ReadAllAsync().ConfigureAwait(false))
             {
                 Feed(batch);
+                if (_output is { } output)
+                {
+                    for (var r = 0; r < batch.Rows; r++) _pendingRowNumbers.Add(batch.RowNumber(r));
+                }
                 batch.Clear();
                 _free.Writer.TryWrite(batch);
+                if (_output is not null && _pendingRowNumbers.Count >= _output.ChunkRows && _rows >= _sampleRows)
+                {
+                    await EmitAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e)
@@ -127,6 +143,32 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             _free.Writer.TryComplete(e);
             throw;
         }
+    }
+
+    /// <summary>The row numbers of rows fed but not passed on (a read that never filled a chunk).</summary>
+    public long[] TakePendingRowNumbers() => _pendingRowNumbers.MoveToArray();
+
+    /// <summary>Rows fed but not yet passed on as a chunk.</summary>
+    public int PendingRows => _pendingRowNumbers.Count;
+
+    /// <summary>Chunks passed on so far.</summary>
+    public int ChunksEmitted { get; private set; }
+
+    /// <summary>Passes the rows fed since the last chunk on as one; kinds are frozen at the first chunk.</summary>
+    public async ValueTask EmitAsync()
+    {
+        var output = _output!;
+        var kinds = new ColumnSchema[_builders.Length];
+        var columns = new object[_builders.Length];
+        for (var c = 0; c < _builders.Length; c++)
+        {
+            kinds[c] = new ColumnSchema(output.Names[c], _builders[c].Freeze(_minNumericShare, output.InferText));
+            columns[c] = _builders[c].TakeChunk();
+        }
+        output.Schema ??= new TableSchema(kinds);
+        var chunk = new TableChunk(new Table(output.Schema, columns), _pendingRowNumbers.MoveToArray());
+        ChunksEmitted++;
+        await output.OnChunk(chunk, output.CancellationToken).ConfigureAwait(false);
     }
 
     private void Feed(RowBatch batch)
@@ -179,4 +221,22 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             }
         }
     }
+}
+
+/// <summary>Where a streaming read sends its chunks, and how big they are.</summary>
+internal sealed class ChunkOutput(IReadOnlyList<string> names, int chunkRows, bool inferText,
+    Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken)
+{
+    public IReadOnlyList<string> Names { get; } = names;
+
+    public int ChunkRows { get; } = chunkRows;
+
+    public bool InferText { get; } = inferText;
+
+    public Func<TableChunk, CancellationToken, ValueTask> OnChunk { get; } = onChunk;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>The kinds frozen at the first chunk; every chunk has them.</summary>
+    public TableSchema? Schema { get; set; }
 }

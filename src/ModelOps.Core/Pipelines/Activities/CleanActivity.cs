@@ -28,50 +28,102 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs, ModelR
         var ingested = input.Ingested;
         var config = ingested.Config;
         var schema = await runs.ReadJsonAsync<TableSchema>(ingested.SchemaPath, cancellationToken);
-        var raw = await runs.ReadTableAsync(ingested.DataPath, schema, cancellationToken);
 
         // A configured label is checked by validation (label_missing), the inferred one always exists.
-        var label = config.Label ?? TrainingProblem.ResolveLabel(raw.Schema, null);
-        var validation = await ValidateAsync(input, raw, label, config, cancellationToken);
-        var cleaning = Cleaner.Clean(raw, label, config.Data.Cleaning);
-        var table = cleaning.Table;
-        var identifiers = IdentifierColumns.Find(table, label).Except(config.Exclude, StringComparer.OrdinalIgnoreCase).ToList();
-        var problem = TrainingProblem.Infer(table, label, ParseTask(config.Task), config.Metric, [.. config.Exclude, .. identifiers]);
+        var label = config.Label ?? TrainingProblem.ResolveLabel(schema, null);
+        var context = await ValidationContextAsync(input, label, config, cancellationToken);
+
+        // Pass 1: profile, validation counts, rows without a label and duplicates, the statistics the plan is made of.
+        var pass = new DataPass(schema, label, config.Data.Cleaning, context, config.Data.Validation);
+        await ForEachChunkAsync(ingested.DataPath, pass.Add, cancellationToken);
+        var found = pass.Finish();
+        await runs.WriteJsonAsync(input.RunId, ProfileFile, found.Profile, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, "data/validation.json", found.Validation.Anomalies, cancellationToken);
+        if (!found.Validation.Passed)
+        {
+            throw new PipelineFailedException("The data failed validation, so nothing was trained: "
+                + string.Join(" ", found.Validation.Errors.Select(a => $"[{a.Code}]{(a.Column is null ? "" : $" '{a.Column}'")}: {a.Message}")));
+        }
+        var plan = found.Plan!;
+
+        // Labels are never filled or clipped, so the problem is known before the second pass.
+        var dropped = plan.DroppedColumns.Select(d => d.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var kept = new TableSchema(schema.Columns.Where(c => !dropped.Contains(c.Name)).ToArray());
+        var identifiers = IdentifierColumns.Find(kept, plan.RowsKept, pass.Distinct, label)
+            .Except(config.Exclude, StringComparer.OrdinalIgnoreCase).ToList();
+        var problem = TrainingProblem.Infer(pass.LabelLevels(kept), label, ParseTask(config.Task), config.Metric, [.. config.Exclude, .. identifiers]);
+
+        // Pass 2: the plan applied to the kept rows, split into training and held-out rows as they go.
+        var (trainPath, holdoutPath, cleaner) = await WriteCleanedAsync(input, schema, plan, config, pass,
+            problem.Task != LearningTask.Regression, cancellationToken);
+        var (report, cleanSchema) = cleaner.Complete();
 
         var readRejected = await runs.ReadJsonAsync<List<RejectedRow>>(
             StorageLayout.RunFile(input.RunId, "data/ingest-rejected.json"), cancellationToken);
-        var rejected = readRejected.Concat(cleaning.Rejected).ToList();
+        var rejected = readRejected.Concat(found.Rejected).ToList();
         if (rejected.Count > 0)
         {
-            await WriteRejectedAsync(input.RunId, raw.Schema, rejected, cancellationToken);
+            await WriteRejectedAsync(input.RunId, schema, rejected, cancellationToken);
         }
-
-        var labelIndex = table.Schema.IndexOf(label);
-        var (trainRows, holdoutRows) = TableRows.Split(
-            table, labelIndex, stratify: problem.Task != LearningTask.Regression, config.Search.HoldoutFraction, input.Seed);
-        if (trainRows.Length < MinTrainingRows || holdoutRows.Length == 0)
+        if (cleaner.TrainRows < MinTrainingRows || cleaner.HoldoutRows == 0)
         {
             throw new PipelineFailedException(
-                $"Only {table.RowCount} usable rows are left after cleaning ({cleaning.Report.MissingLabelRowsDropped} without a label, " +
-                $"{cleaning.Report.DuplicateRowsDropped} duplicates); at least {MinTrainingRows + 5} are needed to train and evaluate a model.");
+                $"Only {report.RowsOut} usable rows are left after cleaning ({report.MissingLabelRowsDropped} without a label, " +
+                $"{report.DuplicateRowsDropped} duplicates); at least {MinTrainingRows + 5} are needed to train and evaluate a model.");
         }
-
-        var cleanSchema = SchemaInference.Infer(table, maxCategories: 100);
-        var trainPath = await runs.WriteTableAsync(input.RunId, "data/train.csv", table.SelectRows(trainRows), cancellationToken);
-        var holdoutPath = await runs.WriteTableAsync(input.RunId, "data/holdout.csv", table.SelectRows(holdoutRows), cancellationToken);
         var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/schema.json", cleanSchema, cancellationToken);
-        await runs.WriteJsonAsync(input.RunId, CleaningFile, cleaning.Report, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, CleaningFile, report, cancellationToken);
 
-        return new CleanResult(problem, trainPath, holdoutPath, schemaPath, trainRows.Length, holdoutRows.Length,
-            cleaning.Report.DuplicateRowsDropped, cleaning.Report.MissingLabelRowsDropped, rejected.Count, identifiers,
-            validation.Anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList());
+        return new CleanResult(problem, trainPath, holdoutPath, schemaPath, (int)cleaner.TrainRows, (int)cleaner.HoldoutRows,
+            report.DuplicateRowsDropped, report.MissingLabelRowsDropped, rejected.Count, identifiers,
+            found.Validation.Anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList());
+    }
+
+    private async Task<(string TrainPath, string HoldoutPath, CleanedWriter Cleaner)> WriteCleanedAsync(
+        CleanRequest input, TableSchema schema, CleaningPlan plan, ModelConfig config, DataPass pass, bool stratify, CancellationToken cancellationToken)
+    {
+        var (trainPath, trainStream) = await runs.OpenWriteAsync(input.RunId, "data/train" + ChunkFile.Extension, cancellationToken);
+        var (holdoutPath, holdoutStream) = await runs.OpenWriteAsync(input.RunId, "data/holdout" + ChunkFile.Extension, cancellationToken);
+        await using (trainStream)
+        await using (holdoutStream)
+        {
+            ChunkFileWriter? train = null, holdout = null;
+            var cleaner = new CleanedWriter(schema, plan,
+                (t, rows) => train!.Write(t, new long[t.RowCount], rows),
+                new HoldoutSplitter(config.Search.HoldoutFraction, input.Seed, stratify),
+                (t, rows) => holdout!.Write(t, new long[t.RowCount], rows));
+            train = ChunkFile.CreateWriter(trainStream, cleaner.Schema);
+            holdout = ChunkFile.CreateWriter(holdoutStream, cleaner.Schema);
+            long row = 0;
+            await ForEachChunkAsync(input.Ingested.DataPath, chunk =>
+            {
+                var first = row;
+                cleaner.Add(chunk.Rows, r => pass.IsKept(first + r));
+                row += chunk.Rows.RowCount;
+            }, cancellationToken);
+            train.Complete();
+            holdout.Complete();
+            train.Dispose();
+            holdout.Dispose();
+            return (trainPath, holdoutPath, cleaner);
+        }
+    }
+
+    private async Task ForEachChunkAsync(string path, Action<TableChunk> action, CancellationToken cancellationToken)
+    {
+        await using var stream = await runs.OpenReadAsync(path, cancellationToken);
+        foreach (var chunk in ChunkFile.Read(stream).Chunks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            action(chunk);
+        }
     }
 
     /// <summary>
-    /// Profiles the new data (binned like the production version's profile, so the two compare) and checks it against the
-    /// declared schema, the production version and the last deployed run. Any error fails the run before anything trains.
+    /// What the new data is checked against: the declared schema, the production version (its schema and profile, whose
+    /// histogram bins the new profile uses so the two compare) and the last deployed run's row count.
     /// </summary>
-    private async Task<ValidationReport> ValidateAsync(CleanRequest input, Table raw, string label, ModelConfig config, CancellationToken cancellationToken)
+    private async Task<ValidationContext> ValidationContextAsync(CleanRequest input, string label, ModelConfig config, CancellationToken cancellationToken)
     {
         var production = await registry.GetAliasAsync(input.Model, ModelRegistry.Production, cancellationToken);
         var manifest = production is null ? null : await registry.GetManifestAsync(input.Model, production.Version, cancellationToken);
@@ -79,17 +131,7 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs, ModelR
             : await registry.ReadVersionFileAsync<DataProfile>(input.Model, manifest.Version, ProfileFile, cancellationToken);
         var reads = await runs.ReadJsonAsync<List<CsvReadReport>>(StorageLayout.RunFile(input.RunId, IngestActivity.ReadReportFile), cancellationToken);
         var declared = config.Data.Schema is { Count: > 0 } columns ? new TableSchema(columns) : null;
-        var context = new ValidationContext(label, reads.Count == 1 ? reads[0] : null, declared, manifest?.Schema, baseline, baseline?.RowCount);
-        var profile = Profiler.Profile(raw, baseline: baseline);
-        var report = DataValidator.Validate(raw, context, config.Data.Validation, profile: profile);
-        await runs.WriteJsonAsync(input.RunId, ProfileFile, profile, cancellationToken);
-        await runs.WriteJsonAsync(input.RunId, "data/validation.json", report.Anomalies, cancellationToken);
-        if (!report.Passed)
-        {
-            throw new PipelineFailedException("The data failed validation, so nothing was trained: "
-                + string.Join(" ", report.Errors.Select(a => $"[{a.Code}]{(a.Column is null ? "" : $" '{a.Column}'")}: {a.Message}")));
-        }
-        return report;
+        return new ValidationContext(label, reads.Count == 1 ? reads[0] : null, declared, manifest?.Schema, baseline, baseline?.RowCount);
     }
 
     private async Task WriteRejectedAsync(string runId, TableSchema schema, IReadOnlyList<RejectedRow> rejected, CancellationToken cancellationToken)

@@ -11,6 +11,19 @@ internal static class IdentifierColumns
     private const int MinRows = 50;
     private const double UniqueShare = 0.95;
 
+    /// <summary>The same test on data seen in chunks: <paramref name="distinct"/> counts a column's distinct values.</summary>
+    public static IReadOnlyList<string> Find(TableSchema schema, long rows, Func<string, long> distinct, string label)
+    {
+        if (rows < MinRows)
+        {
+            return [];
+        }
+        return schema.Columns
+            .Where(c => c.Kind == ColumnKind.Categorical && !string.Equals(c.Name, label, StringComparison.OrdinalIgnoreCase))
+            .Where(c => distinct(c.Name) >= UniqueShare * rows)
+            .Select(c => c.Name).ToList();
+    }
+
     public static IReadOnlyList<string> Find(Table table, string label)
     {
         var found = new List<string>();

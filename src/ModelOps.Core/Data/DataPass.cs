@@ -1,0 +1,351 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+
+namespace ModelOps.Core.Data;
+
+/// <summary>
+/// The first streaming pass over a data set, chunk by chunk in bounded memory: validation counts, the raw profile,
+/// rows without a label and exact duplicates (a set of 128-bit row hashes) set aside with their reasons, and the
+/// statistics of the rows kept, from which <see cref="Finish"/> makes the cleaning plan. <see cref="CleanedWriter"/>
+/// then applies the plan in a second pass over the same chunks (<see cref="IsKept"/> says which rows stay).
+/// The result matches <see cref="Cleaner.Clean(Table, string, CleaningOptions, IReadOnlyList{long}?)"/> and
+/// <see cref="Profiler.Profile"/> on data that fits the quantile sketch (<see cref="ProfileOptions.QuantileSample"/> values);
+/// above it medians, quantiles, clip bounds and histograms without a baseline come from the sketch's sample.
+/// </summary>
+public sealed class DataPass
+{
+    private readonly string _labelName;
+    private readonly int _label;
+    private readonly CleaningOptions _cleaning;
+    private readonly ValidationContext _context;
+    private readonly DataValidationOptions _validation;
+    private readonly ProfileAccumulator _kept;
+    private readonly ProfileAccumulator _rejectedStats;
+    private readonly DataChecks _checks;
+    private readonly RowHashSet _seen = new();
+    private readonly List<RejectedRow> _rejected = [];
+    private readonly List<bool> _keptFlags = [];
+    private ulong[] _fingerprints = [];
+    private UInt128[] _hashes = [];
+    private readonly HashSet<double> _labelNumbers = [];
+    private readonly HashSet<string> _labelStrings = new(StringComparer.Ordinal);
+    private long _rows;
+    private int _missingLabels;
+    private int _duplicates;
+
+    /// <exception cref="DataFileException"><c>label_missing</c> when the label is not a column.</exception>
+    public DataPass(TableSchema schema, string label, CleaningOptions? cleaning = null, ValidationContext? context = null,
+        DataValidationOptions? validation = null, ProfileOptions? profile = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentException.ThrowIfNullOrWhiteSpace(label);
+        Schema = schema;
+        _cleaning = cleaning ?? CleaningOptions.Default;
+        _cleaning.Validate();
+        _context = (context ?? new ValidationContext()) with { Label = label };
+        _validation = validation ?? DataValidationOptions.Default;
+        _validation.Validate();
+        _label = schema.IndexOf(label);
+        _labelName = _label >= 0 ? schema.Columns[_label].Name : label;
+        _kept = new ProfileAccumulator(schema, profile, _context.Baseline, seed: 1);
+        _rejectedStats = new ProfileAccumulator(schema, profile, _context.Baseline, seed: 2);
+        _checks = new DataChecks(schema, _context, _validation);
+    }
+
+    public TableSchema Schema { get; }
+
+    /// <summary>Rows seen so far.</summary>
+    public long RowCount => _rows;
+
+    /// <summary>Whether the row at this position (counting every row added, from 0) stays after cleaning.</summary>
+    public bool IsKept(long row) => _keptFlags[(int)row];
+
+    /// <summary>Takes in one chunk (its columns are those of <see cref="Schema"/>).</summary>
+    public void Add(TableChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var table = chunk.Rows;
+        var n = table.RowCount;
+        _checks.Add(table);
+        var keep = new List<int>(n);
+        if (_label < 0)
+        {
+            // Validation reports the missing label (label_missing); Finish fails before anything is cleaned.
+            _rows += n;
+            _kept.Add(table);
+            for (var r = 0; r < n; r++) _keptFlags.Add(true);
+            return;
+        }
+        if (_cleaning.DropDuplicates)
+        {
+            HashRows(table);
+        }
+        var labels = table.Column(_label);
+        for (var r = 0; r < n; r++)
+        {
+            var missing = labels is double[] d ? double.IsNaN(d[r]) : ((string?[])labels)[r] is null;
+            if (missing)
+            {
+                _missingLabels++;
+                _rejected.Add(new RejectedRow(chunk.RowNumbers[r], "label is missing", CellText.FormatRow(table, r)));
+            }
+            else if (_cleaning.DropDuplicates && _seen.AddOrGetFirst(_hashes[r], chunk.RowNumbers[r]) is { } first)
+            {
+                _duplicates++;
+                _rejected.Add(new RejectedRow(chunk.RowNumbers[r], $"exact duplicate of row {first}", CellText.FormatRow(table, r)));
+            }
+            else
+            {
+                keep.Add(r);
+                _keptFlags.Add(true);
+                if (labels is double[] numbers) { if (_labelNumbers.Count < MaxLabelLevels) _labelNumbers.Add(numbers[r]); }
+                else if (_labelStrings.Count < MaxLabelLevels) _labelStrings.Add(((string?[])labels)[r]!);
+                continue;
+            }
+            _keptFlags.Add(false);
+        }
+        _rows += n;
+        if (keep.Count == n)
+        {
+            _kept.Add(table);
+            return;
+        }
+        var dropped = Enumerable.Range(0, n).Except(keep).ToArray();
+        _rejectedStats.Add(table, dropped);
+        _kept.Add(table.SelectRows(keep));
+    }
+
+    /// <summary>
+    /// Ends the pass: the raw profile, the validation report and the cleaning plan. Nothing is cleaned when validation
+    /// fails (<see cref="DataPassResult.Plan"/> is null then).
+    /// </summary>
+    public DataPassResult Finish()
+    {
+        var raw = new ProfileAccumulator(Schema, _kept.Options, _context.Baseline, seed: 3);
+        raw.Merge(_kept);
+        raw.Merge(_rejectedStats);
+        var profile = raw.Build();
+        var report = DataValidator.Validate(Schema, _rows, _checks, profile, _context, _validation);
+        _rejected.Sort((a, b) => a.RowNumber.CompareTo(b.RowNumber));
+        if (!report.Passed || _label < 0)
+        {
+            return new DataPassResult(profile, report, null, _rejected);
+        }
+        if (_kept.RowCount == 0)
+        {
+            throw new DataFileException(DataFileErrorCodes.AllLabelsMissing,
+                $"Every row ({_rows:N0}) is missing a value in the label column '{_labelName}', so there is nothing to learn from.");
+        }
+
+        var dropped = new List<DroppedColumn>();
+        var imputations = new List<ColumnImputation>();
+        var clips = new List<ColumnClip>();
+        for (var c = 0; c < Schema.Columns.Count; c++)
+        {
+            var column = Schema.Columns[c];
+            var stats = _kept.Column(c);
+            if (c == _label)
+            {
+                continue;
+            }
+            if (stats.Count == 0 && stats.NonFinite == 0)
+            {
+                dropped.Add(new DroppedColumn(column.Name, "every value is missing"));
+                continue;
+            }
+            imputations.Add(PlanImputation(column, stats));
+            if (_cleaning.Outliers != OutlierMethod.None && column.Kind == ColumnKind.Numeric && PlanClip(column.Name, stats) is { } clip)
+            {
+                clips.Add(clip);
+            }
+        }
+        var plan = new CleaningPlan(_labelName, _rows, _kept.RowCount, _missingLabels, _duplicates, imputations, clips, dropped);
+        return new DataPassResult(profile, report, plan, _rejected);
+    }
+
+    private const int MaxLabelLevels = 1_001;
+
+    /// <summary>
+    /// A small table with one row per distinct label value of the kept rows (at most 1,001) and the columns of
+    /// <paramref name="schema"/> (e.g. the cleaned ones), the others empty: enough for
+    /// <see cref="Training.TrainingProblem.Infer"/> to tell the task and the classes without the data.
+    /// </summary>
+    public Table LabelLevels(TableSchema schema)
+    {
+        var label = schema.IndexOf(_labelName);
+        var kind = schema.Columns[label].Kind;
+        var n = kind.IsString() ? _labelStrings.Count : _labelNumbers.Count;
+        var columns = new object[schema.Columns.Count];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            if (c == label)
+            {
+                columns[c] = kind.IsString() ? _labelStrings.Order(StringComparer.Ordinal).ToArray<string?>() : _labelNumbers.Order().ToArray();
+            }
+            else
+            {
+                columns[c] = schema.Columns[c].Kind.IsString() ? new string?[n] : Enumerable.Repeat(double.NaN, n).ToArray();
+            }
+        }
+        return new Table(schema, columns);
+    }
+
+    /// <summary>Distinct values of a kept string column (after cleaning, the fill level may add one).</summary>
+    public long Distinct(string column) => _kept.Column(Schema.IndexOf(column)).Distinct;
+
+    private ColumnImputation PlanImputation(ColumnSchema column, ColumnStats stats)
+    {
+        switch (column.Kind)
+        {
+            case ColumnKind.Categorical or ColumnKind.Text when _cleaning.Categorical == CategoricalImputation.MissingLevel:
+                return new ColumnImputation(column.Name, column.Kind, Cleaner.MissingLevelStrategy, 0, null, _cleaning.MissingLevel);
+            case ColumnKind.Categorical or ColumnKind.Text:
+                return new ColumnImputation(column.Name, column.Kind, Cleaner.MostFrequentStrategy, 0, null, stats.LevelCounts()[0].Value);
+            case ColumnKind.Boolean:
+                var ones = stats.Ones;
+                var zeros = stats.Count - ones;
+                return new ColumnImputation(column.Name, column.Kind, Cleaner.MostFrequentStrategy, 0, ones > zeros ? 1 : 0, null);
+            default:
+                return new ColumnImputation(column.Name, column.Kind, Cleaner.MedianStrategy, 0, Median(stats.Sketch!.SortedSample()), null);
+        }
+    }
+
+    /// <summary>The median as <see cref="Cleaner"/> takes it: the middle value, or the mean of the two middle ones.</summary>
+    private static double Median(double[] sorted)
+    {
+        if (sorted.Length == 0) return double.NaN;
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+
+    private ColumnClip? PlanClip(string name, ColumnStats stats)
+    {
+        if (stats.Count < 4)
+        {
+            return null;
+        }
+        var sorted = new List<double>(stats.Sketch!.SortedSample());
+        if (_cleaning.Outliers == OutlierMethod.Quantile)
+        {
+            return new ColumnClip(name, Cleaner.QuantileClip, Profiler.Quantile(sorted, _cleaning.LowerQuantile), Profiler.Quantile(sorted, _cleaning.UpperQuantile), 0);
+        }
+        var q1 = Profiler.Quantile(sorted, 0.25);
+        var q3 = Profiler.Quantile(sorted, 0.75);
+        var k = _cleaning.IqrMultiplier * (q3 - q1);
+        return new ColumnClip(name, Cleaner.IqrClip, q1 - k, q3 + k, 0);
+    }
+
+    /// <summary>XxHash128 of each row's cells: numbers by their bits (NaN and -0 folded), strings by their own 64-bit hash.</summary>
+    private void HashRows(Table table)
+    {
+        var n = table.RowCount;
+        var width = table.ColumnCount;
+        if (_fingerprints.Length < n * width) _fingerprints = new ulong[n * width];
+        if (_hashes.Length < n) _hashes = new UInt128[n];
+        var prints = _fingerprints;
+        Parallel.For(0, width, new ParallelOptions { MaxDegreeOfParallelism = n * width > 100_000 ? Environment.ProcessorCount : 1 }, c =>
+        {
+            switch (table.Column(c))
+            {
+                case double[] d:
+                    for (var r = 0; r < n; r++)
+                    {
+                        var v = d[r];
+                        prints[r * width + c] = double.IsNaN(v) ? 0x7FF8_0000_0000_0001UL : (ulong)BitConverter.DoubleToInt64Bits(v == 0 ? 0.0 : v);
+                    }
+                    break;
+                case string?[] s:
+                    string? last = null;
+                    ulong lastHash = 0;
+                    for (var r = 0; r < n; r++)
+                    {
+                        var v = s[r];
+                        if (!ReferenceEquals(v, last) || r == 0)
+                        {
+                            last = v;
+                            lastHash = v is null ? 0x9E37_79B9_7F4A_7C15UL : XxHash3.HashToUInt64(MemoryMarshal.AsBytes(v.AsSpan()), v.Length);
+                        }
+                        prints[r * width + c] = lastHash;
+                    }
+                    break;
+            }
+        });
+        var hashes = _hashes;
+        Parallel.For(0, Environment.ProcessorCount, part =>
+        {
+            var from = (int)((long)n * part / Environment.ProcessorCount);
+            var to = (int)((long)n * (part + 1) / Environment.ProcessorCount);
+            for (var r = from; r < to; r++)
+            {
+                hashes[r] = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(prints.AsSpan(r * width, width)));
+            }
+        });
+    }
+}
+
+/// <summary>What <see cref="DataPass.Finish"/> found.</summary>
+/// <param name="Profile">The raw data's profile (every row read), binned on the baseline's edges when there is one.</param>
+/// <param name="Plan">The cleaning plan; null when validation failed.</param>
+/// <param name="Rejected">Rows set aside (no label, exact duplicates) with their reasons, by row number.</param>
+public sealed record DataPassResult(DataProfile Profile, ValidationReport Validation, CleaningPlan? Plan, IReadOnlyList<RejectedRow> Rejected);
+
+/// <summary>The cleaning worked out in the first pass, to apply in the second (<see cref="CleanedWriter"/>).</summary>
+public sealed record CleaningPlan(
+    string LabelColumn,
+    long RowsIn,
+    long RowsKept,
+    int MissingLabelRowsDropped,
+    int DuplicateRowsDropped,
+    IReadOnlyList<ColumnImputation> Imputations,
+    IReadOnlyList<ColumnClip> Clips,
+    IReadOnlyList<DroppedColumn> DroppedColumns);
+
+/// <summary>Exact-duplicate detection over 128-bit row hashes: open addressing, the first row number per hash.</summary>
+internal sealed class RowHashSet
+{
+    private UInt128[] _keys = new UInt128[1 << 16];
+    private long[] _rows = new long[1 << 16];
+    private int _count;
+
+    /// <summary>Adds the hash; returns null when it is new, else the row number it was first seen at.</summary>
+    public long? AddOrGetFirst(UInt128 hash, long row)
+    {
+        if (hash == UInt128.Zero) hash = UInt128.One; // zero marks an empty slot
+        if (_count * 4 >= _keys.Length * 3) Grow();
+        var mask = _keys.Length - 1;
+        var i = (int)(ulong)hash & mask;
+        while (true)
+        {
+            var key = _keys[i];
+            if (key == UInt128.Zero)
+            {
+                _keys[i] = hash;
+                _rows[i] = row;
+                _count++;
+                return null;
+            }
+            if (key == hash)
+            {
+                return _rows[i];
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    private void Grow()
+    {
+        var keys = _keys;
+        var rows = _rows;
+        _keys = new UInt128[keys.Length * 2];
+        _rows = new long[keys.Length * 2];
+        var mask = _keys.Length - 1;
+        for (var j = 0; j < keys.Length; j++)
+        {
+            if (keys[j] == UInt128.Zero) continue;
+            var i = (int)(ulong)keys[j] & mask;
+            while (_keys[i] != UInt128.Zero) i = (i + 1) & mask;
+            _keys[i] = keys[j];
+            _rows[i] = rows[j];
+        }
+    }
+}
