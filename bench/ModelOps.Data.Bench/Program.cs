@@ -82,11 +82,21 @@ internal static class Pipeline
                 schema = writer.Schema;
             }
             var readSeconds = total.Elapsed.TotalSeconds;
+            var readCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
 
+            if (Environment.GetEnvironmentVariable("BENCH_GC") is not null)
+            {
+                var before = Process.GetCurrentProcess().TotalProcessorTime;
+                long n = 0;
+                ForEachChunk(ingested, c => n += c.Rows.RowCount);
+                Console.Error.WriteLine($"cpu: chunk file read alone {(Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds:0.00} s ({new FileInfo(ingested).Length / 1e6:0} MB)");
+                cpu += Process.GetCurrentProcess().TotalProcessorTime - before;
+            }
             var pass = new DataPass(schema, "label", context: new ValidationContext(Read: read.Report));
             ForEachChunk(ingested, pass.Add);
             var found = pass.Finish();
             var profileSeconds = total.Elapsed.TotalSeconds - readSeconds;
+            var passCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds - readCpu;
             var validateSeconds = 0.0; // judged inside Finish, from counts taken in pass 1
             var plan = found.Plan ?? throw new InvalidOperationException("validation failed: " + string.Join("; ", found.Validation.Errors.Select(e => e.Message)));
 
@@ -103,7 +113,7 @@ internal static class Pipeline
                 ForEachChunk(ingested, chunk =>
                 {
                     var first = row;
-                    cleaner.Add(chunk.Rows, r => pass.IsKept(first + r));
+                    cleaner.Add(chunk.Rows, r => pass.IsKept(first + r), owned: true);
                     row += chunk.Rows.RowCount;
                 });
                 train.Complete();
@@ -116,6 +126,7 @@ internal static class Pipeline
             total.Stop();
             if (Environment.GetEnvironmentVariable("BENCH_GC") is not null)
             {
+                Console.Error.WriteLine($"cpu: read {readCpu:0.00} s, pass 1 {passCpu:0.00} s, total {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s");
                 Console.Error.WriteLine($"gc0 {GC.CollectionCount(0)} gc1 {GC.CollectionCount(1)} gc2 {GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalSeconds:0.00}s alloc {GC.GetTotalAllocatedBytes() / 1e6:0} MB");
             }
             return new PassResult("modelops", total.Elapsed.TotalSeconds, bytes, pass.RowCount, PeakRss(), readSeconds,

@@ -48,7 +48,8 @@ public sealed class CleanedWriter
     public long HoldoutRows { get; private set; }
 
     /// <summary>Cleans the chunk's kept rows (<paramref name="kept"/> by position in the chunk; null = all) and passes them on.</summary>
-    public void Add(Table chunk, Func<int, bool>? kept = null)
+    /// <param name="owned">True when the chunk's arrays may be changed in place (e.g. just read from a chunk file).</param>
+    public void Add(Table chunk, Func<int, bool>? kept = null, bool owned = false)
     {
         ArgumentNullException.ThrowIfNull(chunk);
         var rows = new List<int>(chunk.RowCount);
@@ -57,7 +58,7 @@ public sealed class CleanedWriter
             if (kept is null || kept(r)) rows.Add(r);
         }
         var selected = rows.Count == chunk.RowCount ? chunk : chunk.SelectRows(rows);
-        var owned = !ReferenceEquals(selected, chunk);
+        owned |= !ReferenceEquals(selected, chunk);
         var table = new Table(_schema, _keptColumns.Select(selected.Column).ToArray());
         var cleaned = Cleaner.Apply(table, _plan.Imputations, _plan.Clips, owned, out var imputed, out var clipped);
         foreach (var (name, count) in imputed) _imputed[name] = _imputed.GetValueOrDefault(name) + count;
@@ -74,11 +75,14 @@ public sealed class CleanedWriter
         }
         var train = new List<int>(cleaned.RowCount);
         var holdout = new List<int>(cleaned.RowCount / 4 + 1);
-        var labels = cleaned.Column(_label);
-        for (var r = 0; r < cleaned.RowCount; r++)
+        switch (cleaned.Column(_label))
         {
-            var key = labels is double[] d ? d[r].ToString(System.Globalization.CultureInfo.InvariantCulture) : ((string?[])labels)[r] ?? "";
-            (_splitter.IsHoldout(key) ? holdout : train).Add(r);
+            case double[] d:
+                for (var r = 0; r < d.Length; r++) (_splitter.IsHoldout(d[r]) ? holdout : train).Add(r);
+                break;
+            case string?[] s:
+                for (var r = 0; r < s.Length; r++) (_splitter.IsHoldout(s[r] ?? "") ? holdout : train).Add(r);
+                break;
         }
         _train(cleaned, train);
         _holdout?.Invoke(cleaned, holdout);
@@ -160,6 +164,18 @@ public sealed class CleanedWriter
 public sealed class HoldoutSplitter(double holdoutFraction, int seed, bool stratify)
 {
     private readonly Dictionary<string, (long Seen, double Offset)> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<double, string> _numberKeys = [];
+
+    /// <summary>For a numeric label: grouped by its invariant text, as a string label would be.</summary>
+    public bool IsHoldout(double label)
+    {
+        if (!_numberKeys.TryGetValue(label, out var key))
+        {
+            key = label.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (_numberKeys.Count < 10_000) _numberKeys[label] = key;
+        }
+        return IsHoldout(key);
+    }
 
     public bool IsHoldout(string label)
     {

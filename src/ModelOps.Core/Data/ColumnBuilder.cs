@@ -400,6 +400,16 @@ internal sealed class ChunkedList<T>
     /// <summary>The items as one array; the chunks are released as they are copied, so the list is empty afterwards.</summary>
     public T[] MoveToArray()
     {
+        if (_chunks.Count == 1 && Count == ChunkSize)
+        {
+            // Exactly one full block (a streaming chunk): hand it over as it is.
+            var block = _chunks[0];
+            _chunks.Clear();
+            _current = [];
+            _offset = 0;
+            Count = 0;
+            return block;
+        }
         var result = GC.AllocateUninitializedArray<T>(Count); // every element is overwritten below
         var done = 0;
         for (var i = 0; i < _chunks.Count; i++)

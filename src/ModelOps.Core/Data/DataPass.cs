@@ -110,9 +110,14 @@ public sealed class DataPass
             _kept.Add(table);
             return;
         }
-        var dropped = Enumerable.Range(0, n).Except(keep).ToArray();
+        var dropped = new int[n - keep.Count];
+        for (int r = 0, k = 0, d = 0; r < n; r++)
+        {
+            if (k < keep.Count && keep[k] == r) k++;
+            else dropped[d++] = r;
+        }
         _rejectedStats.Add(table, dropped);
-        _kept.Add(table.SelectRows(keep));
+        _kept.Add(table, keep);
     }
 
     /// <summary>
@@ -121,22 +126,28 @@ public sealed class DataPass
     /// </summary>
     public DataPassResult Finish()
     {
-        var raw = new ProfileAccumulator(Schema, _kept.Options, _context.Baseline, seed: 3);
-        raw.Merge(_kept);
-        raw.Merge(_rejectedStats);
-        var profile = raw.Build();
-        var report = DataValidator.Validate(Schema, _rows, _checks, profile, _context, _validation);
-        _rejected.Sort((a, b) => a.RowNumber.CompareTo(b.RowNumber));
-        if (!report.Passed || _label < 0)
+        if (_finished is { } done)
         {
-            return new DataPassResult(profile, report, null, _rejected);
+            return done;
         }
-        if (_kept.RowCount == 0)
+        _rejected.Sort((a, b) => a.RowNumber.CompareTo(b.RowNumber));
+        // The plan comes from the kept rows' statistics; the rejected rows then join them for the raw profile.
+        var plan = _label >= 0 && _kept.RowCount > 0 ? Plan() : null;
+        _kept.Merge(_rejectedStats);
+        var profile = _kept.Build();
+        var report = DataValidator.Validate(Schema, _rows, _checks, profile, _context, _validation);
+        if (report.Passed && _label >= 0 && plan is null)
         {
             throw new DataFileException(DataFileErrorCodes.AllLabelsMissing,
                 $"Every row ({_rows:N0}) is missing a value in the label column '{_labelName}', so there is nothing to learn from.");
         }
+        return _finished = new DataPassResult(profile, report, report.Passed ? plan : null, _rejected);
+    }
 
+    private DataPassResult? _finished;
+
+    private CleaningPlan Plan()
+    {
         var dropped = new List<DroppedColumn>();
         var imputations = new List<ColumnImputation>();
         var clips = new List<ColumnClip>();
@@ -144,6 +155,10 @@ public sealed class DataPass
         {
             var column = Schema.Columns[c];
             var stats = _kept.Column(c);
+            if (column.Kind.IsString())
+            {
+                _distinct[column.Name] = stats.Distinct;
+            }
             if (c == _label)
             {
                 continue;
@@ -159,8 +174,7 @@ public sealed class DataPass
                 clips.Add(clip);
             }
         }
-        var plan = new CleaningPlan(_labelName, _rows, _kept.RowCount, _missingLabels, _duplicates, imputations, clips, dropped);
-        return new DataPassResult(profile, report, plan, _rejected);
+        return new CleaningPlan(_labelName, _rows, _kept.RowCount, _missingLabels, _duplicates, imputations, clips, dropped);
     }
 
     private const int MaxLabelLevels = 1_001;
@@ -190,8 +204,10 @@ public sealed class DataPass
         return new Table(schema, columns);
     }
 
-    /// <summary>Distinct values of a kept string column (after cleaning, the fill level may add one).</summary>
-    public long Distinct(string column) => _kept.Column(Schema.IndexOf(column)).Distinct;
+    /// <summary>Distinct values of a string column (counted before <see cref="Finish"/> over the kept rows, after it over all).</summary>
+    public long Distinct(string column) => _distinct.GetValueOrDefault(column);
+
+    private readonly Dictionary<string, long> _distinct = new(StringComparer.OrdinalIgnoreCase);
 
     private ColumnImputation PlanImputation(ColumnSchema column, ColumnStats stats)
     {
@@ -303,30 +319,29 @@ public sealed record CleaningPlan(
 /// <summary>Exact-duplicate detection over 128-bit row hashes: open addressing, the first row number per hash.</summary>
 internal sealed class RowHashSet
 {
-    private UInt128[] _keys = new UInt128[1 << 16];
-    private long[] _rows = new long[1 << 16];
+    private Slot[] _slots = new Slot[1 << 16];
     private int _count;
 
     /// <summary>Adds the hash; returns null when it is new, else the row number it was first seen at.</summary>
     public long? AddOrGetFirst(UInt128 hash, long row)
     {
-        if (hash == UInt128.Zero) hash = UInt128.One; // zero marks an empty slot
-        if (_count * 4 >= _keys.Length * 3) Grow();
-        var mask = _keys.Length - 1;
-        var i = (int)(ulong)hash & mask;
+        ulong lo = (ulong)hash, hi = (ulong)(hash >> 64);
+        if ((lo | hi) == 0) lo = 1; // zero marks an empty slot
+        if (_count * 4 >= _slots.Length * 3) Grow();
+        var mask = _slots.Length - 1;
+        var i = (int)lo & mask;
         while (true)
         {
-            var key = _keys[i];
-            if (key == UInt128.Zero)
+            ref var slot = ref _slots[i];
+            if ((slot.Lo | slot.Hi) == 0)
             {
-                _keys[i] = hash;
-                _rows[i] = row;
+                slot = new Slot(lo, hi, row);
                 _count++;
                 return null;
             }
-            if (key == hash)
+            if (slot.Lo == lo && slot.Hi == hi)
             {
-                return _rows[i];
+                return slot.Row;
             }
             i = (i + 1) & mask;
         }
@@ -334,18 +349,18 @@ internal sealed class RowHashSet
 
     private void Grow()
     {
-        var keys = _keys;
-        var rows = _rows;
-        _keys = new UInt128[keys.Length * 2];
-        _rows = new long[keys.Length * 2];
-        var mask = _keys.Length - 1;
-        for (var j = 0; j < keys.Length; j++)
+        var old = _slots;
+        _slots = new Slot[old.Length * 2];
+        var mask = _slots.Length - 1;
+        foreach (var slot in old)
         {
-            if (keys[j] == UInt128.Zero) continue;
-            var i = (int)(ulong)keys[j] & mask;
-            while (_keys[i] != UInt128.Zero) i = (i + 1) & mask;
-            _keys[i] = keys[j];
-            _rows[i] = rows[j];
+            if ((slot.Lo | slot.Hi) == 0) continue;
+            var i = (int)slot.Lo & mask;
+            while ((_slots[i].Lo | _slots[i].Hi) != 0) i = (i + 1) & mask;
+            _slots[i] = slot;
         }
     }
+
+    // One 24-byte slot per row: the hash and the row number share a cache line.
+    private readonly record struct Slot(ulong Lo, ulong Hi, long Row);
 }

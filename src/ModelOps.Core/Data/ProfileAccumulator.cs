@@ -47,10 +47,10 @@ public sealed class ProfileAccumulator
     /// <summary>Adds the rows <paramref name="rows"/> of <paramref name="chunk"/>.</summary>
     public void Add(Table chunk, IReadOnlyList<int> rows)
     {
-        for (var c = 0; c < _columns.Length; c++)
-        {
-            _columns[c].Add(chunk.Column(c), rows);
-        }
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentNullException.ThrowIfNull(rows);
+        var parallel = (long)rows.Count * chunk.ColumnCount > 200_000 ? Environment.ProcessorCount : 1;
+        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c => _columns[c].Add(chunk.Column(c), rows));
         RowCount += rows.Count;
     }
 
@@ -149,11 +149,18 @@ public sealed class ColumnStats
         else
         {
             var strings = (string?[])values;
+            string? last = null;
+            long run = 0;
             foreach (var r in rows)
             {
-                if (strings[r] is { } v) AddLevel(v, 1);
-                else Missing++;
+                var v = strings[r];
+                if (v is null) { Missing++; continue; }
+                if (ReferenceEquals(v, last)) { run++; continue; }
+                if (last is not null) AddLevel(last, run);
+                last = v;
+                run = 1;
             }
+            if (last is not null) AddLevel(last, run);
         }
     }
 

@@ -13,6 +13,7 @@ public sealed class QuantileSketch
     private int _size;
     private ulong _threshold = ulong.MaxValue;
     private ulong _state;
+    private double[]? _sorted;
 
     /// <param name="seed">Seeds the priorities; sketches to be merged need different seeds.</param>
     public QuantileSketch(int capacity, ulong seed = 1)
@@ -33,6 +34,7 @@ public sealed class QuantileSketch
     public void Add(double value)
     {
         Count++;
+        _sorted = null;
         // xorshift64*: a fresh uniform priority per value.
         var x = _state;
         x ^= x >> 12;
@@ -59,16 +61,20 @@ public sealed class QuantileSketch
             }
         }
         Count += other.Count;
+        _sorted = null;
         Prune();
     }
 
-    /// <summary>The sampled values, sorted (every value while <see cref="IsExact"/>).</summary>
+    /// <summary>The sampled values, sorted (every value while <see cref="IsExact"/>); shared until the next change, do not modify.</summary>
     public double[] SortedSample()
     {
-        Prune();
-        var sample = _values.AsSpan(0, _size).ToArray();
-        Array.Sort(sample);
-        return sample;
+        if (_sorted is null)
+        {
+            Prune();
+            _sorted = _values.AsSpan(0, _size).ToArray();
+            Array.Sort(_sorted);
+        }
+        return _sorted;
     }
 
     /// <summary>Quantiles by linear interpolation between closest ranks (pandas' default); NaN when empty.</summary>

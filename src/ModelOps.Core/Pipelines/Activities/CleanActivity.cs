@@ -98,7 +98,7 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs, ModelR
             await ForEachChunkAsync(input.Ingested.DataPath, chunk =>
             {
                 var first = row;
-                cleaner.Add(chunk.Rows, r => pass.IsKept(first + r));
+                cleaner.Add(chunk.Rows, r => pass.IsKept(first + r), owned: true);
                 row += chunk.Rows.RowCount;
             }, cancellationToken);
             train.Complete();
