@@ -54,8 +54,10 @@ internal sealed record PassResult(string Engine, double Seconds, long Bytes, lon
 
 internal static class Pipeline
 {
-    // The pipeline's data steps with files for blobs: Ingest (CSV -> chunk file, streaming), then Clean (pass 1 over the
-    // chunk file: profile, validation counts, duplicates, plan; validation; pass 2: clean, split, train/holdout chunk files).
+    // The pipeline's data steps with files for blobs, as IngestActivity and CleanActivity run them. Ingest: the CSV read in
+    // chunks, the first data pass on each chunk as it is parsed (profile, validation counts, duplicates, missing labels),
+    // the kept rows to a chunk file; validation and the plan. Clean: the second pass over the kept rows (fill, clip, split)
+    // into train and holdout chunk files.
     public static async Task<PassResult> RunAsync(string path)
     {
         var bytes = new FileInfo(path).Length;
@@ -64,40 +66,30 @@ internal static class Pipeline
         var folder = Directory.CreateTempSubdirectory("modelops-bench-").FullName;
         try
         {
-            var ingested = Path.Combine(folder, "ingested" + ChunkFile.Extension);
+            var keptPath = Path.Combine(folder, "kept" + ChunkFile.Extension);
             ChunkedReadResult read;
-            TableSchema schema;
-            await using (var output = new FileStream(ingested, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            DataPass? pass = null;
+            ChunkFileWriter? writer = null;
+            await using (var output = new FileStream(keptPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
             {
-                ChunkFileWriter? writer = null;
                 read = await DataFileReader.ReadChunksAsync(stream, Path.GetFileName(path), new CsvReadOptions { MaxRows = 50_000_000 }, bytes, (chunk, _) =>
                 {
                     writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
-                    writer.Write(chunk.Rows, chunk.RowNumbers);
+                    pass ??= new DataPass(chunk.Rows.Schema, "label");
+                    writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                     return ValueTask.CompletedTask;
                 });
                 writer!.Complete();
                 writer.Dispose();
-                schema = writer.Schema;
             }
             var readSeconds = total.Elapsed.TotalSeconds;
             var readCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+            Memory("after read and pass 1");
 
-            if (Environment.GetEnvironmentVariable("BENCH_GC") is not null)
-            {
-                var before = Process.GetCurrentProcess().TotalProcessorTime;
-                long n = 0;
-                ForEachChunk(ingested, c => n += c.Rows.RowCount);
-                Console.Error.WriteLine($"cpu: chunk file read alone {(Process.GetCurrentProcess().TotalProcessorTime - before).TotalSeconds:0.00} s ({new FileInfo(ingested).Length / 1e6:0} MB)");
-                cpu += Process.GetCurrentProcess().TotalProcessorTime - before;
-            }
-            var pass = new DataPass(schema, "label", context: new ValidationContext(Read: read.Report));
-            ForEachChunk(ingested, pass.Add);
-            var found = pass.Finish();
+            var found = pass!.Finish(read.Report);
             var profileSeconds = total.Elapsed.TotalSeconds - readSeconds;
-            var passCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds - readCpu;
-            var validateSeconds = 0.0; // judged inside Finish, from counts taken in pass 1
+            var validateSeconds = 0.0; // judged in Finish, from the counts taken in pass 1
             var plan = found.Plan ?? throw new InvalidOperationException("validation failed: " + string.Join("; ", found.Validation.Errors.Select(e => e.Message)));
 
             long rowsOut;
@@ -105,28 +97,23 @@ internal static class Pipeline
             await using (var holdoutStream = new FileStream(Path.Combine(folder, "holdout" + ChunkFile.Extension), FileMode.Create))
             {
                 ChunkFileWriter? train = null, holdout = null;
-                var cleaner = new CleanedWriter(schema, plan, (t, rows) => train!.Write(t, new long[t.RowCount], rows),
+                var cleaner = new CleanedWriter(writer.Schema, plan, (t, rows) => train!.Write(t, new long[t.RowCount], rows),
                     new HoldoutSplitter(0.2, 1, stratify: true), (t, rows) => holdout!.Write(t, new long[t.RowCount], rows));
-                train = ChunkFile.CreateWriter(trainStream, cleaner.Schema);
-                holdout = ChunkFile.CreateWriter(holdoutStream, cleaner.Schema);
-                long row = 0;
-                ForEachChunk(ingested, chunk =>
+                using (train = ChunkFile.CreateWriter(trainStream, cleaner.Schema))
+                using (holdout = ChunkFile.CreateWriter(holdoutStream, cleaner.Schema))
                 {
-                    var first = row;
-                    cleaner.Add(chunk.Rows, r => pass.IsKept(first + r), owned: true);
-                    row += chunk.Rows.RowCount;
-                });
-                train.Complete();
-                holdout.Complete();
-                train.Dispose();
-                holdout.Dispose();
+                    ForEachChunk(keptPath, chunk => cleaner.Add(chunk.Rows, owned: true));
+                    train.Complete();
+                    holdout.Complete();
+                }
                 rowsOut = cleaner.Complete().Report.RowsOut;
             }
             var cleanSeconds = total.Elapsed.TotalSeconds - readSeconds - profileSeconds;
             total.Stop();
+            Memory("after pass 2");
             if (Environment.GetEnvironmentVariable("BENCH_GC") is not null)
             {
-                Console.Error.WriteLine($"cpu: read {readCpu:0.00} s, pass 1 {passCpu:0.00} s, total {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s");
+                Console.Error.WriteLine($"cpu: read + pass 1 {readCpu:0.00} s, total {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s");
                 Console.Error.WriteLine($"gc0 {GC.CollectionCount(0)} gc1 {GC.CollectionCount(1)} gc2 {GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalSeconds:0.00}s alloc {GC.GetTotalAllocatedBytes() / 1e6:0} MB");
             }
             return new PassResult("modelops", total.Elapsed.TotalSeconds, bytes, pass.RowCount, PeakRss(), readSeconds,
@@ -137,6 +124,13 @@ internal static class Pipeline
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    private static void Memory(string when)
+    {
+        if (Environment.GetEnvironmentVariable("BENCH_GC") is null) return;
+        var info = GC.GetGCMemoryInfo();
+        Console.Error.WriteLine($"{when}: heap {info.HeapSizeBytes / 1e6:0} MB, live {GC.GetTotalMemory(true) / 1e6:0} MB, committed {info.TotalCommittedBytes / 1e6:0} MB, peak RSS {PeakRss() / 1e6:0} MB, RSS {Environment.WorkingSet / 1e6:0} MB");
     }
 
     private static void ForEachChunk(string path, Action<TableChunk> action)

@@ -89,16 +89,14 @@ public sealed class StreamingPassTests
         var (chunks, _) = await Chunks(csv, 4096);
         Assert.True(chunks.Count >= 4);
         var pass = new DataPass(chunks[0].Rows.Schema, "label", options, context);
-        chunks.ForEach(pass.Add);
+        var keep = chunks.Select(pass.Add).ToList();
         var found = pass.Finish();
         var rows = new List<Table>();
         var writer = new CleanedWriter(chunks[0].Rows.Schema, found.Plan!, (t, picked) => rows.Add(picked is null ? t : t.SelectRows(picked)));
-        long row = 0;
-        foreach (var chunk in chunks)
+        for (var i = 0; i < chunks.Count; i++)
         {
-            var first = row;
-            writer.Add(chunk.Rows, r => pass.IsKept(first + r));
-            row += chunk.Rows.RowCount;
+            var kept = keep[i]?.ToHashSet();
+            writer.Add(chunks[i].Rows, kept is null ? null : kept.Contains);
         }
         var (report, schema) = writer.Complete();
 

@@ -7,10 +7,11 @@ using ModelOps.Core.Training;
 namespace ModelOps.Core.Pipelines.Activities;
 
 /// <summary>
-/// Step 2: cleans the ingested rows around the label, infers what to learn, and splits off the held-out rows that
-/// candidate and champion are both scored on. Rejected rows go to quarantine with a reason.
+/// Step 2: the second data pass. Applies the cleaning plan that <see cref="IngestActivity"/> made to the rows it kept,
+/// chunk by chunk, splits them into training and held-out rows as they stream (the held-out rows are what candidate and
+/// champion are both scored on), and writes both as chunk files. Rejected rows go to quarantine with a reason.
 /// </summary>
-public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs, ModelRegistry registry) : IActivity<CleanRequest, CleanResult>
+public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IActivity<CleanRequest, CleanResult>
 {
     /// <summary>Fewer training rows than this cannot be cross-validated into anything meaningful.</summary>
     internal const int MinTrainingRows = 20;
@@ -28,39 +29,18 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs, ModelR
         var ingested = input.Ingested;
         var config = ingested.Config;
         var schema = await runs.ReadJsonAsync<TableSchema>(ingested.SchemaPath, cancellationToken);
+        var plan = await runs.ReadJsonAsync<CleaningPlan>(StorageLayout.RunFile(input.RunId, IngestActivity.PlanFile), cancellationToken);
+        var setup = await runs.ReadJsonAsync<LearningSetup>(StorageLayout.RunFile(input.RunId, IngestActivity.ProblemFile), cancellationToken);
+        var anomalies = await runs.ReadJsonAsync<List<Anomaly>>(StorageLayout.RunFile(input.RunId, IngestActivity.ValidationFile), cancellationToken);
 
-        // A configured label is checked by validation (label_missing), the inferred one always exists.
-        var label = config.Label ?? TrainingProblem.ResolveLabel(schema, null);
-        var context = await ValidationContextAsync(input, label, config, cancellationToken);
-
-        // Pass 1: profile, validation counts, rows without a label and duplicates, the statistics the plan is made of.
-        var pass = new DataPass(schema, label, config.Data.Cleaning, context, config.Data.Validation);
-        await ForEachChunkAsync(ingested.DataPath, pass.Add, cancellationToken);
-        var found = pass.Finish();
-        await runs.WriteJsonAsync(input.RunId, ProfileFile, found.Profile, cancellationToken);
-        await runs.WriteJsonAsync(input.RunId, "data/validation.json", found.Validation.Anomalies, cancellationToken);
-        if (!found.Validation.Passed)
-        {
-            throw new PipelineFailedException("The data failed validation, so nothing was trained: "
-                + string.Join(" ", found.Validation.Errors.Select(a => $"[{a.Code}]{(a.Column is null ? "" : $" '{a.Column}'")}: {a.Message}")));
-        }
-        var plan = found.Plan!;
-
-        // Labels are never filled or clipped, so the problem is known before the second pass.
-        var dropped = plan.DroppedColumns.Select(d => d.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var kept = new TableSchema(schema.Columns.Where(c => !dropped.Contains(c.Name)).ToArray());
-        var identifiers = IdentifierColumns.Find(kept, plan.RowsKept, pass.Distinct, label)
-            .Except(config.Exclude, StringComparer.OrdinalIgnoreCase).ToList();
-        var problem = TrainingProblem.Infer(pass.LabelLevels(kept), label, ParseTask(config.Task), config.Metric, [.. config.Exclude, .. identifiers]);
-
-        // Pass 2: the plan applied to the kept rows, split into training and held-out rows as they go.
-        var (trainPath, holdoutPath, cleaner) = await WriteCleanedAsync(input, schema, plan, config, pass,
-            problem.Task != LearningTask.Regression, cancellationToken);
+        var (trainPath, holdoutPath, cleaner) = await WriteCleanedAsync(input, schema, plan, config, setup.Problem.Task != LearningTask.Regression, cancellationToken);
         var (report, cleanSchema) = cleaner.Complete();
 
         var readRejected = await runs.ReadJsonAsync<List<RejectedRow>>(
             StorageLayout.RunFile(input.RunId, "data/ingest-rejected.json"), cancellationToken);
-        var rejected = readRejected.Concat(found.Rejected).ToList();
+        var cleanRejected = await runs.ReadJsonAsync<List<RejectedRow>>(
+            StorageLayout.RunFile(input.RunId, IngestActivity.CleanRejectedFile), cancellationToken);
+        var rejected = readRejected.Concat(cleanRejected).ToList();
         if (rejected.Count > 0)
         {
             await WriteRejectedAsync(input.RunId, schema, rejected, cancellationToken);
@@ -74,13 +54,13 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs, ModelR
         var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/schema.json", cleanSchema, cancellationToken);
         await runs.WriteJsonAsync(input.RunId, CleaningFile, report, cancellationToken);
 
-        return new CleanResult(problem, trainPath, holdoutPath, schemaPath, (int)cleaner.TrainRows, (int)cleaner.HoldoutRows,
-            report.DuplicateRowsDropped, report.MissingLabelRowsDropped, rejected.Count, identifiers,
-            found.Validation.Anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList());
+        return new CleanResult(setup.Problem, trainPath, holdoutPath, schemaPath, (int)cleaner.TrainRows, (int)cleaner.HoldoutRows,
+            report.DuplicateRowsDropped, report.MissingLabelRowsDropped, rejected.Count, setup.Identifiers,
+            anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList());
     }
 
     private async Task<(string TrainPath, string HoldoutPath, CleanedWriter Cleaner)> WriteCleanedAsync(
-        CleanRequest input, TableSchema schema, CleaningPlan plan, ModelConfig config, DataPass pass, bool stratify, CancellationToken cancellationToken)
+        CleanRequest input, TableSchema schema, CleaningPlan plan, ModelConfig config, bool stratify, CancellationToken cancellationToken)
     {
         var (trainPath, trainStream) = await runs.OpenWriteAsync(input.RunId, "data/train" + ChunkFile.Extension, cancellationToken);
         var (holdoutPath, holdoutStream) = await runs.OpenWriteAsync(input.RunId, "data/holdout" + ChunkFile.Extension, cancellationToken);
@@ -92,46 +72,20 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs, ModelR
                 (t, rows) => train!.Write(t, new long[t.RowCount], rows),
                 new HoldoutSplitter(config.Search.HoldoutFraction, input.Seed, stratify),
                 (t, rows) => holdout!.Write(t, new long[t.RowCount], rows));
-            train = ChunkFile.CreateWriter(trainStream, cleaner.Schema);
-            holdout = ChunkFile.CreateWriter(holdoutStream, cleaner.Schema);
-            long row = 0;
-            await ForEachChunkAsync(input.Ingested.DataPath, chunk =>
+            using (train = ChunkFile.CreateWriter(trainStream, cleaner.Schema))
+            using (holdout = ChunkFile.CreateWriter(holdoutStream, cleaner.Schema))
             {
-                var first = row;
-                cleaner.Add(chunk.Rows, r => pass.IsKept(first + r), owned: true);
-                row += chunk.Rows.RowCount;
-            }, cancellationToken);
-            train.Complete();
-            holdout.Complete();
-            train.Dispose();
-            holdout.Dispose();
+                await using var kept = await runs.OpenReadAsync(input.Ingested.DataPath, cancellationToken);
+                foreach (var chunk in ChunkFile.Read(kept).Chunks)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    cleaner.Add(chunk.Rows, owned: true);
+                }
+                train.Complete();
+                holdout.Complete();
+            }
             return (trainPath, holdoutPath, cleaner);
         }
-    }
-
-    private async Task ForEachChunkAsync(string path, Action<TableChunk> action, CancellationToken cancellationToken)
-    {
-        await using var stream = await runs.OpenReadAsync(path, cancellationToken);
-        foreach (var chunk in ChunkFile.Read(stream).Chunks)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            action(chunk);
-        }
-    }
-
-    /// <summary>
-    /// What the new data is checked against: the declared schema, the production version (its schema and profile, whose
-    /// histogram bins the new profile uses so the two compare) and the last deployed run's row count.
-    /// </summary>
-    private async Task<ValidationContext> ValidationContextAsync(CleanRequest input, string label, ModelConfig config, CancellationToken cancellationToken)
-    {
-        var production = await registry.GetAliasAsync(input.Model, ModelRegistry.Production, cancellationToken);
-        var manifest = production is null ? null : await registry.GetManifestAsync(input.Model, production.Version, cancellationToken);
-        var baseline = manifest is null ? null
-            : await registry.ReadVersionFileAsync<DataProfile>(input.Model, manifest.Version, ProfileFile, cancellationToken);
-        var reads = await runs.ReadJsonAsync<List<CsvReadReport>>(StorageLayout.RunFile(input.RunId, IngestActivity.ReadReportFile), cancellationToken);
-        var declared = config.Data.Schema is { Count: > 0 } columns ? new TableSchema(columns) : null;
-        return new ValidationContext(label, reads.Count == 1 ? reads[0] : null, declared, manifest?.Schema, baseline, baseline?.RowCount);
     }
 
     private async Task WriteRejectedAsync(string runId, TableSchema schema, IReadOnlyList<RejectedRow> rejected, CancellationToken cancellationToken)
@@ -143,6 +97,6 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs, ModelR
             .UploadAsync(buffer, overwrite: true, cancellationToken);
     }
 
-    private static LearningTask? ParseTask(string? task) =>
+    internal static LearningTask? ParseTask(string? task) =>
         task is null ? null : Enum.Parse<LearningTask>(task, ignoreCase: true);
 }

@@ -12,10 +12,13 @@ namespace ModelOps.Core.Pipelines.Activities;
 
 /// <summary>
 /// Step 1: reads every data blob of the model (pinned by ETag, hashed for lineage) and its config, chunk by chunk, and
-/// writes the parsed rows as one chunk file in the run's folder. Unusable files fail here with the reader's own explanation.
+/// runs the first data pass on the chunks as they are parsed (<see cref="DataPass"/>: profile, validation, rows without a
+/// label and duplicates set aside, the cleaning plan). The rows that stay go to one chunk file in the run's folder for
+/// <see cref="CleanActivity"/>. Unusable files fail here with the reader's own explanation; data that fails validation
+/// fails here with its anomalies, before anything is cleaned or trained.
 /// </summary>
 public sealed class IngestActivity(
-    DatasetCatalog datasets, RunStore runs, DatasetQuarantine quarantine, FeedbackStore feedback, TimeProvider time)
+    DatasetCatalog datasets, RunStore runs, DatasetQuarantine quarantine, FeedbackStore feedback, ModelRegistry registry, TimeProvider time)
     : IActivity<IngestRequest, IngestResult>
 {
     public static string Name => "Ingest";
@@ -32,11 +35,12 @@ public sealed class IngestActivity(
             throw new PipelineFailedException($"Model '{input.Model}' has no data files in datasets/{input.Model}/.");
         }
 
+        var context = await ValidationContextAsync(input.Model, config, cancellationToken);
         // Columns whose kind, settled on the first rows, did not hold for a whole file are read again as text.
         var asText = new List<string>();
         while (true)
         {
-            var (result, reread) = await IngestAsync(input, config, blobs, asText, cancellationToken);
+            var (result, reread) = await IngestAsync(input, config, context, blobs, asText, cancellationToken);
             if (reread.Count == 0)
             {
                 return result;
@@ -45,14 +49,15 @@ public sealed class IngestActivity(
         }
     }
 
-    private async Task<(IngestResult Result, IReadOnlyList<string> Reread)> IngestAsync(
-        IngestRequest input, ModelConfig config, IReadOnlyList<BlobItem> blobs, IReadOnlyList<string> asText, CancellationToken cancellationToken)
+    private async Task<(IngestResult Result, IReadOnlyList<string> Reread)> IngestAsync(IngestRequest input, ModelConfig config,
+        ValidationContext context, IReadOnlyList<BlobItem> blobs, IReadOnlyList<string> asText, CancellationToken cancellationToken)
     {
         var lineage = new List<DatasetBlob>();
         var rejected = new List<RejectedRow>();
         var reports = new List<CsvReadReport>();
         TableSchema? schema = null;
         ChunkFileWriter? writer = null;
+        DataPass? pass = null;
         var (dataPath, output) = await runs.OpenWriteAsync(input.RunId, DataFile, cancellationToken);
         try
         {
@@ -73,7 +78,9 @@ public sealed class IngestActivity(
                             throw new PipelineFailedException($"The model's data files have different columns: [{Names(writer.Schema)}] and [{Names(chunk.Rows.Schema)}]. Every file of a model must have the same header.");
                         }
                         writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
-                        writer.Write(chunk.Rows, chunk.RowNumbers);
+                        pass ??= new DataPass(chunk.Rows.Schema, config.Label ?? Training.TrainingProblem.ResolveLabel(chunk.Rows.Schema, null),
+                            config.Data.Cleaning, context, config.Data.Validation);
+                        writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                     }, cancellationToken);
                     if (read.ColumnsToReread.Count > 0)
                     {
@@ -98,8 +105,9 @@ public sealed class IngestActivity(
                         {
                             throw new PipelineFailedException($"The model's data files have different columns: [{Names(writer.Schema)}] and [{Names(rows.Schema)}]. Every file of a model must have the same header.");
                         }
-                        var next = writer.Rows + 2;
-                        writer.Write(rows, Enumerable.Range(0, rows.RowCount).Select(r => next + r).ToArray());
+                        var next = pass!.RowCount + 2;
+                        var chunk = new TableChunk(rows, Enumerable.Range(0, rows.RowCount).Select(r => next + r).ToArray());
+                        writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                         lineage.Add(source!);
                     }
                 }
@@ -114,11 +122,54 @@ public sealed class IngestActivity(
         var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/ingested.schema.json", ingestedSchema, cancellationToken);
         await runs.WriteJsonAsync(input.RunId, "data/ingest-rejected.json", rejected, cancellationToken);
         await runs.WriteJsonAsync(input.RunId, ReadReportFile, reports, cancellationToken);
-        return (new IngestResult(lineage, (int)writer.Rows, ingestedSchema.Columns.Count, rejected.Count, config, dataPath, schemaPath), []);
+
+        var found = pass!.Finish(reports.Count == 1 ? reports[0] : null);
+        await runs.WriteJsonAsync(input.RunId, CleanActivity.ProfileFile, found.Profile, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, ValidationFile, found.Validation.Anomalies, cancellationToken);
+        if (!found.Validation.Passed)
+        {
+            throw new PipelineFailedException("The data failed validation, so nothing was trained: "
+                + string.Join(" ", found.Validation.Errors.Select(a => $"[{a.Code}]{(a.Column is null ? "" : $" '{a.Column}'")}: {a.Message}")));
+        }
+        var plan = found.Plan!;
+        await runs.WriteJsonAsync(input.RunId, PlanFile, plan, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, CleanRejectedFile, found.Rejected, cancellationToken);
+
+        // Labels are never filled or clipped, so the problem is known from the first pass.
+        var dropped = plan.DroppedColumns.Select(d => d.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var kept = new TableSchema(ingestedSchema.Columns.Where(c => !dropped.Contains(c.Name)).ToArray());
+        var identifiers = IdentifierColumns.Find(kept, plan.RowsKept, pass.Distinct, plan.LabelColumn)
+            .Except(config.Exclude, StringComparer.OrdinalIgnoreCase).ToList();
+        var problem = Training.TrainingProblem.Infer(pass.LabelLevels(kept), plan.LabelColumn, CleanActivity.ParseTask(config.Task), config.Metric,
+            [.. config.Exclude, .. identifiers]);
+        await runs.WriteJsonAsync(input.RunId, ProblemFile, new LearningSetup(problem, identifiers), cancellationToken);
+        return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, rejected.Count, config, dataPath, schemaPath), []);
     }
 
-    /// <summary>The parsed rows of every file, as a <see cref="ChunkFile"/>: the next step reads them without parsing again.</summary>
-    internal const string DataFile = "data/ingested" + ChunkFile.Extension;
+    /// <summary>The rows that stay after the first pass (label present, no duplicate), as a <see cref="ChunkFile"/>.</summary>
+    internal const string DataFile = "data/kept" + ChunkFile.Extension;
+
+    internal const string ValidationFile = "data/validation.json";
+
+    internal const string PlanFile = "data/cleaning-plan.json";
+
+    internal const string CleanRejectedFile = "data/clean-rejected.json";
+
+    internal const string ProblemFile = "data/problem.json";
+
+    /// <summary>
+    /// What the new data is checked against: the declared schema, the production version (its schema and profile, whose
+    /// histogram bins the new profile uses so the two compare) and the last deployed run's row count.
+    /// </summary>
+    private async Task<ValidationContext> ValidationContextAsync(ModelName model, ModelConfig config, CancellationToken cancellationToken)
+    {
+        var production = await registry.GetAliasAsync(model, ModelRegistry.Production, cancellationToken);
+        var manifest = production is null ? null : await registry.GetManifestAsync(model, production.Version, cancellationToken);
+        var baseline = manifest is null ? null
+            : await registry.ReadVersionFileAsync<DataProfile>(model, manifest.Version, CleanActivity.ProfileFile, cancellationToken);
+        var declared = config.Data.Schema is { Count: > 0 } columns ? new TableSchema(columns) : null;
+        return new ValidationContext(null, null, declared, manifest?.Schema, baseline, baseline?.RowCount);
+    }
 
     private static bool SameColumns(TableSchema a, TableSchema b) =>
         a.Columns.Count == b.Columns.Count && a.Columns.Zip(b.Columns).All(p => string.Equals(p.First.Name, p.Second.Name, StringComparison.OrdinalIgnoreCase));
@@ -167,3 +218,6 @@ public sealed class IngestActivity(
         }
     }
 }
+
+/// <summary>What the first pass worked out about the learning problem, for the clean step.</summary>
+internal sealed record LearningSetup(Training.TrainingProblem Problem, IReadOnlyList<string> Identifiers);
