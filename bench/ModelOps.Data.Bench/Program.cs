@@ -129,7 +129,7 @@ internal static class Pipeline
     private static void Memory(string when)
     {
         if (Environment.GetEnvironmentVariable("BENCH_GC") is null) return;
-        var info = GC.GetGCMemoryInfo();
+        var info = GC.GetGCMemoryInfo(GCKind.Any);
         Console.Error.WriteLine($"{when}: heap {info.HeapSizeBytes / 1e6:0} MB, live {GC.GetTotalMemory(true) / 1e6:0} MB, committed {info.TotalCommittedBytes / 1e6:0} MB, peak RSS {PeakRss() / 1e6:0} MB, RSS {Environment.WorkingSet / 1e6:0} MB");
     }
 

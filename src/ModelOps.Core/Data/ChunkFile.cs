@@ -115,6 +115,7 @@ public sealed class ChunkFileWriter : IDisposable
     private readonly Dictionary<string, int> _codes = new(ReferenceEqualityComparer.Instance);
     private readonly List<string> _levels = [];
     private int[] _buffer = [];
+    private double[] _gathered = [];
     private bool _completed;
 
     internal ChunkFileWriter(Stream stream, TableSchema schema)
@@ -152,7 +153,9 @@ public sealed class ChunkFileWriter : IDisposable
         }
         else
         {
-            foreach (var r in rows) _writer.Write(rowNumbers[r]);
+            var numbers = new long[count];
+            for (var i = 0; i < count; i++) numbers[i] = rowNumbers[rows[i]];
+            _writer.Write(MemoryMarshal.AsBytes(numbers.AsSpan()));
         }
         for (var c = 0; c < chunk.ColumnCount; c++)
         {
@@ -162,7 +165,9 @@ public sealed class ChunkFileWriter : IDisposable
                     _writer.Write(MemoryMarshal.AsBytes(d.AsSpan()));
                     break;
                 case double[] d:
-                    foreach (var r in rows) _writer.Write(d[r]);
+                    if (_gathered.Length < count) _gathered = new double[Math.Max(count, 1024)];
+                    for (var i = 0; i < count; i++) _gathered[i] = d[rows[i]];
+                    _writer.Write(MemoryMarshal.AsBytes(_gathered.AsSpan(0, count)));
                     break;
                 case string?[] s:
                     WriteStrings(s, rows);

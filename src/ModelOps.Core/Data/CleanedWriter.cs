@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace ModelOps.Core.Data;
 
 /// <summary>
@@ -106,14 +108,22 @@ public sealed class CleanedWriter
     /// <summary>What <see cref="SchemaInference"/> derives from a column, gathered chunk by chunk.</summary>
     private sealed class SchemaStats(ColumnSchema column)
     {
-        private readonly Dictionary<string, long> _levels = new(StringComparer.Ordinal);
+        // Counted by reference (cells of a chunk share their strings), merged by value when built.
+        private readonly Dictionary<string, long> _levels = new(ReferenceEqualityComparer.Instance);
         private bool _missing;
         private double _min = double.PositiveInfinity;
         private double _max = double.NegativeInfinity;
 
         public ColumnSchema Column { get; } = column;
 
-        public bool IsConstant => Column.Kind.IsString() ? _levels.Count <= 1 : !(_max > _min);
+        public bool IsConstant => Column.Kind.IsString() ? ByValue().Count <= 1 : !(_max > _min);
+
+        private Dictionary<string, long> ByValue()
+        {
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var (value, count) in _levels) counts[value] = counts.GetValueOrDefault(value) + count;
+            return counts;
+        }
 
         public void Add(object values)
         {
@@ -128,13 +138,24 @@ public sealed class CleanedWriter
                 return;
             }
             string? last = null;
+            long run = 0;
             foreach (var v in (string?[])values)
             {
                 if (v is null) { _missing = true; continue; }
-                if (Column.Kind == ColumnKind.Text) continue;
-                if (ReferenceEquals(v, last) && _levels.Count > 0) { _levels[v]++; continue; }
+                if (ReferenceEquals(v, last)) { run++; continue; }
+                if (last is not null) Count(last, run);
                 last = v;
-                _levels[v] = _levels.GetValueOrDefault(v) + 1;
+                run = 1;
+            }
+            if (last is not null) Count(last, run);
+        }
+
+        private void Count(string level, long run)
+        {
+            // Past the cap (ids, free text) new levels are not kept: the schema lists the top 100 levels only.
+            if (_levels.Count < ProfileAccumulator.MaxLevels || _levels.ContainsKey(level))
+            {
+                CollectionsMarshal.GetValueRefOrAddDefault(_levels, level, out _) += run;
             }
         }
 
@@ -143,7 +164,7 @@ public sealed class CleanedWriter
             switch (Column.Kind)
             {
                 case ColumnKind.Categorical:
-                    var levels = _levels.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
+                    var levels = ByValue().OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)
                         .Take(maxCategories).Select(kv => kv.Key).ToArray();
                     return new ColumnSchema(Column.Name, Column.Kind, _missing, Categories: levels);
                 case ColumnKind.Text:

@@ -84,14 +84,16 @@ internal sealed class ColumnFeeder : IAsyncDisposable
     public RowBatch Current { get; private set; }
 
     /// <summary>Call after each row; passes the batch on when it is full.</summary>
-    public async ValueTask EndRowAsync(long rowNumber, CancellationToken cancellationToken)
+    public ValueTask EndRowAsync(long rowNumber, CancellationToken cancellationToken)
     {
         Current.EndRow(rowNumber);
-        if (Current.IsFull)
-        {
-            await _full.Writer.WriteAsync(Current, cancellationToken).ConfigureAwait(false);
-            Current = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
+        return Current.IsFull ? PassOnAsync(cancellationToken) : ValueTask.CompletedTask; // no state machine per row
+    }
+
+    private async ValueTask PassOnAsync(CancellationToken cancellationToken)
+    {
+        await _full.Writer.WriteAsync(Current, cancellationToken).ConfigureAwait(false);
+        Current = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Passes on the last rows and waits until every value is in its column.</summary>
