@@ -4,8 +4,9 @@ using System.Text;
 using System.Text.Json;
 using ModelOps.Core.Data;
 
-// End-to-end data benchmark: read + profile + validate + clean on a generated CSV, side by side with pandas
-// (read_csv + drop_duplicates + dropna(label) + fillna + describe).
+// End-to-end data benchmark: the pipeline's data steps (IngestActivity's streaming read + first data pass, validation and
+// plan; CleanActivity's second pass into train/holdout chunk files) on a generated CSV, side by side with pandas
+// (read_csv + drop_duplicates + dropna(label) + fillna + describe). BENCH_GC=1 prints memory and GC figures to stderr.
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- compare [--mb 200] [--runs 5] [--file path] [--keep]
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- generate <path> [--mb 200]
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- once <path> [--cold]  (one .NET pass, prints JSON;
@@ -269,6 +270,7 @@ internal static class Compare
         Console.WriteLine($"file: {bytes / 1e6:0.0} MB, {rows:N0} rows, 20 columns; {ours.Count} runs each, medians; {Environment.ProcessorCount} cores; " +
             $"load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
         Console.WriteLine($"{"engine",-10} {"seconds",8} {"MB/s",8} {"rows/s",12} {"CPU s",8} {"peak RSS MB",12}   read / validate / clean / profile s");
+        Console.WriteLine("           (modelops: read = read + pass 1 as the file streams, profile = Finish: profile, validation, plan; clean = pass 2)");
         foreach (var (name, list) in new[] { ("modelops", ours), ("pandas", pandas) })
         {
             var t = Median(list.Select(r => r.Seconds));
