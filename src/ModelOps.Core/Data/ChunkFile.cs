@@ -20,8 +20,10 @@ public static class ChunkFile
     public static ChunkFileWriter CreateWriter(Stream stream, TableSchema schema) => new(stream, schema);
 
     /// <summary>Reads the header, then the chunks one at a time as the caller enumerates them.</summary>
+    /// <param name="reuseArrays">Fill the same arrays for each chunk of the same size: a chunk is then valid only until the
+    /// next is read (a streaming pass that keeps nothing of it allocates far less).</param>
     /// <exception cref="InvalidDataException">Not a chunk file, or cut short.</exception>
-    public static (TableSchema Schema, IEnumerable<TableChunk> Chunks) Read(Stream stream)
+    public static (TableSchema Schema, IEnumerable<TableChunk> Chunks) Read(Stream stream, bool reuseArrays = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var reader = new BinaryReader(new BufferedStream(stream, 1 << 20), Encoding.UTF8, leaveOpen: true);
@@ -35,7 +37,7 @@ public static class ChunkFile
             columns[c] = new ColumnSchema(reader.ReadString(), (ColumnKind)reader.ReadByte());
         }
         var schema = new TableSchema(columns);
-        return (schema, ReadChunks(reader, schema));
+        return (schema, ReadChunks(reader, schema, reuseArrays));
     }
 
     /// <summary>Every chunk as one table, with <paramref name="schema"/> (same columns, e.g. with ranges) when given.</summary>
@@ -65,8 +67,11 @@ public static class ChunkFile
         return new Table(schema ?? fileSchema, columns);
     }
 
-    private static IEnumerable<TableChunk> ReadChunks(BinaryReader reader, TableSchema schema)
+    private static IEnumerable<TableChunk> ReadChunks(BinaryReader reader, TableSchema schema, bool reuse)
     {
+        object[]? previous = null;
+        long[]? previousNumbers = null;
+        var codes = Array.Empty<int>();
         try
         {
             while (true)
@@ -76,27 +81,33 @@ public static class ChunkFile
                 {
                     yield break;
                 }
-                var numbers = new long[rows];
+                var same = reuse && previousNumbers?.Length == rows;
+                var numbers = same ? previousNumbers! : new long[rows];
                 reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(numbers.AsSpan()));
-                var columns = new object[schema.Columns.Count];
+                var columns = same ? previous! : new object[schema.Columns.Count];
+                if (codes.Length < rows) codes = new int[rows];
                 for (var c = 0; c < columns.Length; c++)
                 {
                     if (schema.Columns[c].Kind.IsString())
                     {
                         var levels = new string[reader.ReadInt32()];
                         for (var i = 0; i < levels.Length; i++) levels[i] = reader.ReadString();
-                        var codes = new int[rows];
-                        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(codes.AsSpan()));
-                        var values = new string?[rows];
+                        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(codes.AsSpan(0, rows)));
+                        var values = same ? (string?[])columns[c] : new string?[rows];
                         for (var r = 0; r < rows; r++) values[r] = codes[r] < 0 ? null : levels[codes[r]];
                         columns[c] = values;
                     }
                     else
                     {
-                        var values = new double[rows];
+                        var values = same ? (double[])columns[c] : new double[rows];
                         reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
                         columns[c] = values;
                     }
+                }
+                if (reuse)
+                {
+                    previous = columns;
+                    previousNumbers = numbers;
                 }
                 yield return new TableChunk(new Table(schema, columns), numbers);
             }

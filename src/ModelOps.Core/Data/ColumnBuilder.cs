@@ -178,6 +178,17 @@ internal sealed class ColumnBuilder
     /// <summary>The values added since the last call (<c>double[]</c> or <c>string?[]</c>); only after <see cref="Freeze"/>.</summary>
     public object TakeChunk() => _values is { } values ? values.MoveToArray() : _cells!.MoveToArray();
 
+    /// <summary>Takes back a chunk's array once its consumer is done with it, to fill again (fewer arrays to collect).</summary>
+    public void Recycle(object values)
+    {
+        if (values is double[] d) _values?.Recycle(d);
+        else if (values is string?[] s && _cells is { } cells)
+        {
+            Array.Clear(s);
+            cells.Recycle(s);
+        }
+    }
+
     /// <summary>After a stream: whether every value read fits the frozen kind well enough to keep it (the check <see cref="Build"/> makes).</summary>
     public bool StreamFits(double minNumericShare)
     {
@@ -378,6 +389,7 @@ internal sealed class ChunkedList<T>
     private const int ChunkShift = 13; // 8K doubles: 64 KB blocks stay off the large object heap
     private const int ChunkSize = 1 << ChunkShift;
     private readonly List<T[]> _chunks = [];
+    private T[]? _spare;
     private T[] _current = [];
     private int _offset;
 
@@ -389,12 +401,22 @@ internal sealed class ChunkedList<T>
     {
         if (_offset == _current.Length)
         {
-            _current = new T[ChunkSize];
+            _current = _spare ?? new T[ChunkSize];
+            _spare = null;
             _chunks.Add(_current);
             _offset = 0;
         }
         _current[_offset++] = value;
         Count++;
+    }
+
+    /// <summary>Keeps a block handed out by <see cref="MoveToArray"/> to fill next, when it is a whole block.</summary>
+    public void Recycle(T[] block)
+    {
+        if (block.Length == ChunkSize)
+        {
+            _spare = block;
+        }
     }
 
     /// <summary>The items as one array; the chunks are released as they are copied, so the list is empty afterwards.</summary>

@@ -168,9 +168,16 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             columns[c] = _builders[c].TakeChunk();
         }
         output.Schema ??= new TableSchema(kinds);
-        var chunk = new TableChunk(new Table(output.Schema, columns), _pendingRowNumbers.MoveToArray());
+        var rowNumbers = _pendingRowNumbers.MoveToArray();
+        var chunk = new TableChunk(new Table(output.Schema, columns), rowNumbers);
         ChunksEmitted++;
         await output.OnChunk(chunk, output.CancellationToken).ConfigureAwait(false);
+        // The chunk is the consumer's only during the call: its arrays are filled again for the next one.
+        for (var c = 0; c < _builders.Length; c++)
+        {
+            _builders[c].Recycle(columns[c]);
+        }
+        _pendingRowNumbers.Recycle(rowNumbers);
     }
 
     private void Feed(RowBatch batch)

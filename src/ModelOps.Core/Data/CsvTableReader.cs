@@ -58,7 +58,8 @@ public static class CsvTableReader
 
     /// <summary>
     /// Reads the stream in chunks of about <paramref name="chunkRows"/> rows, each handed to <paramref name="onChunk"/> before
-    /// the next is parsed, so memory stays bounded by the chunk size. Kinds are settled on the first
+    /// the next is parsed, so memory stays bounded by the chunk size. A chunk's arrays are reused once the call returns:
+    /// copy what must outlive it. Kinds are settled on the first
     /// <see cref="CsvReadOptions.SampleRows"/> rows and frozen at the first chunk; a file of one chunk reads exactly as
     /// <see cref="ReadAsync"/> does. See <see cref="ChunkedReadResult.ColumnsToReread"/> for columns whose kind did not hold.
     /// </summary>

@@ -60,7 +60,8 @@ public static class DataFileReader
     /// <summary>
     /// Reads a dataset file in chunks of about <paramref name="chunkRows"/> rows, each handed to <paramref name="onChunk"/>
     /// before the next (CSV streams; JSON lines and Parquet are read whole, then handed on in chunks). Same checks and
-    /// errors as <see cref="ReadAsync"/>.
+    /// errors as <see cref="ReadAsync"/>. A chunk is the callback's only while it runs (its arrays are reused): copy
+    /// what must outlive it.
     /// </summary>
     public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, string fileName, CsvReadOptions? options,
         long? declaredLength, Func<TableChunk, CancellationToken, ValueTask> onChunk, int chunkRows = DefaultChunkRows,

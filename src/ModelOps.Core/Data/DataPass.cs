@@ -265,7 +265,8 @@ public sealed class DataPass
         if (_fingerprints.Length < n * width) _fingerprints = new ulong[n * width];
         if (_hashes.Length < n) _hashes = new UInt128[n];
         var prints = _fingerprints;
-        Parallel.For(0, width, new ParallelOptions { MaxDegreeOfParallelism = n * width > 100_000 ? Environment.ProcessorCount : 1 }, c =>
+        // Serial: the pass runs beside the reader's two threads, and helpers on the same two cores only contend.
+        for (var c = 0; c < width; c++)
         {
             switch (table.Column(c))
             {
@@ -291,17 +292,11 @@ public sealed class DataPass
                     }
                     break;
             }
-        });
-        var hashes = _hashes;
-        Parallel.For(0, Environment.ProcessorCount, part =>
+        }
+        for (var r = 0; r < n; r++)
         {
-            var from = (int)((long)n * part / Environment.ProcessorCount);
-            var to = (int)((long)n * (part + 1) / Environment.ProcessorCount);
-            for (var r = from; r < to; r++)
-            {
-                hashes[r] = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(prints.AsSpan(r * width, width)));
-            }
-        });
+            _hashes[r] = XxHash128.HashToUInt128(MemoryMarshal.AsBytes(prints.AsSpan(r * width, width)));
+        }
     }
 }
 

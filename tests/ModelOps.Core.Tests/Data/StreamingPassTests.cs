@@ -37,7 +37,12 @@ public sealed class StreamingPassTests
     {
         var chunks = new List<TableChunk>();
         var read = await DataFileReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "data.csv",
-            new CsvReadOptions { SampleRows = 200 }, null, (chunk, _) => { chunks.Add(chunk); return ValueTask.CompletedTask; }, chunkRows);
+            new CsvReadOptions { SampleRows = 200 }, null, (chunk, _) =>
+            {
+                // Chunks are lent for the call: keep copies.
+                chunks.Add(new TableChunk(new Table(chunk.Rows.Schema, chunk.Rows.Slice(0, chunk.Rows.RowCount)), [.. chunk.RowNumbers]));
+                return ValueTask.CompletedTask;
+            }, chunkRows);
         return (chunks, read);
     }
 

@@ -76,7 +76,7 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
             using (holdout = ChunkFile.CreateWriter(holdoutStream, cleaner.Schema))
             {
                 await using var kept = await runs.OpenReadAsync(input.Ingested.DataPath, cancellationToken);
-                foreach (var chunk in ChunkFile.Read(kept).Chunks)
+                foreach (var chunk in ChunkFile.Read(kept, reuseArrays: true).Chunks)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     cleaner.Add(chunk.Rows, owned: true);
