@@ -157,6 +157,7 @@ public sealed class ChunkFileWriter : IDisposable
         {
             return;
         }
+        var positions = rows switch { null => null, int[] a => a, List<int> l => CollectionsMarshal.AsSpan(l).ToArray(), _ => [.. rows] };
         _writer.Write(count);
         if (rows is null)
         {
@@ -165,7 +166,7 @@ public sealed class ChunkFileWriter : IDisposable
         else
         {
             var numbers = new long[count];
-            for (var i = 0; i < count; i++) numbers[i] = rowNumbers[rows[i]];
+            for (var i = 0; i < count; i++) numbers[i] = rowNumbers[positions![i]];
             _writer.Write(MemoryMarshal.AsBytes(numbers.AsSpan()));
         }
         for (var c = 0; c < chunk.ColumnCount; c++)
@@ -177,22 +178,22 @@ public sealed class ChunkFileWriter : IDisposable
                     break;
                 case double[] d:
                     if (_gathered.Length < count) _gathered = new double[Math.Max(count, 1024)];
-                    for (var i = 0; i < count; i++) _gathered[i] = d[rows[i]];
+                    for (var i = 0; i < count; i++) _gathered[i] = d[positions![i]];
                     _writer.Write(MemoryMarshal.AsBytes(_gathered.AsSpan(0, count)));
                     break;
                 case string?[] s:
-                    WriteStrings(s, rows);
+                    WriteStrings(s, positions);
                     break;
             }
         }
         Rows += count;
     }
 
-    private void WriteStrings(string?[] values, IReadOnlyList<int>? rows)
+    private void WriteStrings(string?[] values, int[]? rows)
     {
         _codes.Clear();
         _levels.Clear();
-        var count = rows?.Count ?? values.Length;
+        var count = rows?.Length ?? values.Length;
         if (_buffer.Length < count) _buffer = new int[Math.Max(count, 1024)];
         for (var i = 0; i < count; i++)
         {

@@ -198,7 +198,8 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             start = end;
         }
         var columns = _builders.Length;
-        if (columns >= 8 && Environment.ProcessorCount > 1)
+        // A streaming read has a third busy stage (the chunk consumer) on the same cores: halves would only contend there.
+        if (columns >= 8 && Environment.ProcessorCount > 1 && _output is null)
         {
             var middle = columns / 2;
             Parallel.Invoke(() => FeedColumns(batch, segments, 0, middle), () => FeedColumns(batch, segments, middle, columns));

@@ -50,7 +50,8 @@ public sealed class ProfileAccumulator
         ArgumentNullException.ThrowIfNull(chunk);
         ArgumentNullException.ThrowIfNull(rows);
         var parallel = (long)rows.Count * chunk.ColumnCount > 200_000 ? Environment.ProcessorCount : 1;
-        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c => _columns[c].Add(chunk.Column(c), rows));
+        var positions = rows as int[] ?? [.. rows];
+        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c => _columns[c].Add(chunk.Column(c), positions));
         RowCount += rows.Count;
     }
 
@@ -140,7 +141,7 @@ public sealed class ColumnStats
         }
     }
 
-    internal void Add(object values, IReadOnlyList<int> rows)
+    internal void Add(object values, int[] rows)
     {
         if (values is double[] numbers)
         {
