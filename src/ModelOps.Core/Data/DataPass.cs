@@ -384,34 +384,35 @@ internal sealed class RowHashSet
 
     private sealed class Partition
     {
-        private ulong[] _lo;
-        private ulong[] _hiAndRow; // upper 32 bits: the rest of the hash; lower 32 bits: the first row number
+        // Slot i is [2i] = 64 bits of the hash, [2i + 1] = 32 more bits (high half) and the first row number (low half):
+        // one cache line per probe.
+        private ulong[] _slots;
         private int _count;
 
         public Partition(long expected)
         {
-            var size = 64;
+            var size = 1024;
             while (size < 1 << 26 && size * 3L < expected * 4) size *= 2;
-            _lo = new ulong[size];
-            _hiAndRow = new ulong[size];
+            _slots = new ulong[size * 2];
         }
 
         public long? AddOrGetFirst(ulong lo, uint hi, uint row)
         {
-            if (_count * 4L >= _lo.Length * 3L) Grow();
-            var mask = _lo.Length - 1;
+            if (_count * 8L >= _slots.Length * 3L) Grow();
+            var mask = (_slots.Length >> 1) - 1;
             var i = (int)lo & mask;
             while (true)
             {
-                var rest = _hiAndRow[i];
-                if (_lo[i] == 0 && rest == 0)
+                var key = _slots[2 * i];
+                var rest = _slots[2 * i + 1];
+                if (key == 0 && rest == 0)
                 {
-                    _lo[i] = lo;
-                    _hiAndRow[i] = ((ulong)hi << 32) | row;
+                    _slots[2 * i] = lo;
+                    _slots[2 * i + 1] = ((ulong)hi << 32) | row;
                     _count++;
                     return null;
                 }
-                if (_lo[i] == lo && (uint)(rest >> 32) == hi)
+                if (key == lo && (uint)(rest >> 32) == hi)
                 {
                     return (uint)rest;
                 }
@@ -421,17 +422,16 @@ internal sealed class RowHashSet
 
         private void Grow()
         {
-            var (lo, rest) = (_lo, _hiAndRow);
-            _lo = new ulong[lo.Length * 2];
-            _hiAndRow = new ulong[lo.Length * 2];
-            var mask = _lo.Length - 1;
-            for (var j = 0; j < lo.Length; j++)
+            var old = _slots;
+            _slots = new ulong[old.Length * 2];
+            var mask = (_slots.Length >> 1) - 1;
+            for (var j = 0; j < old.Length; j += 2)
             {
-                if (lo[j] == 0 && rest[j] == 0) continue;
-                var i = (int)lo[j] & mask;
-                while (_lo[i] != 0 || _hiAndRow[i] != 0) i = (i + 1) & mask;
-                _lo[i] = lo[j];
-                _hiAndRow[i] = rest[j];
+                if (old[j] == 0 && old[j + 1] == 0) continue;
+                var i = (int)old[j] & mask;
+                while (_slots[2 * i] != 0 || _slots[2 * i + 1] != 0) i = (i + 1) & mask;
+                _slots[2 * i] = old[j];
+                _slots[2 * i + 1] = old[j + 1];
             }
         }
     }
