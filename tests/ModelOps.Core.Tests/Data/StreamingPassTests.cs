@@ -188,4 +188,19 @@ public sealed class StreamingPassTests
         stream.Position = 0;
         Assert.ThrowsAny<EndOfStreamException>(() => ChunkFile.ReadTable(stream));
     }
+
+    [Fact]
+    public void Holdout_split_is_stratified_and_deterministic()
+    {
+        static List<bool> Split(int seed)
+        {
+            var splitter = new HoldoutSplitter(0.2, seed, stratify: true);
+            return Enumerable.Range(0, 1_000).Select(i => splitter.IsHoldout(i % 10 == 0 ? "rare" : "common")).ToList();
+        }
+        var first = Split(5);
+        Assert.Equal(first, Split(5));
+        Assert.NotEqual(first, Split(6));
+        Assert.Equal(20, Enumerable.Range(0, 1_000).Count(i => i % 10 == 0 && first[i])); // 100 rare rows: 20 held out
+        Assert.Equal(180, Enumerable.Range(0, 1_000).Count(i => i % 10 != 0 && first[i]));
+    }
 }

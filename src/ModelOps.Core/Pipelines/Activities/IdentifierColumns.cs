@@ -11,7 +11,7 @@ internal static class IdentifierColumns
     private const int MinRows = 50;
     private const double UniqueShare = 0.95;
 
-    /// <summary>The same test on data seen in chunks: <paramref name="distinct"/> counts a column's distinct values.</summary>
+    /// <summary>The identifier columns of data seen in chunks: <paramref name="distinct"/> counts a column's distinct values.</summary>
     public static IReadOnlyList<string> Find(TableSchema schema, long rows, Func<string, long> distinct, string label)
     {
         if (rows < MinRows)
@@ -22,29 +22,5 @@ internal static class IdentifierColumns
             .Where(c => c.Kind == ColumnKind.Categorical && !string.Equals(c.Name, label, StringComparison.OrdinalIgnoreCase))
             .Where(c => distinct(c.Name) >= UniqueShare * rows)
             .Select(c => c.Name).ToList();
-    }
-
-    public static IReadOnlyList<string> Find(Table table, string label)
-    {
-        var found = new List<string>();
-        if (table.RowCount < MinRows)
-        {
-            return found;
-        }
-        for (var c = 0; c < table.ColumnCount; c++)
-        {
-            var column = table.Schema.Columns[c];
-            if (column.Kind != ColumnKind.Categorical || string.Equals(column.Name, label, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            var values = table.Categorical(c);
-            var distinct = values.Where(v => v is not null).Distinct(StringComparer.Ordinal).Count();
-            if (distinct >= UniqueShare * table.RowCount)
-            {
-                found.Add(column.Name);
-            }
-        }
-        return found;
     }
 }
