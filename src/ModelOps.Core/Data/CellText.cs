@@ -65,9 +65,10 @@ internal static class CellText
     ];
 
     /// <summary>
-    /// The fast path for the common shape <c>-123.456</c>: at most 15 significant digits, no exponent. Mantissa and power
-    /// of ten are both exact doubles, so one division is correctly rounded, the same result as <see cref="double.TryParse(string, out double)"/>.
-    /// Anything else returns false and takes the general parser.
+    /// The fast path for plain decimals such as <c>-123.456</c> or <c>6.02e23</c>: at most 15 significant digits and a
+    /// power of ten (exponent minus fraction digits) within +/-22. Mantissa and power of ten are then both exact doubles,
+    /// so one multiplication or division is correctly rounded (Clinger's fast path): the same bits as
+    /// <see cref="double.TryParse(string, out double)"/>. Anything else returns false and takes the general parser.
     /// </summary>
     internal static bool TryParseSimpleDecimal(ReadOnlySpan<char> text, out double value)
     {
@@ -103,18 +104,50 @@ internal static class CellText
             }
             else
             {
-                return false;
+                break;
             }
         }
         var length = i - start - (seenDot ? 1 : 0);
-        if (length == 0 || scale > 22)
+        if (length == 0)
+        {
+            return false;
+        }
+        var power = -scale;
+        if (i < text.Length)
+        {
+            // Only an exponent may follow the digits: e or E, an optional sign, one to four digits.
+            if (text[i] is not ('e' or 'E') || ++i == text.Length)
+            {
+                return false;
+            }
+            var negativeExponent = false;
+            if (text[i] is '-' or '+')
+            {
+                negativeExponent = text[i] == '-';
+                if (++i == text.Length) return false;
+            }
+            var exponent = 0;
+            var exponentDigits = 0;
+            for (; i < text.Length; i++)
+            {
+                var d = text[i] - '0';
+                if ((uint)d > 9 || ++exponentDigits > 4) return false;
+                exponent = exponent * 10 + d;
+            }
+            power += negativeExponent ? -exponent : exponent;
+        }
+        if (power is < -22 or > 22)
         {
             return false;
         }
         double result = mantissa;
-        if (scale > 0)
+        if (power < 0)
         {
-            result /= PowersOf10[scale];
+            result /= PowersOf10[-power];
+        }
+        else if (power > 0)
+        {
+            result *= PowersOf10[power];
         }
         value = negative ? -result : result;
         return true;

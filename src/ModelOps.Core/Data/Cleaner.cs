@@ -191,7 +191,7 @@ public static class Cleaner
         return Apply(table, plan.Imputations, plan.Clips ?? [], owned: false, out _, out _);
     }
 
-    private static Table Apply(Table table, IReadOnlyList<ColumnImputation> imputations, IReadOnlyList<ColumnClip> clips, bool owned,
+    internal static Table Apply(Table table, IReadOnlyList<ColumnImputation> imputations, IReadOnlyList<ColumnClip> clips, bool owned,
         out Dictionary<string, int> imputedCounts, out Dictionary<string, int> clippedCounts)
     {
         var imputedByColumn = new int[table.ColumnCount];

@@ -21,6 +21,9 @@ internal sealed class ColumnBuilder
     private int _coerced;
     private int _nonFinite;
     private bool _settled;
+    private bool _streaming;
+    private int _streamConflicts;
+    private readonly List<string> _streamExamples = [];
 
     public ColumnBuilder(ColumnKind? forced = null)
     {
@@ -68,7 +71,16 @@ internal sealed class ColumnBuilder
             else
             {
                 values.Add(double.NaN);
-                _conflicts.Add((Count, trimmed.ToString()));
+                if (_streaming)
+                {
+                    // Chunks leave as they fill, so a stream keeps only the count and a few examples.
+                    _streamConflicts++;
+                    if (_streamExamples.Count < MaxExamples && !_streamExamples.Contains(trimmed.ToString())) _streamExamples.Add(trimmed.ToString());
+                }
+                else
+                {
+                    _conflicts.Add((Count, trimmed.ToString()));
+                }
             }
         }
         else
@@ -132,6 +144,65 @@ internal sealed class ColumnBuilder
             }
         }
     }
+
+    /// <summary>
+    /// Fixes the kind for streaming: later cells are parsed in that kind, a cell that does not fit becomes missing and
+    /// is counted. A column with no value yet is taken as numeric. Returns the kind.
+    /// </summary>
+    public ColumnKind Freeze(double minNumericShare, bool inferText)
+    {
+        if (!_streaming)
+        {
+            _streaming = true;
+            _settled = true;
+            if (_values is null && _forced is null && Count == _missing)
+            {
+                var n = _cells!.Count;
+                SwitchToTyped(ColumnKind.Numeric);
+                for (var i = 0; i < n; i++) _values!.Add(double.NaN);
+            }
+            foreach (var (_, text) in _conflicts)
+            {
+                _streamConflicts++;
+                if (_streamExamples.Count < MaxExamples && !_streamExamples.Contains(text)) _streamExamples.Add(text);
+            }
+            _conflicts = [];
+            _streamKind = _values is not null ? _typedKind
+                : _forced ?? (InferKind(minNumericShare, inferText, out _) == ColumnKind.Text ? ColumnKind.Text : ColumnKind.Categorical);
+        }
+        return _streamKind;
+    }
+
+    private ColumnKind _streamKind;
+
+    /// <summary>The values added since the last call (<c>double[]</c> or <c>string?[]</c>); only after <see cref="Freeze"/>.</summary>
+    public object TakeChunk() => _values is { } values ? values.MoveToArray() : _cells!.MoveToArray();
+
+    /// <summary>Takes back a chunk's array once its consumer is done with it, to fill again (fewer arrays to collect).</summary>
+    public void Recycle(object values)
+    {
+        if (values is double[] d) _values?.Recycle(d);
+        else if (values is string?[] s && _cells is { } cells)
+        {
+            Array.Clear(s);
+            cells.Recycle(s);
+        }
+    }
+
+    /// <summary>After a stream: whether every value read fits the frozen kind well enough to keep it (the check <see cref="Build"/> makes).</summary>
+    public bool StreamFits(double minNumericShare)
+    {
+        if (_values is null || _forced is not null)
+        {
+            return true;
+        }
+        var nonMissing = Count - _missing;
+        return _typedKind == ColumnKind.Boolean ? _streamConflicts == 0 : nonMissing - _streamConflicts >= minNumericShare * nonMissing;
+    }
+
+    /// <summary>What a stream read found in this column.</summary>
+    public ColumnReadReport StreamReport(string name, bool kindInferred) =>
+        new(name, _streamKind, kindInferred, _missing, _streamConflicts, [.. _streamExamples], _coerced, _nonFinite);
 
     public BuiltColumn Build(double minNumericShare, bool inferText)
     {
@@ -315,9 +386,10 @@ internal sealed record BuiltColumn(ColumnKind Kind, object Values, int Missing, 
 /// <summary>An append-only list in fixed-size chunks: growing never copies, and <see cref="MoveToArray"/> allocates once.</summary>
 internal sealed class ChunkedList<T>
 {
-    private const int ChunkShift = 14;
+    private const int ChunkShift = 13; // 8K doubles: 64 KB blocks stay off the large object heap
     private const int ChunkSize = 1 << ChunkShift;
     private readonly List<T[]> _chunks = [];
+    private T[]? _spare;
     private T[] _current = [];
     private int _offset;
 
@@ -329,7 +401,8 @@ internal sealed class ChunkedList<T>
     {
         if (_offset == _current.Length)
         {
-            _current = new T[ChunkSize];
+            _current = _spare ?? new T[ChunkSize];
+            _spare = null;
             _chunks.Add(_current);
             _offset = 0;
         }
@@ -337,9 +410,28 @@ internal sealed class ChunkedList<T>
         Count++;
     }
 
+    /// <summary>Keeps a block handed out by <see cref="MoveToArray"/> to fill next, when it is a whole block.</summary>
+    public void Recycle(T[] block)
+    {
+        if (block.Length == ChunkSize)
+        {
+            _spare = block;
+        }
+    }
+
     /// <summary>The items as one array; the chunks are released as they are copied, so the list is empty afterwards.</summary>
     public T[] MoveToArray()
     {
+        if (_chunks.Count == 1 && Count == ChunkSize)
+        {
+            // Exactly one full block (a streaming chunk): hand it over as it is.
+            var block = _chunks[0];
+            _chunks.Clear();
+            _current = [];
+            _offset = 0;
+            Count = 0;
+            return block;
+        }
         var result = GC.AllocateUninitializedArray<T>(Count); // every element is overwritten below
         var done = 0;
         for (var i = 0; i < _chunks.Count; i++)

@@ -7,6 +7,7 @@ internal sealed class RowBatch(int columns, int capacity)
 {
     private readonly int[] _starts = new int[columns * capacity];
     private readonly int[] _lengths = new int[columns * capacity];
+    private readonly long[] _rowNumbers = new long[capacity];
     private char[] _chars = new char[Math.Max(1024, columns * capacity * 12)];
     private int _used;
     private int _field;
@@ -28,7 +29,9 @@ internal sealed class RowBatch(int columns, int capacity)
         _field++;
     }
 
-    public void EndRow() => Rows++;
+    public void EndRow(long rowNumber) => _rowNumbers[Rows++] = rowNumber;
+
+    public long RowNumber(int row) => _rowNumbers[row];
 
     public ReadOnlySpan<char> Field(int row, int column)
     {
@@ -56,11 +59,16 @@ internal sealed class ColumnFeeder : IAsyncDisposable
     private readonly Channel<RowBatch> _full = Channel.CreateBounded<RowBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
     private readonly Channel<RowBatch> _free = Channel.CreateUnbounded<RowBatch>();
     private readonly Task _consumer;
+    private readonly int _sampleRows;
+    private readonly ChunkOutput? _output;
+    private readonly ChunkedList<long> _pendingRowNumbers = new();
     private int _rows;
     private int _nextSettle;
 
-    public ColumnFeeder(ColumnBuilder[] builders, int sampleRows, double minNumericShare)
+    public ColumnFeeder(ColumnBuilder[] builders, int sampleRows, double minNumericShare, ChunkOutput? output = null)
     {
+        _sampleRows = sampleRows;
+        _output = output;
         _builders = builders;
         _nextSettle = sampleRows;
         _minNumericShare = minNumericShare;
@@ -76,14 +84,16 @@ internal sealed class ColumnFeeder : IAsyncDisposable
     public RowBatch Current { get; private set; }
 
     /// <summary>Call after each row; passes the batch on when it is full.</summary>
-    public async ValueTask EndRowAsync(CancellationToken cancellationToken)
+    public ValueTask EndRowAsync(long rowNumber, CancellationToken cancellationToken)
     {
-        Current.EndRow();
-        if (Current.IsFull)
-        {
-            await _full.Writer.WriteAsync(Current, cancellationToken).ConfigureAwait(false);
-            Current = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-        }
+        Current.EndRow(rowNumber);
+        return Current.IsFull ? PassOnAsync(cancellationToken) : ValueTask.CompletedTask; // no state machine per row
+    }
+
+    private async ValueTask PassOnAsync(CancellationToken cancellationToken)
+    {
+        await _full.Writer.WriteAsync(Current, cancellationToken).ConfigureAwait(false);
+        Current = await _free.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Passes on the last rows and waits until every value is in its column.</summary>
@@ -117,8 +127,16 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             await foreach (var batch in _full.Reader.ReadAllAsync().ConfigureAwait(false))
             {
                 Feed(batch);
+                if (_output is { } output)
+                {
+                    for (var r = 0; r < batch.Rows; r++) _pendingRowNumbers.Add(batch.RowNumber(r));
+                }
                 batch.Clear();
                 _free.Writer.TryWrite(batch);
+                if (_output is not null && _pendingRowNumbers.Count >= _output.ChunkRows && _rows >= _sampleRows)
+                {
+                    await EmitAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (Exception e)
@@ -127,6 +145,39 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             _free.Writer.TryComplete(e);
             throw;
         }
+    }
+
+    /// <summary>The row numbers of rows fed but not passed on (a read that never filled a chunk).</summary>
+    public long[] TakePendingRowNumbers() => _pendingRowNumbers.MoveToArray();
+
+    /// <summary>Rows fed but not yet passed on as a chunk.</summary>
+    public int PendingRows => _pendingRowNumbers.Count;
+
+    /// <summary>Chunks passed on so far.</summary>
+    public int ChunksEmitted { get; private set; }
+
+    /// <summary>Passes the rows fed since the last chunk on as one; kinds are frozen at the first chunk.</summary>
+    public async ValueTask EmitAsync()
+    {
+        var output = _output!;
+        var kinds = new ColumnSchema[_builders.Length];
+        var columns = new object[_builders.Length];
+        for (var c = 0; c < _builders.Length; c++)
+        {
+            kinds[c] = new ColumnSchema(output.Names[c], _builders[c].Freeze(_minNumericShare, output.InferText));
+            columns[c] = _builders[c].TakeChunk();
+        }
+        output.Schema ??= new TableSchema(kinds);
+        var rowNumbers = _pendingRowNumbers.MoveToArray();
+        var chunk = new TableChunk(new Table(output.Schema, columns), rowNumbers);
+        ChunksEmitted++;
+        await output.OnChunk(chunk, output.CancellationToken).ConfigureAwait(false);
+        // The chunk is the consumer's only during the call: its arrays are filled again for the next one.
+        for (var c = 0; c < _builders.Length; c++)
+        {
+            _builders[c].Recycle(columns[c]);
+        }
+        _pendingRowNumbers.Recycle(rowNumbers);
     }
 
     private void Feed(RowBatch batch)
@@ -147,7 +198,8 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             start = end;
         }
         var columns = _builders.Length;
-        if (columns >= 8 && Environment.ProcessorCount > 1)
+        // A streaming read has a third busy stage (the chunk consumer) on the same cores: halves would only contend there.
+        if (columns >= 8 && Environment.ProcessorCount > 1 && _output is null)
         {
             var middle = columns / 2;
             Parallel.Invoke(() => FeedColumns(batch, segments, 0, middle), () => FeedColumns(batch, segments, middle, columns));
@@ -179,4 +231,22 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             }
         }
     }
+}
+
+/// <summary>Where a streaming read sends its chunks, and how big they are.</summary>
+internal sealed class ChunkOutput(IReadOnlyList<string> names, int chunkRows, bool inferText,
+    Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken)
+{
+    public IReadOnlyList<string> Names { get; } = names;
+
+    public int ChunkRows { get; } = chunkRows;
+
+    public bool InferText { get; } = inferText;
+
+    public Func<TableChunk, CancellationToken, ValueTask> OnChunk { get; } = onChunk;
+
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>The kinds frozen at the first chunk; every chunk has them.</summary>
+    public TableSchema? Schema { get; set; }
 }

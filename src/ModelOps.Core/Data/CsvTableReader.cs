@@ -53,7 +53,26 @@ public sealed record ColumnReadReport(
 public static class CsvTableReader
 {
     /// <summary>Reads the whole stream (not seeking, not closing it) into a table.</summary>
-    public static async Task<CsvReadResult> ReadAsync(Stream stream, CsvReadOptions? options = null, CancellationToken cancellationToken = default)
+    public static async Task<CsvReadResult> ReadAsync(Stream stream, CsvReadOptions? options = null, CancellationToken cancellationToken = default) =>
+        (await ReadAnyAsync(stream, options, null, cancellationToken).ConfigureAwait(false)).Whole!;
+
+    /// <summary>
+    /// Reads the stream in chunks of about <paramref name="chunkRows"/> rows, each handed to <paramref name="onChunk"/> before
+    /// the next is parsed, so memory stays bounded by the chunk size. A chunk's arrays are reused once the call returns:
+    /// copy what must outlive it. Kinds are settled on the first
+    /// <see cref="CsvReadOptions.SampleRows"/> rows and frozen at the first chunk; a file of one chunk reads exactly as
+    /// <see cref="ReadAsync"/> does. See <see cref="ChunkedReadResult.ColumnsToReread"/> for columns whose kind did not hold.
+    /// </summary>
+    public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, CsvReadOptions? options, int chunkRows,
+        Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(onChunk);
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
+        return (await ReadAnyAsync(stream, options, (chunkRows, onChunk), cancellationToken).ConfigureAwait(false)).Streamed!;
+    }
+
+    private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadAnyAsync(Stream stream, CsvReadOptions? options,
+        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= CsvReadOptions.Default;
@@ -76,7 +95,7 @@ public static class CsvTableReader
         using var text = new StreamReader(source, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
         try
         {
-            return await ReadCoreAsync(text, delimiter, encodingName, options, cancellationToken).ConfigureAwait(false);
+            return await ReadCoreAsync(text, delimiter, encodingName, options, chunks, cancellationToken).ConfigureAwait(false);
         }
         catch (DecoderFallbackException e)
         {
@@ -101,7 +120,8 @@ public static class CsvTableReader
 
     private static int RecordBufferChars(CsvReadOptions options) => Math.Max(64 * 1024, Math.Min(options.MaxLineLength, Math.Max(1 << 20, options.MaxFieldLength * 4)));
 
-    private static async Task<CsvReadResult> ReadCoreAsync(TextReader text, char delimiter, string encodingName, CsvReadOptions options, CancellationToken cancellationToken)
+    private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadCoreAsync(TextReader text, char delimiter, string encodingName,
+        CsvReadOptions options, (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
     {
         var csvOptions = new CsvDataReaderOptions
         {
@@ -119,10 +139,13 @@ public static class CsvTableReader
         var names = ReadHeader(csv, options);
         var columns = names.Select(n => new ColumnBuilder(ForcedKind(options, n))).ToArray();
         var rejected = new List<RejectedRow>();
-        var rowNumbers = new ChunkedList<long>();
+        var rowNumbers = chunks is null ? new ChunkedList<long>() : null;
+        var rowsKept = 0;
         long recordNumber = 1;
         var rowsRead = 0;
-        await using (var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare))
+        var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
+        var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare, output);
+        await using (feeder)
         {
             while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -139,7 +162,7 @@ public static class CsvTableReader
                         $"has {fieldCount} fields but the header has {names.Length}", ReadAllFields(csv)));
                     continue;
                 }
-                if (rowNumbers.Count == options.MaxRows)
+                if (rowsKept == options.MaxRows)
                 {
                     throw new DataFileException(DataFileErrorCodes.TooManyRows,
                         $"The file has more than {options.MaxRows:N0} data rows, the limit. Sample it or raise the limit.");
@@ -161,8 +184,9 @@ public static class CsvTableReader
                 {
                     throw LineTooLong(recordNumber, options.MaxLineLength);
                 }
-                rowNumbers.Add(recordNumber);
-                await feeder.EndRowAsync(cancellationToken).ConfigureAwait(false);
+                rowsKept++;
+                rowNumbers?.Add(recordNumber);
+                await feeder.EndRowAsync(recordNumber, cancellationToken).ConfigureAwait(false);
             }
             await feeder.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -171,7 +195,7 @@ public static class CsvTableReader
         {
             throw new DataFileException(DataFileErrorCodes.HeaderOnly, "The file has a header row but no data rows.");
         }
-        if (rejected.Count > 0 && (rowNumbers.Count == 0 || (rejected.Count > 1 && rejected.Count > options.MaxRaggedShare * rowsRead)))
+        if (rejected.Count > 0 && (rowsKept == 0 || (rejected.Count > 1 && rejected.Count > options.MaxRaggedShare * rowsRead)))
         {
             var first = rejected[0];
             throw new DataFileException(DataFileErrorCodes.RaggedRows,
@@ -180,7 +204,12 @@ public static class CsvTableReader
                 $"Check the delimiter (read as {DescribeDelimiter(delimiter)}) and that values containing it are quoted.");
         }
 
-        return TableAssembler.Build(names, columns, options, DataFormats.Csv, delimiter.ToString(), encodingName, rowsRead, rejected, rowNumbers.MoveToArray());
+        if (output is null)
+        {
+            return (TableAssembler.Build(names, columns, options, DataFormats.Csv, delimiter.ToString(), encodingName, rowsRead, rejected, rowNumbers!.MoveToArray()), null);
+        }
+        return (null, await TableAssembler.FinishChunksAsync(names, columns, feeder, output, options, DataFormats.Csv, delimiter.ToString(),
+            encodingName, rowsRead, rejected).ConfigureAwait(false));
     }
 
     internal static ColumnKind? ForcedKind(CsvReadOptions options, string name) => options.Schema?.Find(name)?.Kind;
@@ -239,9 +268,50 @@ public static class CsvTableReader
     };
 }
 
+/// <summary>What a chunked read found once every chunk has been handed on.</summary>
+/// <param name="Schema">The kinds of every chunk's columns.</param>
+/// <param name="ColumnsToReread">Columns whose kind, frozen at the first chunk, did not hold for the whole file (e.g.
+/// yes/no for a while, then other words): read the file again with <see cref="CsvReadOptions.Schema"/> declaring them categorical.
+/// Empty in almost every file.</param>
+public sealed record ChunkedReadResult(
+    TableSchema Schema,
+    CsvReadReport Report,
+    IReadOnlyList<RejectedRow> Rejected,
+    IReadOnlyList<string> ColumnsToReread);
+
 /// <summary>Turns the column builders of any reader into a <see cref="CsvReadResult"/>.</summary>
 internal static class TableAssembler
 {
+    /// <summary>After a chunked read: hands on the last rows; a file that fit in one chunk is built as a whole read would be.</summary>
+    public static async Task<ChunkedReadResult> FinishChunksAsync(IReadOnlyList<string> names, ColumnBuilder[] builders, ColumnFeeder feeder,
+        ChunkOutput output, CsvReadOptions options, string format, string delimiter, string encoding, int rowsRead, List<RejectedRow> rejected)
+    {
+        if (feeder.ChunksEmitted == 0)
+        {
+            var rowNumbers = feeder.TakePendingRowNumbers();
+            var whole = Build(names, builders, options, format, delimiter, encoding, rowsRead, rejected, rowNumbers);
+            var schema = new TableSchema(whole.Table.Schema.Columns.Select(c => new ColumnSchema(c.Name, c.Kind)).ToArray());
+            await output.OnChunk(new TableChunk(new Table(schema, Enumerable.Range(0, whole.Table.ColumnCount).Select(whole.Table.Column).ToArray()), rowNumbers),
+                output.CancellationToken).ConfigureAwait(false);
+            return new ChunkedReadResult(schema, whole.Report, rejected, []);
+        }
+        if (feeder.PendingRows > 0)
+        {
+            await feeder.EmitAsync().ConfigureAwait(false);
+        }
+        var reports = new ColumnReadReport[names.Count];
+        var reread = new List<string>();
+        for (var c = 0; c < names.Count; c++)
+        {
+            reports[c] = builders[c].StreamReport(names[c], CsvTableReader.ForcedKind(options, names[c]) is null);
+            if (!builders[c].StreamFits(options.MinNumericShare))
+            {
+                reread.Add(names[c]);
+            }
+        }
+        return new ChunkedReadResult(output.Schema!, new CsvReadReport(delimiter, rowsRead, rejected.Count, reports, format, encoding), rejected, reread);
+    }
+
     public static void CheckUniqueNames(IReadOnlyList<string> names)
     {
         var duplicates = names.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => $"'{g.Key}'").ToArray();

@@ -47,6 +47,24 @@ public static class DataValidator
             throw new ArgumentException($"The profile has {profile.Features.Count} features; the table has {table.ColumnCount} columns.", nameof(profile));
         }
         profile ??= Profiler.Profile(table, profileOptions, context.Baseline);
+        var checks = new DataChecks(table.Schema, context, options);
+        checks.Add(table);
+        return Validate(table.Schema, table.RowCount, checks, profile, context, options);
+    }
+
+    /// <summary>
+    /// Judges data seen in chunks: <paramref name="checks"/> counted what needs the values (missing labels, formula-like
+    /// cells, values outside the schemas) and <paramref name="profile"/> holds the statistics of all <paramref name="rows"/>.
+    /// </summary>
+    public static ValidationReport Validate(TableSchema schema, long rows, DataChecks checks, DataProfile profile,
+        ValidationContext? context = null, DataValidationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(checks);
+        ArgumentNullException.ThrowIfNull(profile);
+        context ??= new ValidationContext();
+        options ??= DataValidationOptions.Default;
+        var table = new SchemaView(schema, rows, checks);
         var found = new List<Anomaly>();
         void Add(string code, string? column, long count, IEnumerable<string> examples, string message, AnomalySeverity severity)
         {
@@ -54,7 +72,6 @@ public static class DataValidator
             found.Add(new Anomaly(code, column, count, examples.Take(options.MaxExamples).ToArray(), message, final));
         }
 
-        var rows = table.RowCount;
         if (rows < options.MinRows)
         {
             Add(AnomalyCodes.TooFewRows, null, rows, [], $"The data has {rows:N0} usable rows; at least {options.MinRows:N0} are needed.", AnomalySeverity.Error);
@@ -102,7 +119,13 @@ public static class DataValidator
 
     private delegate void AddAnomaly(string code, string? column, long count, IEnumerable<string> examples, string message, AnomalySeverity severity);
 
-    private static void CheckLabel(Table table, string? label, AddAnomaly add)
+    /// <summary>What the checks below need of a table: its schema, row count and the counts taken from its values.</summary>
+    private sealed record SchemaView(TableSchema Schema, long RowCount, DataChecks Checks)
+    {
+        public int ColumnCount => Schema.Columns.Count;
+    }
+
+    private static void CheckLabel(SchemaView table, string? label, AddAnomaly add)
     {
         if (string.IsNullOrWhiteSpace(label))
         {
@@ -115,7 +138,7 @@ public static class DataValidator
                 $"The label column '{label}' is not in the data.", AnomalySeverity.Error);
             return;
         }
-        var missing = CountMissing(table.Column(index));
+        var missing = table.Checks.LabelMissing;
         if (missing == table.RowCount && table.RowCount > 0)
         {
             add(AnomalyCodes.AllLabelsMissing, label, missing, [],
@@ -128,7 +151,7 @@ public static class DataValidator
         }
     }
 
-    private static void CheckColumn(Table table, int c, FeatureProfile feature, ValidationContext context, DataValidationOptions options, AddAnomaly add)
+    private static void CheckColumn(SchemaView table, int c, FeatureProfile feature, ValidationContext context, DataValidationOptions options, AddAnomaly add)
     {
         var column = table.Schema.Columns[c];
         var rows = table.RowCount;
@@ -171,7 +194,7 @@ public static class DataValidator
         }
         if (column.Kind.IsString())
         {
-            var formulas = FormulaLike(table.Categorical(c), options.MaxExamples, out var examples);
+            var (formulas, examples) = table.Checks.Formulas(c);
             if (formulas > 0)
             {
                 add(AnomalyCodes.FormulaLikeValues, column.Name, formulas, examples,
@@ -181,7 +204,7 @@ public static class DataValidator
         }
     }
 
-    private static void CheckSchema(Table table, TableSchema? schema, bool declared, DataValidationOptions options, AddAnomaly add)
+    private static void CheckSchema(SchemaView table, TableSchema? schema, bool declared, DataValidationOptions options, AddAnomaly add)
     {
         if (schema is null)
         {
@@ -207,18 +230,7 @@ public static class DataValidator
             var domainIsComplete = declared || (expected.Categories?.Count ?? int.MaxValue) < TableSchema.DefaultMaxCategories;
             if (actual.Kind.IsString() && expected.Categories is { Count: > 0 } levels && domainIsComplete)
             {
-                var domain = new HashSet<string>(levels, StringComparer.Ordinal);
-                var values = table.Categorical(index);
-                long outside = 0;
-                var examples = new List<string>();
-                foreach (var v in values)
-                {
-                    if (v is not null && !domain.Contains(v))
-                    {
-                        outside++;
-                        if (examples.Count < options.MaxExamples && !examples.Contains(v)) examples.Add(v);
-                    }
-                }
+                var (outside, examples) = table.Checks.Outside(declared, index);
                 if (outside > 0)
                 {
                     var share = outside / (double)Math.Max(1, table.RowCount);
@@ -229,18 +241,7 @@ public static class DataValidator
             }
             if (!actual.Kind.IsString() && (expected.Min is not null || expected.Max is not null))
             {
-                var min = expected.Min ?? double.NegativeInfinity;
-                var max = expected.Max ?? double.PositiveInfinity;
-                long outside = 0;
-                var examples = new List<string>();
-                foreach (var v in table.Numeric(index))
-                {
-                    if (v < min || v > max)
-                    {
-                        outside++;
-                        if (examples.Count < options.MaxExamples) examples.Add(CellText.FormatNumber(v)!);
-                    }
-                }
+                var (outside, examples) = table.Checks.Outside(declared, index);
                 if (outside > 0)
                 {
                     var share = outside / (double)Math.Max(1, table.RowCount);
@@ -264,7 +265,7 @@ public static class DataValidator
     internal static bool IsFormulaLike(string value) =>
         value.Length > 1 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !CellText.TryParseNumber(value, out _);
 
-    private static long FormulaLike(string?[] values, int maxExamples, out List<string> examples)
+    internal static long FormulaLike(string?[] values, int maxExamples, out List<string> examples)
     {
         examples = [];
         long count = 0;
@@ -287,13 +288,6 @@ public static class DataValidator
         return count;
     }
 
-    private static long CountMissing(object column) => column switch
-    {
-        double[] d => d.LongCount(double.IsNaN),
-        string?[] s => s.LongCount(v => v is null),
-        _ => 0,
-    };
-
     private static string Describe(ColumnKind kind) => kind switch
     {
         ColumnKind.Numeric => "numbers",
@@ -302,4 +296,128 @@ public static class DataValidator
         ColumnKind.Text => "text",
         _ => "categories",
     };
+}
+
+/// <summary>
+/// The counts <see cref="DataValidator"/> needs from the values themselves, taken chunk by chunk: missing labels,
+/// formula-like cells per string column, and values outside the declared and production schemas' domains and ranges.
+/// </summary>
+public sealed class DataChecks
+{
+    private readonly TableSchema _schema;
+    private readonly int _label;
+    private readonly int _maxExamples;
+    private readonly (long Count, List<string> Examples)[] _formulas;
+    private readonly Check?[] _declared;
+    private readonly Check?[] _production;
+
+    public DataChecks(TableSchema schema, ValidationContext? context, DataValidationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        context ??= new ValidationContext();
+        _schema = schema;
+        _maxExamples = (options ?? DataValidationOptions.Default).MaxExamples;
+        _label = string.IsNullOrWhiteSpace(context.Label) ? -1 : schema.IndexOf(context.Label);
+        _formulas = schema.Columns.Select(_ => (0L, new List<string>())).ToArray();
+        _declared = Plan(context.DeclaredSchema, declared: true);
+        _production = Plan(context.ProductionSchema, declared: false);
+    }
+
+    /// <summary>Rows without a label.</summary>
+    public long LabelMissing { get; private set; }
+
+    /// <summary>Counts what the chunk's rows hold.</summary>
+    public void Add(Table chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        if (_label >= 0)
+        {
+            LabelMissing += chunk.Column(_label) switch
+            {
+                double[] d => d.LongCount(double.IsNaN),
+                string?[] s => s.LongCount(v => v is null),
+                _ => 0,
+            };
+        }
+        for (var c = 0; c < chunk.ColumnCount; c++)
+        {
+            if (_schema.Columns[c].Kind.IsString())
+            {
+                var count = DataValidator.FormulaLike(chunk.Categorical(c), _maxExamples, out var examples);
+                if (count > 0)
+                {
+                    var (total, kept) = _formulas[c];
+                    kept.AddRange(examples.Where(e => !kept.Contains(e)).Take(_maxExamples - kept.Count));
+                    _formulas[c] = (total + count, kept);
+                }
+            }
+            _declared[c]?.Add(chunk.Column(c), _maxExamples);
+            _production[c]?.Add(chunk.Column(c), _maxExamples);
+        }
+    }
+
+    internal (long Count, List<string> Examples) Formulas(int column) => _formulas[column];
+
+    internal (long Count, List<string> Examples) Outside(bool declared, int column) =>
+        (declared ? _declared : _production)[column] is { } check ? (check.Count, check.Examples) : (0, []);
+
+    private Check?[] Plan(TableSchema? expected, bool declared)
+    {
+        var checks = new Check?[_schema.Columns.Count];
+        if (expected is null)
+        {
+            return checks;
+        }
+        for (var c = 0; c < checks.Length; c++)
+        {
+            var actual = _schema.Columns[c];
+            if (expected.Find(actual.Name) is not { } want || (actual.Kind != want.Kind && !(actual.Kind.IsString() && want.Kind.IsString())))
+            {
+                continue;
+            }
+            var domainIsComplete = declared || (want.Categories?.Count ?? int.MaxValue) < TableSchema.DefaultMaxCategories;
+            if (actual.Kind.IsString() && want.Categories is { Count: > 0 } levels && domainIsComplete)
+            {
+                checks[c] = new Check(new HashSet<string>(levels, StringComparer.Ordinal), double.NegativeInfinity, double.PositiveInfinity);
+            }
+            else if (!actual.Kind.IsString() && (want.Min is not null || want.Max is not null))
+            {
+                checks[c] = new Check(null, want.Min ?? double.NegativeInfinity, want.Max ?? double.PositiveInfinity);
+            }
+        }
+        return checks;
+    }
+
+    private sealed class Check(HashSet<string>? domain, double min, double max)
+    {
+        public long Count { get; private set; }
+
+        public List<string> Examples { get; } = [];
+
+        public void Add(object values, int maxExamples)
+        {
+            if (values is string?[] strings && domain is not null)
+            {
+                foreach (var v in strings)
+                {
+                    if (v is not null && !domain.Contains(v))
+                    {
+                        Count++;
+                        if (Examples.Count < maxExamples && !Examples.Contains(v)) Examples.Add(v);
+                    }
+                }
+            }
+            else if (values is double[] numbers)
+            {
+                foreach (var v in numbers)
+                {
+                    if (v < min || v > max)
+                    {
+                        Count++;
+                        if (Examples.Count < maxExamples) Examples.Add(CellText.FormatNumber(v)!);
+                    }
+                }
+            }
+        }
+    }
 }

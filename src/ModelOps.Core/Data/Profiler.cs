@@ -151,7 +151,7 @@ public static class Profiler
             TopCategories: top, OtherCount: present - top.Sum(t => t.Count), Distinct: counts.Count);
     }
 
-    private static double[] EqualEdges(double min, double max, int bins)
+    internal static double[] EqualEdges(double min, double max, int bins)
     {
         if (!(max > min))
         {

@@ -70,6 +70,15 @@ public sealed class Table
         return new Table(Schema, columns);
     }
 
+    /// <summary>Copies of the columns' values for rows [start, start + count).</summary>
+    public object[] Slice(int start, int count) =>
+        _columns.Select(c => c switch
+        {
+            double[] d => (object)d.AsSpan(start, count).ToArray(),
+            string?[] s => s.AsSpan(start, count).ToArray(),
+            _ => throw new InvalidOperationException(),
+        }).ToArray();
+
     /// <summary>A new table with only the named columns, in the given order.</summary>
     public Table SelectColumns(IReadOnlyList<string> names)
     {

@@ -29,6 +29,20 @@ public sealed class RunStore(BlobServiceClient blobs)
         return path;
     }
 
+    /// <summary>A stream that writes (replacing) the run's file; the blob appears when the stream is disposed.</summary>
+    public async Task<(string Path, Stream Stream)> OpenWriteAsync(string runId, string file, CancellationToken cancellationToken)
+    {
+        var path = StorageLayout.RunFile(runId, file);
+        var stream = await _runs.GetBlobClient(path).OpenWriteAsync(overwrite: true, new Azure.Storage.Blobs.Models.BlobOpenWriteOptions { BufferSize = 4 << 20 },
+            cancellationToken);
+        return (path, stream);
+    }
+
+    /// <summary>Reads one of the run's files as a stream.</summary>
+    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) =>
+        _runs.GetBlobClient(path).OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 << 20 },
+            cancellationToken);
+
     /// <summary>Reads a table this run wrote, with the kinds of <paramref name="schema"/> rather than re-inferring them.</summary>
     public Task<Table> ReadTableAsync(string path, TableSchema schema, CancellationToken cancellationToken)
     {
@@ -52,7 +66,11 @@ public sealed class RunStore(BlobServiceClient blobs)
     {
         try
         {
-            await using var stream = await _runs.GetBlobClient(path).OpenReadAsync(cancellationToken: cancellationToken);
+            await using var stream = await OpenReadAsync(path, cancellationToken);
+            if (path.EndsWith(ChunkFile.Extension, StringComparison.Ordinal))
+            {
+                return ChunkFile.ReadTable(stream, schema);
+            }
             var result = await CsvTableReader.ReadAsync(stream, new CsvReadOptions { Schema = schema }, cancellationToken);
             return result.Table;
         }

@@ -11,27 +11,16 @@ internal static class IdentifierColumns
     private const int MinRows = 50;
     private const double UniqueShare = 0.95;
 
-    public static IReadOnlyList<string> Find(Table table, string label)
+    /// <summary>The identifier columns of data seen in chunks: <paramref name="distinct"/> counts a column's distinct values.</summary>
+    public static IReadOnlyList<string> Find(TableSchema schema, long rows, Func<string, long> distinct, string label)
     {
-        var found = new List<string>();
-        if (table.RowCount < MinRows)
+        if (rows < MinRows)
         {
-            return found;
+            return [];
         }
-        for (var c = 0; c < table.ColumnCount; c++)
-        {
-            var column = table.Schema.Columns[c];
-            if (column.Kind != ColumnKind.Categorical || string.Equals(column.Name, label, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            var values = table.Categorical(c);
-            var distinct = values.Where(v => v is not null).Distinct(StringComparer.Ordinal).Count();
-            if (distinct >= UniqueShare * table.RowCount)
-            {
-                found.Add(column.Name);
-            }
-        }
-        return found;
+        return schema.Columns
+            .Where(c => c.Kind == ColumnKind.Categorical && !string.Equals(c.Name, label, StringComparison.OrdinalIgnoreCase))
+            .Where(c => distinct(c.Name) >= UniqueShare * rows)
+            .Select(c => c.Name).ToList();
     }
 }

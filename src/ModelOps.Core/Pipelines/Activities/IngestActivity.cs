@@ -11,11 +11,14 @@ using ModelOps.Core.Storage;
 namespace ModelOps.Core.Pipelines.Activities;
 
 /// <summary>
-/// Step 1: reads every data blob of the model (pinned by ETag, hashed for lineage) and its config, and writes
-/// the rows as one table in the run's folder. Unusable files fail here with the reader's own explanation.
+/// Step 1: reads every data blob of the model (pinned by ETag, hashed for lineage) and its config, chunk by chunk, and
+/// runs the first data pass on the chunks as they are parsed (<see cref="DataPass"/>: profile, validation, rows without a
+/// label and duplicates set aside, the cleaning plan). The rows that stay go to one chunk file in the run's folder for
+/// <see cref="CleanActivity"/>. Unusable files fail here with the reader's own explanation; data that fails validation
+/// fails here with its anomalies, before anything is cleaned or trained.
 /// </summary>
 public sealed class IngestActivity(
-    DatasetCatalog datasets, RunStore runs, DatasetQuarantine quarantine, FeedbackStore feedback, TimeProvider time)
+    DatasetCatalog datasets, RunStore runs, DatasetQuarantine quarantine, FeedbackStore feedback, ModelRegistry registry, TimeProvider time)
     : IActivity<IngestRequest, IngestResult>
 {
     public static string Name => "Ingest";
@@ -32,45 +35,156 @@ public sealed class IngestActivity(
             throw new PipelineFailedException($"Model '{input.Model}' has no data files in datasets/{input.Model}/.");
         }
 
+        var context = await ValidationContextAsync(input.Model, config, cancellationToken);
+        // Columns whose kind, settled on the first rows, did not hold for a whole file are read again as text.
+        var asText = new List<string>();
+        while (true)
+        {
+            var (result, reread) = await IngestAsync(input, config, context, blobs, asText, cancellationToken);
+            if (reread.Count == 0)
+            {
+                return result;
+            }
+            asText.AddRange(reread);
+        }
+    }
+
+    private async Task<(IngestResult Result, IReadOnlyList<string> Reread)> IngestAsync(IngestRequest input, ModelConfig config,
+        ValidationContext context, IReadOnlyList<BlobItem> blobs, IReadOnlyList<string> asText, CancellationToken cancellationToken)
+    {
         var lineage = new List<DatasetBlob>();
-        var tables = new List<Table>();
         var rejected = new List<RejectedRow>();
         var reports = new List<CsvReadReport>();
         TableSchema? schema = null;
-        foreach (var item in blobs)
+        ChunkFileWriter? writer = null;
+        DataPass? pass = null;
+        var (dataPath, output) = await runs.OpenWriteAsync(input.RunId, DataFile, cancellationToken);
+        try
         {
-            // Later files are read with the first file's kinds, so the rows stack.
-            var (read, blob) = await ReadAsync(input.Model, item, config.Data.ReadOptions(schema), cancellationToken);
-            schema ??= read.Table.Schema;
-            tables.Add(read.Table);
-            reports.Add(read.Report);
-            rejected.AddRange(read.Rejected.Select(r => r with { Reason = $"{Path.GetFileName(item.Name)}: {r.Reason}" }));
-            lineage.Add(blob);
-        }
-
-        if (config.Monitor.FeedbackDays > 0)
-        {
-            // Traffic that got its ground truth joins the training data: how a retrain learns what drifted.
-            var to = time.GetUtcNow();
-            var label = config.Label ?? Training.TrainingProblem.ResolveLabel(schema!, null);
-            var (rows, source) = await FeedbackRows.ReadAsync(feedback, input.Model, schema!, label,
-                to.AddDays(-config.Monitor.FeedbackDays), to, cancellationToken);
-            if (rows is not null)
+            await using (output)
             {
-                tables.Add(rows);
-                lineage.Add(source!);
+                foreach (var item in blobs)
+                {
+                    // Later files are read with the first file's kinds, so the rows stack.
+                    var options = config.Data.ReadOptions(schema);
+                    if (asText.Count > 0)
+                    {
+                        options = options with { Schema = WithText(options.Schema, asText) };
+                    }
+                    var (read, blob) = await ReadAsync(input.Model, item, options, chunk =>
+                    {
+                        if (writer is not null && !SameColumns(writer.Schema, chunk.Rows.Schema))
+                        {
+                            throw new PipelineFailedException($"The model's data files have different columns: [{Names(writer.Schema)}] and [{Names(chunk.Rows.Schema)}]. Every file of a model must have the same header.");
+                        }
+                        writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
+                        pass ??= new DataPass(chunk.Rows.Schema, config.Label ?? Training.TrainingProblem.ResolveLabel(chunk.Rows.Schema, null),
+                            config.Data.Cleaning, context, config.Data.Validation);
+                        writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
+                    }, cancellationToken);
+                    if (read.ColumnsToReread.Count > 0)
+                    {
+                        return (null!, read.ColumnsToReread);
+                    }
+                    schema ??= read.Schema;
+                    reports.Add(read.Report);
+                    rejected.AddRange(read.Rejected.Select(r => r with { Reason = $"{Path.GetFileName(item.Name)}: {r.Reason}" }));
+                    lineage.Add(blob);
+                }
+
+                if (config.Monitor.FeedbackDays > 0)
+                {
+                    // Traffic that got its ground truth joins the training data: how a retrain learns what drifted.
+                    var to = time.GetUtcNow();
+                    var label = config.Label ?? Training.TrainingProblem.ResolveLabel(schema!, null);
+                    var (rows, source) = await FeedbackRows.ReadAsync(feedback, input.Model, schema!, label,
+                        to.AddDays(-config.Monitor.FeedbackDays), to, cancellationToken);
+                    if (rows is not null)
+                    {
+                        if (!SameColumns(writer!.Schema, rows.Schema))
+                        {
+                            throw new PipelineFailedException($"The model's data files have different columns: [{Names(writer.Schema)}] and [{Names(rows.Schema)}]. Every file of a model must have the same header.");
+                        }
+                        var next = pass!.RowCount + 2;
+                        var chunk = new TableChunk(rows, Enumerable.Range(0, rows.RowCount).Select(r => next + r).ToArray());
+                        writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
+                        lineage.Add(source!);
+                    }
+                }
+                writer!.Complete();
             }
         }
-        var table = TableRows.Concat(tables);
-        var dataPath = await runs.WriteTableAsync(input.RunId, "data/ingested.csv", table, cancellationToken);
-        var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/ingested.schema.json", table.Schema, cancellationToken);
+        finally
+        {
+            writer?.Dispose();
+        }
+        var ingestedSchema = writer!.Schema;
+        var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/ingested.schema.json", ingestedSchema, cancellationToken);
         await runs.WriteJsonAsync(input.RunId, "data/ingest-rejected.json", rejected, cancellationToken);
         await runs.WriteJsonAsync(input.RunId, ReadReportFile, reports, cancellationToken);
-        return new IngestResult(lineage, table.RowCount, table.ColumnCount, rejected.Count, config, dataPath, schemaPath);
+
+        var found = pass!.Finish(reports.Count == 1 ? reports[0] : null);
+        await runs.WriteJsonAsync(input.RunId, CleanActivity.ProfileFile, found.Profile, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, ValidationFile, found.Validation.Anomalies, cancellationToken);
+        if (!found.Validation.Passed)
+        {
+            throw new PipelineFailedException("The data failed validation, so nothing was trained: "
+                + string.Join(" ", found.Validation.Errors.Select(a => $"[{a.Code}]{(a.Column is null ? "" : $" '{a.Column}'")}: {a.Message}")));
+        }
+        var plan = found.Plan!;
+        await runs.WriteJsonAsync(input.RunId, PlanFile, plan, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, CleanRejectedFile, found.Rejected, cancellationToken);
+
+        // Labels are never filled or clipped, so the problem is known from the first pass.
+        var dropped = plan.DroppedColumns.Select(d => d.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var kept = new TableSchema(ingestedSchema.Columns.Where(c => !dropped.Contains(c.Name)).ToArray());
+        var identifiers = IdentifierColumns.Find(kept, plan.RowsKept, pass.Distinct, plan.LabelColumn)
+            .Except(config.Exclude, StringComparer.OrdinalIgnoreCase).ToList();
+        var problem = Training.TrainingProblem.Infer(pass.LabelLevels(kept), plan.LabelColumn, CleanActivity.ParseTask(config.Task), config.Metric,
+            [.. config.Exclude, .. identifiers]);
+        await runs.WriteJsonAsync(input.RunId, ProblemFile, new LearningSetup(problem, identifiers), cancellationToken);
+        return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, rejected.Count, config, dataPath, schemaPath), []);
     }
 
-    private async Task<(CsvReadResult Read, DatasetBlob Lineage)> ReadAsync(
-        ModelName model, BlobItem item, CsvReadOptions options, CancellationToken cancellationToken)
+    /// <summary>The rows that stay after the first pass (label present, no duplicate), as a <see cref="ChunkFile"/>.</summary>
+    internal const string DataFile = "data/kept" + ChunkFile.Extension;
+
+    internal const string ValidationFile = "data/validation.json";
+
+    internal const string PlanFile = "data/cleaning-plan.json";
+
+    internal const string CleanRejectedFile = "data/clean-rejected.json";
+
+    internal const string ProblemFile = "data/problem.json";
+
+    /// <summary>
+    /// What the new data is checked against: the declared schema, the production version (its schema and profile, whose
+    /// histogram bins the new profile uses so the two compare) and the last deployed run's row count.
+    /// </summary>
+    private async Task<ValidationContext> ValidationContextAsync(ModelName model, ModelConfig config, CancellationToken cancellationToken)
+    {
+        var production = await registry.GetAliasAsync(model, ModelRegistry.Production, cancellationToken);
+        var manifest = production is null ? null : await registry.GetManifestAsync(model, production.Version, cancellationToken);
+        var baseline = manifest is null ? null
+            : await registry.ReadVersionFileAsync<DataProfile>(model, manifest.Version, CleanActivity.ProfileFile, cancellationToken);
+        var declared = config.Data.Schema is { Count: > 0 } columns ? new TableSchema(columns) : null;
+        return new ValidationContext(null, null, declared, manifest?.Schema, baseline, baseline?.RowCount);
+    }
+
+    private static bool SameColumns(TableSchema a, TableSchema b) =>
+        a.Columns.Count == b.Columns.Count && a.Columns.Zip(b.Columns).All(p => string.Equals(p.First.Name, p.Second.Name, StringComparison.OrdinalIgnoreCase));
+
+    private static string Names(TableSchema schema) => string.Join(", ", schema.Columns.Select(c => c.Name));
+
+    private static TableSchema WithText(TableSchema? schema, IReadOnlyList<string> columns)
+    {
+        var list = schema?.Columns.Where(c => !columns.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).ToList() ?? [];
+        list.AddRange(columns.Select(c => new ColumnSchema(c, ColumnKind.Categorical)));
+        return new TableSchema(list);
+    }
+
+    private async Task<(ChunkedReadResult Read, DatasetBlob Lineage)> ReadAsync(
+        ModelName model, BlobItem item, CsvReadOptions options, Action<TableChunk> onChunk, CancellationToken cancellationToken)
     {
         var file = Path.GetFileName(item.Name);
         var etag = item.Properties.ETag!.Value;
@@ -82,7 +196,11 @@ public sealed class IngestActivity(
             }, cancellationToken);
             using var sha = SHA256.Create();
             await using var hashing = new CryptoStream(blob, sha, CryptoStreamMode.Read, leaveOpen: true);
-            var read = await DataFileReader.ReadAsync(hashing, item.Name, options, item.Properties.ContentLength, cancellationToken);
+            var read = await DataFileReader.ReadChunksAsync(hashing, item.Name, options, item.Properties.ContentLength, (chunk, _) =>
+            {
+                onChunk(chunk);
+                return ValueTask.CompletedTask;
+            }, cancellationToken: cancellationToken);
             // Reading to the end hashes every byte (even past where the reader stopped) and finalises the hash.
             await hashing.CopyToAsync(Stream.Null, cancellationToken);
             var lineage = new DatasetBlob(item.Name, etag.ToString(), item.Properties.ContentLength ?? 0, Convert.ToHexStringLower(sha.Hash!));
@@ -100,3 +218,6 @@ public sealed class IngestActivity(
         }
     }
 }
+
+/// <summary>What the first pass worked out about the learning problem, for the clean step.</summary>
+internal sealed record LearningSetup(Training.TrainingProblem Problem, IReadOnlyList<string> Identifiers);

@@ -1,0 +1,231 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ModelOps.Core.Data;
+
+/// <summary>
+/// A binary file of table chunks: the run's parsed rows between pipeline steps and its train/holdout files. Numbers are
+/// stored as their 8 bytes, strings once per chunk with an index per row, so reading back is a copy, not a parse, and
+/// values come back bit for bit. Layout: <c>MOCHUNK1</c>, the columns (name, kind), then chunks (row count, row numbers,
+/// columns), ending with a row count of 0.
+/// </summary>
+public static class ChunkFile
+{
+    /// <summary>The extension <see cref="Pipelines.RunStore"/> reads as a chunk file rather than CSV.</summary>
+    public const string Extension = ".chunks";
+
+    private static readonly byte[] Magic = "MOCHUNK1"u8.ToArray();
+
+    /// <summary>Starts a chunk file on <paramref name="stream"/> (left open).</summary>
+    public static ChunkFileWriter CreateWriter(Stream stream, TableSchema schema) => new(stream, schema);
+
+    /// <summary>Reads the header, then the chunks one at a time as the caller enumerates them.</summary>
+    /// <param name="reuseArrays">Fill the same arrays for each chunk of the same size: a chunk is then valid only until the
+    /// next is read (a streaming pass that keeps nothing of it allocates far less).</param>
+    /// <exception cref="InvalidDataException">Not a chunk file, or cut short.</exception>
+    public static (TableSchema Schema, IEnumerable<TableChunk> Chunks) Read(Stream stream, bool reuseArrays = false)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        var reader = new BinaryReader(new BufferedStream(stream, 1 << 20), Encoding.UTF8, leaveOpen: true);
+        if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("Not a chunk file.");
+        }
+        var columns = new ColumnSchema[reader.ReadInt32()];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            columns[c] = new ColumnSchema(reader.ReadString(), (ColumnKind)reader.ReadByte());
+        }
+        var schema = new TableSchema(columns);
+        return (schema, ReadChunks(reader, schema, reuseArrays));
+    }
+
+    /// <summary>Every chunk as one table, with <paramref name="schema"/> (same columns, e.g. with ranges) when given.</summary>
+    public static Table ReadTable(Stream stream, TableSchema? schema = null)
+    {
+        var (fileSchema, chunks) = Read(stream);
+        var parts = chunks.Select(c => c.Rows).ToList();
+        var rows = parts.Sum(p => p.RowCount);
+        var columns = new object[fileSchema.Columns.Count];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            if (fileSchema.Columns[c].Kind.IsString())
+            {
+                var all = new string?[rows];
+                var at = 0;
+                foreach (var p in parts) { p.Categorical(c).CopyTo(all, at); at += p.RowCount; }
+                columns[c] = all;
+            }
+            else
+            {
+                var all = new double[rows];
+                var at = 0;
+                foreach (var p in parts) { p.Numeric(c).CopyTo(all, at); at += p.RowCount; }
+                columns[c] = all;
+            }
+        }
+        return new Table(schema ?? fileSchema, columns);
+    }
+
+    private static IEnumerable<TableChunk> ReadChunks(BinaryReader reader, TableSchema schema, bool reuse)
+    {
+        object[]? previous = null;
+        long[]? previousNumbers = null;
+        var codes = Array.Empty<int>();
+        try
+        {
+            while (true)
+            {
+                var rows = reader.ReadInt32();
+                if (rows == 0)
+                {
+                    yield break;
+                }
+                var same = reuse && previousNumbers?.Length == rows;
+                var numbers = same ? previousNumbers! : new long[rows];
+                reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(numbers.AsSpan()));
+                var columns = same ? previous! : new object[schema.Columns.Count];
+                if (codes.Length < rows) codes = new int[rows];
+                for (var c = 0; c < columns.Length; c++)
+                {
+                    if (schema.Columns[c].Kind.IsString())
+                    {
+                        var levels = new string[reader.ReadInt32()];
+                        for (var i = 0; i < levels.Length; i++) levels[i] = reader.ReadString();
+                        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(codes.AsSpan(0, rows)));
+                        var values = same ? (string?[])columns[c] : new string?[rows];
+                        for (var r = 0; r < rows; r++) values[r] = codes[r] < 0 ? null : levels[codes[r]];
+                        columns[c] = values;
+                    }
+                    else
+                    {
+                        var values = same ? (double[])columns[c] : new double[rows];
+                        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+                        columns[c] = values;
+                    }
+                }
+                if (reuse)
+                {
+                    previous = columns;
+                    previousNumbers = numbers;
+                }
+                yield return new TableChunk(new Table(schema, columns), numbers);
+            }
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+    }
+}
+
+/// <summary>Writes a <see cref="ChunkFile"/>; see there for the layout.</summary>
+public sealed class ChunkFileWriter : IDisposable
+{
+    private readonly BinaryWriter _writer;
+    private readonly Dictionary<string, int> _codes = new(ReferenceEqualityComparer.Instance);
+    private readonly List<string> _levels = [];
+    private int[] _buffer = [];
+    private double[] _gathered = [];
+    private bool _completed;
+
+    internal ChunkFileWriter(Stream stream, TableSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(schema);
+        Schema = schema;
+        _writer = new BinaryWriter(new BufferedStream(stream, 1 << 20), Encoding.UTF8, leaveOpen: true);
+        _writer.Write("MOCHUNK1"u8);
+        _writer.Write(schema.Columns.Count);
+        foreach (var column in schema.Columns)
+        {
+            _writer.Write(column.Name);
+            _writer.Write((byte)column.Kind);
+        }
+    }
+
+    public TableSchema Schema { get; }
+
+    /// <summary>Rows written so far.</summary>
+    public long Rows { get; private set; }
+
+    /// <summary>Appends the chunk's rows (all of them, or <paramref name="rows"/> only, in that order).</summary>
+    public void Write(Table chunk, ReadOnlySpan<long> rowNumbers, IReadOnlyList<int>? rows = null)
+    {
+        var count = rows?.Count ?? chunk.RowCount;
+        if (count == 0)
+        {
+            return;
+        }
+        var positions = rows switch { null => null, int[] a => a, List<int> l => CollectionsMarshal.AsSpan(l).ToArray(), _ => [.. rows] };
+        _writer.Write(count);
+        if (rows is null)
+        {
+            _writer.Write(MemoryMarshal.AsBytes(rowNumbers));
+        }
+        else
+        {
+            var numbers = new long[count];
+            for (var i = 0; i < count; i++) numbers[i] = rowNumbers[positions![i]];
+            _writer.Write(MemoryMarshal.AsBytes(numbers.AsSpan()));
+        }
+        for (var c = 0; c < chunk.ColumnCount; c++)
+        {
+            switch (chunk.Column(c))
+            {
+                case double[] d when rows is null:
+                    _writer.Write(MemoryMarshal.AsBytes(d.AsSpan()));
+                    break;
+                case double[] d:
+                    if (_gathered.Length < count) _gathered = new double[Math.Max(count, 1024)];
+                    for (var i = 0; i < count; i++) _gathered[i] = d[positions![i]];
+                    _writer.Write(MemoryMarshal.AsBytes(_gathered.AsSpan(0, count)));
+                    break;
+                case string?[] s:
+                    WriteStrings(s, positions);
+                    break;
+            }
+        }
+        Rows += count;
+    }
+
+    private void WriteStrings(string?[] values, int[]? rows)
+    {
+        _codes.Clear();
+        _levels.Clear();
+        var count = rows?.Length ?? values.Length;
+        if (_buffer.Length < count) _buffer = new int[Math.Max(count, 1024)];
+        for (var i = 0; i < count; i++)
+        {
+            var v = values[rows?[i] ?? i];
+            if (v is null)
+            {
+                _buffer[i] = -1;
+                continue;
+            }
+            ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(_codes, v, out var exists);
+            if (!exists)
+            {
+                code = _levels.Count;
+                _levels.Add(v);
+            }
+            _buffer[i] = code;
+        }
+        _writer.Write(_levels.Count);
+        foreach (var level in _levels) _writer.Write(level);
+        _writer.Write(MemoryMarshal.AsBytes(_buffer.AsSpan(0, count)));
+    }
+
+    /// <summary>Writes the end mark and flushes; without it a reader sees a file cut short.</summary>
+    public void Complete()
+    {
+        if (!_completed)
+        {
+            _writer.Write(0);
+            _writer.Flush();
+            _completed = true;
+        }
+    }
+
+    public void Dispose() => _writer.Dispose();
+}

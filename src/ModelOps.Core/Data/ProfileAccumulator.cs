@@ -1,0 +1,310 @@
+using System.Runtime.InteropServices;
+
+namespace ModelOps.Core.Data;
+
+/// <summary>
+/// Builds a <see cref="DataProfile"/> chunk by chunk in bounded memory: counts, moments, min/max, a
+/// <see cref="QuantileSketch"/> per numeric column, histograms on known edges, and level counts per categorical column.
+/// Accumulators merge, so rows seen apart (e.g. kept and rejected rows) profile as one data set.
+/// </summary>
+public sealed class ProfileAccumulator
+{
+    /// <summary>Distinct levels counted exactly per column; past it, new levels are counted together (ids, free text).</summary>
+    public const int MaxLevels = 100_000;
+
+    private readonly ColumnStats[] _columns;
+
+    /// <param name="baseline">Numeric histograms are counted on the baseline's edges for the columns it has.</param>
+    /// <param name="seed">Seeds the quantile sketches; accumulators to be merged need different seeds.</param>
+    public ProfileAccumulator(TableSchema schema, ProfileOptions? options = null, DataProfile? baseline = null, ulong seed = 1)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        Options = options ?? ProfileOptions.Default;
+        Options.Validate();
+        Schema = schema;
+        _columns = schema.Columns.Select((c, i) => new ColumnStats(c, Options, baseline?.Find(c.Name)?.Histogram?.Edges, seed * 1_000_003UL + (ulong)i)).ToArray();
+    }
+
+    public TableSchema Schema { get; }
+
+    public ProfileOptions Options { get; }
+
+    /// <summary>Rows added.</summary>
+    public long RowCount { get; private set; }
+
+    /// <summary>Statistics of one column so far.</summary>
+    public ColumnStats Column(int column) => _columns[column];
+
+    /// <summary>Adds every row of <paramref name="chunk"/>, whose columns are those of <see cref="Schema"/>.</summary>
+    public void Add(Table chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var parallel = (long)chunk.RowCount * chunk.ColumnCount > 200_000 ? Environment.ProcessorCount : 1;
+        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c => _columns[c].Add(chunk.Column(c)));
+        RowCount += chunk.RowCount;
+    }
+
+    /// <summary>Adds the rows <paramref name="rows"/> of <paramref name="chunk"/>.</summary>
+    public void Add(Table chunk, IReadOnlyList<int> rows)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        ArgumentNullException.ThrowIfNull(rows);
+        var parallel = (long)rows.Count * chunk.ColumnCount > 200_000 ? Environment.ProcessorCount : 1;
+        var positions = rows as int[] ?? [.. rows];
+        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c => _columns[c].Add(chunk.Column(c), positions));
+        RowCount += rows.Count;
+    }
+
+    /// <summary>Adds what <paramref name="other"/> (same schema) accumulated.</summary>
+    public void Merge(ProfileAccumulator other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        for (var c = 0; c < _columns.Length; c++)
+        {
+            _columns[c].Merge(other._columns[c]);
+        }
+        RowCount += other.RowCount;
+    }
+
+    /// <summary>The profile of every row added; the same shape as <see cref="Profiler.Profile"/>'s.</summary>
+    public DataProfile Build() => new(RowCount, _columns.Select(c => c.Build()).ToArray());
+}
+
+/// <summary>The running statistics of one column: see <see cref="ProfileAccumulator"/>.</summary>
+public sealed class ColumnStats
+{
+    private readonly ProfileOptions _options;
+    private readonly IReadOnlyList<double>? _edges;
+    private readonly long[]? _histogram;
+    private readonly Dictionary<string, long>? _byReference;
+    private long _otherLevels;
+
+    internal ColumnStats(ColumnSchema column, ProfileOptions options, IReadOnlyList<double>? edges, ulong seed)
+    {
+        Column = column;
+        _options = options;
+        if (column.Kind.IsString())
+        {
+            _byReference = new Dictionary<string, long>(ReferenceEqualityComparer.Instance);
+            return;
+        }
+        Sketch = new QuantileSketch(options.QuantileSample, seed);
+        _edges = edges;
+        _histogram = edges is null ? null : new long[edges.Count - 1];
+    }
+
+    public ColumnSchema Column { get; }
+
+    /// <summary>Present values (finite numbers, non-null strings).</summary>
+    public long Count { get; private set; }
+
+    public long Missing { get; private set; }
+
+    public long NonFinite { get; private set; }
+
+    public double Min { get; private set; } = double.PositiveInfinity;
+
+    public double Max { get; private set; } = double.NegativeInfinity;
+
+    /// <summary>Values equal to 1 (the true count of a boolean column).</summary>
+    public long Ones { get; private set; }
+
+    /// <summary>The quantile sketch of a numeric column; null for string columns.</summary>
+    public QuantileSketch? Sketch { get; }
+
+    // Sums of values shifted by the first present one keep the variance accurate without a division per value.
+    private double _shift = double.NaN;
+    private double _sum;
+    private double _sumSquares;
+
+    internal void Add(object values)
+    {
+        if (values is double[] numbers)
+        {
+            foreach (var v in numbers) AddNumber(v);
+        }
+        else
+        {
+            var strings = (string?[])values;
+            string? last = null;
+            long run = 0;
+            foreach (var v in strings)
+            {
+                if (v is null) { Missing++; continue; }
+                // Runs of the same (pooled) string skip the dictionary.
+                if (ReferenceEquals(v, last)) { run++; continue; }
+                if (last is not null) AddLevel(last, run);
+                last = v;
+                run = 1;
+            }
+            if (last is not null) AddLevel(last, run);
+        }
+    }
+
+    internal void Add(object values, int[] rows)
+    {
+        if (values is double[] numbers)
+        {
+            foreach (var r in rows) AddNumber(numbers[r]);
+        }
+        else
+        {
+            var strings = (string?[])values;
+            string? last = null;
+            long run = 0;
+            foreach (var r in rows)
+            {
+                var v = strings[r];
+                if (v is null) { Missing++; continue; }
+                if (ReferenceEquals(v, last)) { run++; continue; }
+                if (last is not null) AddLevel(last, run);
+                last = v;
+                run = 1;
+            }
+            if (last is not null) AddLevel(last, run);
+        }
+    }
+
+    private void AddNumber(double v)
+    {
+        if (double.IsNaN(v)) { Missing++; return; }
+        if (double.IsInfinity(v)) { NonFinite++; return; }
+        if (Count++ == 0) _shift = v;
+        var d = v - _shift;
+        _sum += d;
+        _sumSquares += d * d;
+        if (v < Min) Min = v;
+        if (v > Max) Max = v;
+        if (v == 1) Ones++;
+        Sketch!.Add(v);
+        if (_histogram is { } counts)
+        {
+            counts[Bin(v, _edges!)]++;
+        }
+    }
+
+    private void AddLevel(string value, long count)
+    {
+        Count += count;
+        var levels = _byReference!;
+        if (levels.Count >= ProfileAccumulator.MaxLevels && !levels.ContainsKey(value))
+        {
+            _otherLevels += count;
+            return;
+        }
+        CollectionsMarshal.GetValueRefOrAddDefault(levels, value, out _) += count;
+    }
+
+    internal void Merge(ColumnStats other)
+    {
+        Missing += other.Missing;
+        NonFinite += other.NonFinite;
+        if (_byReference is not null)
+        {
+            foreach (var (value, count) in other._byReference!) AddLevel(value, count); // counts them in Count too
+            _otherLevels += other._otherLevels;
+            Count += other._otherLevels;
+            return;
+        }
+        if (other.Count > 0)
+        {
+            if (Count == 0)
+            {
+                _shift = other._shift;
+            }
+            // Move the other's shifted sums onto this shift: sum (d + delta) and sum (d + delta)^2.
+            var delta = other._shift - _shift;
+            _sumSquares += other._sumSquares + 2 * delta * other._sum + other.Count * delta * delta;
+            _sum += other._sum + other.Count * delta;
+            Count += other.Count;
+            Min = Math.Min(Min, other.Min);
+            Max = Math.Max(Max, other.Max);
+            Ones += other.Ones;
+        }
+        Sketch!.Merge(other.Sketch!);
+        if (_histogram is { } counts)
+        {
+            for (var i = 0; i < counts.Length; i++) counts[i] += other._histogram![i];
+        }
+    }
+
+    /// <summary>Distinct levels of a string column (a lower bound once more than <see cref="ProfileAccumulator.MaxLevels"/>
+    /// plus every value past it, an upper bound).</summary>
+    public long Distinct => LevelCounts().Count + _otherLevels;
+
+    /// <summary>Levels with their counts, most frequent first, ties in ordinal order.</summary>
+    public List<(string Value, long Count)> LevelCounts()
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (value, count) in _byReference!)
+        {
+            CollectionsMarshal.GetValueRefOrAddDefault(counts, value, out _) += count;
+        }
+        var levels = counts.Select(kv => (kv.Key, kv.Value)).ToList();
+        levels.Sort((a, b) => a.Item2 != b.Item2 ? b.Item2.CompareTo(a.Item2) : string.CompareOrdinal(a.Item1, b.Item1));
+        return levels;
+    }
+
+    /// <summary>The mean of the present values; 0 when there are none.</summary>
+    public double Mean => Count == 0 ? 0 : _shift + _sum / Count;
+
+    internal FeatureProfile Build()
+    {
+        if (Column.Kind.IsString())
+        {
+            var levels = LevelCounts();
+            var top = levels.Take(_options.TopK).Select(l => new CategoryCount(l.Value, l.Count)).ToArray();
+            return new FeatureProfile(Column.Name, Column.Kind, Count, Missing,
+                TopCategories: top, OtherCount: Count - top.Sum(t => t.Count), Distinct: levels.Count + _otherLevels);
+        }
+        if (Count == 0)
+        {
+            return new FeatureProfile(Column.Name, Column.Kind, 0, Missing, NonFinite,
+                Histogram: _edges is null ? null : new Histogram(_edges.ToArray(), new long[_edges.Count - 1]));
+        }
+        var m2 = Math.Max(0, _sumSquares - _sum * _sum / Count);
+        var sample = Sketch!.SortedSample();
+        var sorted = new List<double>(sample);
+        var quantiles = DataProfile.QuantileLevels.Select(q => Profiler.Quantile(sorted, q)).ToArray();
+        Histogram histogram;
+        if (_histogram is { } counts)
+        {
+            histogram = new Histogram(_edges!.ToArray(), counts.ToArray());
+        }
+        else
+        {
+            // Edges from the exact min/max; counts from the sample, scaled to the count (exact while the sketch is).
+            var edges = Profiler.EqualEdges(Min, Max, Column.Kind == ColumnKind.Boolean ? 2 : _options.Bins);
+            var binned = new long[edges.Length - 1];
+            foreach (var v in sample) binned[Bin(v, edges)]++;
+            if (!Sketch.IsExact)
+            {
+                Scale(binned, Count);
+            }
+            histogram = new Histogram(edges, binned);
+        }
+        return new FeatureProfile(Column.Name, Column.Kind, Count, Missing, NonFinite,
+            Mean, Count > 1 ? Math.Sqrt(m2 / (Count - 1)) : 0, Min, Max, quantiles, histogram);
+    }
+
+    private static int Bin(double v, IReadOnlyList<double> edges)
+    {
+        var bins = edges.Count - 1;
+        var bin = (int)((v - edges[0]) * (bins / (edges[^1] - edges[0])));
+        return bin < 0 ? 0 : bin >= bins ? bins - 1 : bin;
+    }
+
+    /// <summary>Scales counts to sum to <paramref name="total"/>, largest remainders first, so they stay whole.</summary>
+    private static void Scale(long[] counts, long total)
+    {
+        var sum = counts.Sum();
+        if (sum == 0) return;
+        var exact = counts.Select(c => c * (double)total / sum).ToArray();
+        for (var i = 0; i < counts.Length; i++) counts[i] = (long)Math.Floor(exact[i]);
+        var left = total - counts.Sum();
+        foreach (var i in Enumerable.Range(0, counts.Length).OrderByDescending(i => exact[i] - Math.Floor(exact[i])).Take((int)left))
+        {
+            counts[i]++;
+        }
+    }
+}

@@ -1,0 +1,206 @@
+using System.Globalization;
+using System.Text;
+using ModelOps.Core.Data;
+
+namespace ModelOps.Core.Tests.Data;
+
+public sealed class StreamingPassTests
+{
+    /// <summary>A CSV with numbers, categories, booleans, dates, ~3% missing cells, some missing labels and duplicate rows.</summary>
+    private static string Csv(int rows, int seed = 7)
+    {
+        var random = new Random(seed);
+        var text = new StringBuilder("id,x,y,city,flag,day,label\n");
+        string? previous = null;
+        for (var i = 0; i < rows; i++)
+        {
+            if (previous is not null && random.NextDouble() < 0.03)
+            {
+                text.Append(previous);
+                continue;
+            }
+            string Cell(string value) => random.NextDouble() < 0.03 ? "" : value;
+            var line = string.Join(',', i.ToString(CultureInfo.InvariantCulture),
+                Cell(Math.Round(random.NextDouble() * 100 - 20, 3).ToString(CultureInfo.InvariantCulture)),
+                Cell((random.Next(1000) * (random.NextDouble() < 0.01 ? 100 : 1)).ToString(CultureInfo.InvariantCulture)),
+                Cell(new[] { "oslo", "rome", "riga", "=cmd" }[random.Next(4)]),
+                Cell(random.Next(2) == 0 ? "true" : "false"),
+                Cell(new DateTime(2020, 1, 1).AddDays(random.Next(900)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                random.NextDouble() < 0.02 ? "" : random.Next(2) == 0 ? "yes" : "no") + "\n";
+            text.Append(line);
+            previous = line;
+        }
+        return text.ToString();
+    }
+
+    private static async Task<(List<TableChunk> Chunks, ChunkedReadResult Read)> Chunks(string csv, int chunkRows)
+    {
+        var chunks = new List<TableChunk>();
+        var read = await DataFileReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(csv)), "data.csv",
+            new CsvReadOptions { SampleRows = 200 }, null, (chunk, _) =>
+            {
+                // Chunks are lent for the call: keep copies.
+                chunks.Add(new TableChunk(new Table(chunk.Rows.Schema, chunk.Rows.Slice(0, chunk.Rows.RowCount)), [.. chunk.RowNumbers]));
+                return ValueTask.CompletedTask;
+            }, chunkRows);
+        return (chunks, read);
+    }
+
+    [Fact]
+    public async Task Chunked_read_gives_the_rows_and_report_of_a_whole_read()
+    {
+        var csv = Csv(20_000);
+        var whole = await CsvFiles.Read(csv, new CsvReadOptions { SampleRows = 200 });
+        var (chunks, read) = await Chunks(csv, 4096);
+
+        Assert.True(chunks.Count >= 4);
+        Assert.Empty(read.ColumnsToReread);
+        Assert.Equal(whole.Table.Schema.Columns.Select(c => c.Kind), read.Schema.Columns.Select(c => c.Kind));
+        Assert.Equal(whole.RowNumbers, chunks.SelectMany(c => c.RowNumbers));
+        for (var c = 0; c < whole.Table.ColumnCount; c++)
+        {
+            for (var r = 0; r < whole.Table.RowCount; r++)
+            {
+                var at = r;
+                var chunk = chunks.First(k => { if (at < k.Rows.RowCount) return true; at -= k.Rows.RowCount; return false; });
+                Assert.Equal(CellText.Format(whole.Table, c, r), CellText.Format(chunk.Rows, c, at));
+            }
+        }
+        Assert.Equal(whole.Report.Columns.Select(c => (c.Missing, c.Unparseable)), read.Report.Columns.Select(c => (c.Missing, c.Unparseable)));
+    }
+
+    [Fact]
+    public async Task A_kind_that_does_not_hold_past_the_first_chunk_asks_for_a_second_read()
+    {
+        var csv = "a,label\n" + string.Concat(Enumerable.Range(0, 12_000).Select(i => $"{(i < 9_000 ? "yes" : "maybe")},{i % 2}\n"));
+        var (_, read) = await Chunks(csv, 4096);
+        Assert.Equal(["a"], read.ColumnsToReread);
+    }
+
+    [Theory]
+    [InlineData(OutlierMethod.None)]
+    [InlineData(OutlierMethod.Quantile)]
+    [InlineData(OutlierMethod.Iqr)]
+    public async Task Chunked_profile_validation_and_cleaning_match_the_whole_table(OutlierMethod outliers)
+    {
+        var csv = Csv(20_000);
+        var whole = await CsvFiles.Read(csv, new CsvReadOptions { SampleRows = 200 });
+        var options = new CleaningOptions { Outliers = outliers };
+        var context = new ValidationContext("label", whole.Report);
+        var profile = Profiler.Profile(whole.Table);
+        var validation = DataValidator.Validate(whole.Table, context, profile: profile);
+        var cleaned = Cleaner.Clean(whole.Table, "label", options, whole.RowNumbers);
+
+        var (chunks, _) = await Chunks(csv, 4096);
+        Assert.True(chunks.Count >= 4);
+        var pass = new DataPass(chunks[0].Rows.Schema, "label", options, context);
+        var keep = chunks.Select(pass.Add).ToList();
+        var found = pass.Finish();
+        var rows = new List<Table>();
+        var writer = new CleanedWriter(chunks[0].Rows.Schema, found.Plan!, (t, picked) => rows.Add(picked is null ? t : t.SelectRows(picked)));
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var kept = keep[i]?.ToHashSet();
+            writer.Add(chunks[i].Rows, kept is null ? null : kept.Contains);
+        }
+        var (report, schema) = writer.Complete();
+
+        Assert.Equal(validation.Anomalies.Select(a => (a.Code, a.Column, a.Count)), found.Validation.Anomalies.Select(a => (a.Code, a.Column, a.Count)));
+        foreach (var (expected, actual) in profile.Features.Zip(found.Profile.Features))
+        {
+            Assert.Equal((expected.Count, expected.Missing, expected.Min, expected.Max, expected.Distinct), (actual.Count, actual.Missing, actual.Min, actual.Max, actual.Distinct));
+            Assert.Equal(expected.Mean ?? 0, actual.Mean ?? 0, 9);
+            Assert.Equal(expected.Std ?? 0, actual.Std ?? 0, 9);
+            Assert.Equal(expected.Quantiles, actual.Quantiles);
+            Assert.Equal(expected.Histogram?.Counts, actual.Histogram?.Counts);
+            Assert.Equal(expected.TopCategories, actual.TopCategories);
+        }
+        Assert.Equal(cleaned.Rejected.Select(r => (r.RowNumber, r.Reason)), found.Rejected.Select(r => (r.RowNumber, r.Reason)));
+        Assert.Equal(cleaned.Report.Imputations, report.Imputations);
+        Assert.Equal(cleaned.Report.Clips ?? [], report.Clips ?? []);
+        Assert.Equal((cleaned.Report.RowsIn, cleaned.Report.RowsOut, cleaned.Report.DuplicateRowsDropped, cleaned.Report.MissingLabelRowsDropped),
+            (report.RowsIn, report.RowsOut, report.DuplicateRowsDropped, report.MissingLabelRowsDropped));
+        Assert.Equal(cleaned.Report.ConstantColumns, report.ConstantColumns);
+        Assert.Equal(cleaned.Table.Schema, schema, new SchemaComparer());
+        var streamed = rows.SelectMany(t => Enumerable.Range(0, t.RowCount).Select(r => string.Join('|', CellText.FormatRow(t, r)))).ToArray();
+        Assert.Equal(Enumerable.Range(0, cleaned.Table.RowCount).Select(r => string.Join('|', CellText.FormatRow(cleaned.Table, r))), streamed);
+    }
+
+    private sealed class SchemaComparer : IEqualityComparer<TableSchema>
+    {
+        public bool Equals(TableSchema? x, TableSchema? y) =>
+            x!.Columns.Count == y!.Columns.Count && x.Columns.Zip(y.Columns).All(p =>
+                p.First.Name == p.Second.Name && p.First.Kind == p.Second.Kind && p.First.Nullable == p.Second.Nullable
+                && p.First.Min == p.Second.Min && p.First.Max == p.Second.Max
+                && (p.First.Categories ?? []).SequenceEqual(p.Second.Categories ?? []));
+
+        public int GetHashCode(TableSchema obj) => 0;
+    }
+
+    [Fact]
+    public void Sketch_is_exact_below_capacity_and_within_its_rank_bound_above()
+    {
+        var random = new Random(3);
+        var small = new QuantileSketch(1_000);
+        var values = Enumerable.Range(0, 1_000).Select(_ => random.NextDouble()).ToList();
+        values.ForEach(small.Add);
+        Assert.True(small.IsExact);
+        var sorted = values.Order().ToList();
+        Assert.Equal(DataProfile.QuantileLevels.Select(q => Profiler.Quantile(sorted, q)), small.Quantiles(DataProfile.QuantileLevels));
+
+        // 400,000 skewed values in two sketches, merged: each quantile's rank within 4 standard errors of the exact one.
+        var a = new QuantileSketch(10_000, seed: 1);
+        var b = new QuantileSketch(10_000, seed: 2);
+        var big = Enumerable.Range(0, 400_000).Select(i => Math.Exp(random.NextDouble() * 5) * (i % 3 == 0 ? -1 : 1)).ToArray();
+        for (var i = 0; i < big.Length; i++) (i < 150_000 ? a : b).Add(big[i]);
+        a.Merge(b);
+        Assert.False(a.IsExact);
+        Assert.Equal(400_000, a.Count);
+        Array.Sort(big);
+        var estimates = a.Quantiles(DataProfile.QuantileLevels);
+        for (var i = 0; i < estimates.Length; i++)
+        {
+            var q = DataProfile.QuantileLevels[i];
+            var rank = Array.BinarySearch(big, estimates[i]);
+            var share = (rank < 0 ? ~rank : rank) / (double)big.Length;
+            Assert.InRange(share, q - 4 * Math.Sqrt(q * (1 - q) / 10_000), q + 4 * Math.Sqrt(q * (1 - q) / 10_000));
+        }
+    }
+
+    [Fact]
+    public void Chunk_file_reads_back_bit_for_bit()
+    {
+        var schema = new TableSchema([new ColumnSchema("x", ColumnKind.Numeric), new ColumnSchema("c", ColumnKind.Categorical)]);
+        var table = new Table(schema, [new[] { 1.5, double.NaN, -0.0, 1e300 }, new string?[] { "a", null, "a", "é" }]);
+        using var stream = new MemoryStream();
+        using (var writer = ChunkFile.CreateWriter(stream, schema))
+        {
+            writer.Write(table, [2, 3, 4, 5]);
+            writer.Write(table, [6, 7, 8, 9], [3, 0]);
+            writer.Complete();
+        }
+        stream.Position = 0;
+        var back = ChunkFile.ReadTable(stream);
+        Assert.Equal(new[] { 1.5, double.NaN, -0.0, 1e300, 1e300, 1.5 }, back.Numeric(0).AsEnumerable());
+        Assert.Equal(BitConverter.DoubleToInt64Bits(-0.0), BitConverter.DoubleToInt64Bits(back.Numeric(0)[2]));
+        Assert.Equal(new string?[] { "a", null, "a", "é", "é", "a" }, back.Categorical(1).AsEnumerable());
+        stream.SetLength(stream.Length - 4);
+        stream.Position = 0;
+        Assert.ThrowsAny<EndOfStreamException>(() => ChunkFile.ReadTable(stream));
+    }
+
+    [Fact]
+    public void Holdout_split_is_stratified_and_deterministic()
+    {
+        static List<bool> Split(int seed)
+        {
+            var splitter = new HoldoutSplitter(0.2, seed, stratify: true);
+            return Enumerable.Range(0, 1_000).Select(i => splitter.IsHoldout(i % 10 == 0 ? "rare" : "common")).ToList();
+        }
+        var first = Split(5);
+        Assert.Equal(first, Split(5));
+        Assert.NotEqual(first, Split(6));
+        Assert.Equal(20, Enumerable.Range(0, 1_000).Count(i => i % 10 == 0 && first[i])); // 100 rare rows: 20 held out
+        Assert.Equal(180, Enumerable.Range(0, 1_000).Count(i => i % 10 != 0 && first[i]));
+    }
+}
