@@ -67,18 +67,9 @@ public static class DataFileReader
         long? declaredLength, Func<TableChunk, CancellationToken, ValueTask> onChunk, int chunkRows = DefaultChunkRows,
         CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(fileName);
         ArgumentNullException.ThrowIfNull(onChunk);
         options ??= CsvReadOptions.Default;
-        options.Validate();
-        if (declaredLength > options.MaxBytes || (stream.CanSeek && stream.Length - stream.Position > options.MaxBytes))
-        {
-            throw SniffedStream.TooLarge(options.MaxBytes);
-        }
-        var prefix = await CsvSniffer.ReadPrefixAsync(stream, cancellationToken).ConfigureAwait(false);
-        var format = DataFormats.Detect(fileName, prefix);
-        var replay = new SniffedStream(prefix, stream, options.MaxBytes);
+        var (format, prefix, replay) = await OpenAsync(stream, fileName, options, declaredLength, cancellationToken).ConfigureAwait(false);
         if (format == DataFormats.Csv)
         {
             return await CsvTableReader.ReadChunksAsync(replay, options, chunkRows, onChunk, cancellationToken).ConfigureAwait(false);
@@ -106,22 +97,28 @@ public static class DataFileReader
     public static async Task<CsvReadResult> ReadAsync(Stream stream, string fileName, CsvReadOptions? options = null,
         long? declaredLength = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(fileName);
         options ??= CsvReadOptions.Default;
-        options.Validate();
-        if (declaredLength > options.MaxBytes || (stream.CanSeek && stream.Length - stream.Position > options.MaxBytes))
-        {
-            throw SniffedStream.TooLarge(options.MaxBytes);
-        }
-        var prefix = await CsvSniffer.ReadPrefixAsync(stream, cancellationToken).ConfigureAwait(false);
-        var format = DataFormats.Detect(fileName, prefix);
-        var replay = new SniffedStream(prefix, stream, options.MaxBytes);
+        var (format, prefix, replay) = await OpenAsync(stream, fileName, options, declaredLength, cancellationToken).ConfigureAwait(false);
         return format switch
         {
             DataFormats.Parquet => await ParquetTableReader.ReadAsync(replay, prefix, options, cancellationToken).ConfigureAwait(false),
             DataFormats.JsonLines => await JsonLinesTableReader.ReadAsync(replay, options, cancellationToken).ConfigureAwait(false),
             _ => await CsvTableReader.ReadAsync(replay, options, cancellationToken).ConfigureAwait(false),
         };
+    }
+
+    /// <summary>Checks the limits that need no reading, sniffs the format, and hands back the stream with its prefix replayed.</summary>
+    private static async Task<(string Format, byte[] Prefix, SniffedStream Replay)> OpenAsync(
+        Stream stream, string fileName, CsvReadOptions options, long? declaredLength, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(fileName);
+        options.Validate();
+        if (declaredLength > options.MaxBytes || (stream.CanSeek && stream.Length - stream.Position > options.MaxBytes))
+        {
+            throw SniffedStream.TooLarge(options.MaxBytes);
+        }
+        var prefix = await CsvSniffer.ReadPrefixAsync(stream, cancellationToken).ConfigureAwait(false);
+        return (DataFormats.Detect(fileName, prefix), prefix, new SniffedStream(prefix, stream, options.MaxBytes));
     }
 }
