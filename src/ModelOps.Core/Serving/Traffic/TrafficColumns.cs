@@ -36,16 +36,27 @@ internal sealed class TrafficColumns
 {
     private const int MaxRequestIdChars = TrafficValidation.MaxRequestIdLength;
 
+    /// <summary>Lines read before the columns are sized for the whole blob.</summary>
+    private const int SampleLines = 200;
+
+    /// <summary>Most rows reserved at once; a blob with more grows past it by doubling.</summary>
+    private const int MaxReservedRows = 4 * 1024 * 1024;
+
     private static readonly byte[][] Fields = ["requestId"u8.ToArray(), "row"u8.ToArray(), "time"u8.ToArray(), "model"u8.ToArray(),
         "version"u8.ToArray(), "features"u8.ToArray(), "prediction"u8.ToArray(), "latencyMs"u8.ToArray(), "requestRows"u8.ToArray()];
 
     private static readonly string[] FieldNames = Fields.Select(f => Encoding.UTF8.GetString(f)).ToArray();
+
+    private static readonly byte[][] PredictionFields = ["value"u8.ToArray(), "label"u8.ToArray(), "probabilities"u8.ToArray(), "probability"u8.ToArray()];
+
+    private static readonly string[] PredictionFieldNames = PredictionFields.Select(f => Encoding.UTF8.GetString(f)).ToArray();
 
     private readonly TrafficFrameRequest _request;
     private readonly int _features;
     private readonly double[]?[] _numbers;
     private readonly string?[]?[] _texts;
     private readonly long[] _typeErrors;
+    private readonly LevelCache?[] _levels;
     private readonly List<double> _requestLatencies = [];
     private readonly List<LabelMatch> _matches = [];
     private double[] _predicted = [];
@@ -69,6 +80,7 @@ internal sealed class TrafficColumns
         _numbers = new double[]?[_features];
         _texts = new string?[]?[_features];
         _typeErrors = new long[_features];
+        _levels = request.Levels.Select(l => l is null ? null : new LevelCache(l)).ToArray();
         _match = new Match[_features];
         _matchedName = new string?[_features];
         _wrongType = new bool[_features];
@@ -109,8 +121,14 @@ internal sealed class TrafficColumns
     public static async Task<TrafficColumns> ReadAsync(Stream stream, TrafficFrameRequest request, CancellationToken cancellationToken)
     {
         var columns = new TrafficColumns(request);
+        long lines = 0, bytes = 0;
         await foreach (var line in JsonLinesScanner.ReadAsync(stream, TrafficReader.MaxLineBytes, cancellationToken))
         {
+            if (++lines == SampleLines)
+            {
+                columns.ReserveFor(stream, lines, bytes);
+            }
+            bytes += line.Bytes.Length + 1;
             if (line.Overlong)
             {
                 columns.CorruptLines++;
@@ -121,6 +139,32 @@ internal sealed class TrafficColumns
             }
         }
         return columns;
+    }
+
+    /// <summary>
+    /// Sizes the columns once for the rest of the blob, from its length and what the first lines were like (their
+    /// length, the share taken), instead of doubling them (each doubling copies every column and touches fresh pages).
+    /// </summary>
+    private void ReserveFor(Stream stream, long lines, long bytes)
+    {
+        if (!stream.CanSeek || bytes <= 0 || Count == 0)
+        {
+            return;
+        }
+        long length;
+        try
+        {
+            length = stream.Length;
+        }
+        catch (NotSupportedException)
+        {
+            return;
+        }
+        var expected = (double)length / bytes * Count * 1.05 + 64;
+        if (expected > _capacity)
+        {
+            Grow((int)Math.Min(expected, MaxReservedRows));
+        }
     }
 
     /// <summary>Reads one line (without its newline) into the next row if it is a record of the window and version.</summary>
@@ -186,10 +230,12 @@ internal sealed class TrafficColumns
             {
                 return TrafficLine.Corrupt; // null, an array or a scalar: not a record
             }
-            ClearFeatures();
+            // No ClearFeatures here: a row is taken only after ReadFeatures, which clears the row's slots first.
+            var nextField = 0;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var field = Field(ref reader);
+                var field = Field(ref reader, nextField);
+                nextField = field + 1;
                 reader.Read();
                 var type = reader.TokenType;
                 switch (field)
@@ -323,11 +369,16 @@ internal sealed class TrafficColumns
     }
 
     /// <summary>The top-level field a property names (any case), or -1.</summary>
-    private static int Field(ref Utf8JsonReader reader)
+    private static int Field(ref Utf8JsonReader reader, int hint)
     {
         if (!reader.ValueIsEscaped && !reader.HasValueSequence)
         {
             var name = reader.ValueSpan;
+            // The log writes the fields in order: try the one after the last first.
+            if (hint >= 0 && hint < Fields.Length && name.SequenceEqual(Fields[hint]))
+            {
+                return hint;
+            }
             for (var i = 0; i < Fields.Length; i++)
             {
                 if (name.SequenceEqual(Fields[i]))
@@ -486,8 +537,8 @@ internal sealed class TrafficColumns
             case FeatureKind.Text:
                 _texts[f]![Count] = type switch
                 {
-                    JsonTokenType.String => _request.Levels[f]!.Intern(Unescaped(ref reader, ref rented)),
-                    JsonTokenType.Number => _request.Levels[f]!.Intern(reader.ValueSpan), // as written, like GetRawText
+                    JsonTokenType.String => _levels[f]!.Intern(Unescaped(ref reader, ref rented)),
+                    JsonTokenType.Number => _levels[f]!.Intern(reader.ValueSpan), // as written, like GetRawText
                     JsonTokenType.True => "true",
                     JsonTokenType.False => "false",
                     JsonTokenType.Null => null,
@@ -607,22 +658,22 @@ internal sealed class TrafficColumns
         long value = -1, label = -1, probabilities = -1, probability = -1;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var name = reader.GetString();
+            var field = PredictionField(ref reader);
             reader.Read();
             ref var slot = ref value;
-            if (string.Equals(name, "value", StringComparison.OrdinalIgnoreCase))
+            if (field == 0)
             {
                 slot = ref value;
             }
-            else if (string.Equals(name, "label", StringComparison.OrdinalIgnoreCase))
+            else if (field == 1)
             {
                 slot = ref label;
             }
-            else if (string.Equals(name, "probabilities", StringComparison.OrdinalIgnoreCase))
+            else if (field == 2)
             {
                 slot = ref probabilities;
             }
-            else if (string.Equals(name, "probability", StringComparison.OrdinalIgnoreCase))
+            else if (field == 3)
             {
                 slot = ref probability;
             }
@@ -692,6 +743,34 @@ internal sealed class TrafficColumns
             return true;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Which of "value", "label", "probabilities", "probability" (0-3) a prediction property names in any case, or -1:
+    /// the names as the log writes them compared as bytes, any other spelling as the converter compares it.
+    /// </summary>
+    private static int PredictionField(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
+        {
+            var raw = reader.ValueSpan;
+            for (var i = 0; i < PredictionFields.Length; i++)
+            {
+                if (raw.SequenceEqual(PredictionFields[i]))
+                {
+                    return i;
+                }
+            }
+        }
+        var name = reader.GetString();
+        for (var i = 0; i < PredictionFieldNames.Length; i++)
+        {
+            if (string.Equals(name, PredictionFieldNames[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /// <summary>A reader positioned on the token that starts at the offset.</summary>
