@@ -84,6 +84,64 @@ public sealed class MonitorTests
         Assert.Contains(report.GetProperty("problems").EnumerateArray(), p => p.GetString()!.StartsWith("latency"));
     }
 
+    [Fact]
+    public async Task Feedback_rows_count_feedback_weight_times_in_a_retrain_and_the_weight_stays_out_of_the_version()
+    {
+        // Ground truth for scored traffic contradicts what version 1 predicted. Counted as one row each, 80 such rows
+        // among 500 move the retrained model a little; counted 50 times each, they win.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await RunningHost.StartAsync(null, b => b.Services.AddSingleton<TimeProvider>(clock));
+        var config = Config.Replace("\"min\": { \"auc\": 0.5 }", "\"min\": { \"auc\": 0.01 }");
+        await host.DropAsync("churn/modelops.json", config);
+        await host.DropAsync("churn/customers.csv", SyntheticData.Binary(rows: 500, seed: 51));
+        PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("churn"), version: 1);
+
+        var traffic = PredictRows.Binary(80, seed: 52);
+        var before = await PredictAsync(host, traffic);
+        var ids = await SendAsync(host, clock, traffic);
+        var labels = new JsonArray(Enumerable.Range(0, before.Count).Select(i => (JsonNode)new JsonObject
+        {
+            ["requestId"] = ids[i / 10], ["row"] = i % 10, ["label"] = before[i] ? "no" : "yes",
+        }).ToArray());
+        var (stored, _) = await host.PostJsonAsync("/api/models/churn/feedback", labels.ToJsonString());
+        Assert.Equal(HttpStatusCode.Accepted, stored.StatusCode);
+
+        async Task<double> FlippedAfterRetrainAsync(double weight, int version)
+        {
+            await host.DropAsync("churn/modelops.json", config.Replace("\"p95LatencyMs\": 10000 }", $"\"p95LatencyMs\": 10000, \"feedbackWeight\": {weight} }}"));
+            // The previous run's guard lifts a moment after it finishes.
+            using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            HttpResponseMessage started;
+            while ((started = await host.Http.PostAsync("/api/retrain/churn", null, cancel.Token)).StatusCode == HttpStatusCode.Conflict)
+            {
+                await Task.Delay(100, cancel.Token);
+            }
+            Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+            var id = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+            PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync(id, RunningHost.IsFinished), version);
+            var after = await PredictAsync(host, traffic);
+            return before.Zip(after).Count(p => p.First != p.Second) / (double)before.Count;
+        }
+
+        var alike = await FlippedAfterRetrainAsync(1, version: 2);
+        var weighted = await FlippedAfterRetrainAsync(50, version: 3);
+
+        // A retrain moves some predictions anyway (24-45 % here with weight 1); weighted, the feedback decides nearly all.
+        Assert.True(weighted > 0.8 && weighted > alike + 0.25, $"feedback rows weighted 50 flipped {weighted:P0} of the predictions (weighted 1: {alike:P0})");
+        var v3 = (await host.Http.GetFromJsonAsync<JsonElement>("/api/models/churn")).GetProperty("versions")[0];
+        Assert.Contains(v3.GetProperty("datasets").EnumerateArray(), d => d.GetProperty("name").GetString()!.EndsWith(": 80 rows, weight 50"));
+        // The weights are the trainers' business only: the version's schema and problem know nothing of them.
+        Assert.DoesNotContain("__feedback_weight__", v3.ToString());
+    }
+
+    /// <summary>Each row's predicted label, scored by the production version in one request (kept out of the traffic clock).</summary>
+    private static async Task<List<bool>> PredictAsync(RunningHost host, string body)
+    {
+        var (response, answer) = await host.PostJsonAsync("/api/models/churn/predict", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return answer.GetProperty("predictions").EnumerateArray().Select(p => p.GetProperty("label").GetBoolean()).ToList();
+    }
+
     /// <summary>Scores the rows in requests of 10, then lets the traffic log flush them (its interval runs on the clock); returns the request ids.</summary>
     private static async Task<List<string>> SendAsync(RunningHost host, FakeTimeProvider clock, string body)
     {

@@ -41,11 +41,16 @@ public static class ChunkFile
     }
 
     /// <summary>Every chunk as one table, with <paramref name="schema"/> (same columns, e.g. with ranges) when given.</summary>
-    public static Table ReadTable(Stream stream, TableSchema? schema = null)
+    public static Table ReadTable(Stream stream, TableSchema? schema = null) => ReadTableWithRowNumbers(stream, schema).Table;
+
+    /// <summary>Every chunk as one table, and each row's source row number.</summary>
+    public static (Table Table, long[] RowNumbers) ReadTableWithRowNumbers(Stream stream, TableSchema? schema = null)
     {
         var (fileSchema, chunks) = Read(stream);
-        var parts = chunks.Select(c => c.Rows).ToList();
+        var read = chunks.ToList();
+        var parts = read.Select(c => c.Rows).ToList();
         var rows = parts.Sum(p => p.RowCount);
+        var numbers = read.SelectMany(c => c.RowNumbers).ToArray();
         var columns = new object[fileSchema.Columns.Count];
         for (var c = 0; c < columns.Length; c++)
         {
@@ -64,7 +69,7 @@ public static class ChunkFile
                 columns[c] = all;
             }
         }
-        return new Table(schema ?? fileSchema, columns);
+        return (new Table(schema ?? fileSchema, columns), numbers);
     }
 
     private static IEnumerable<TableChunk> ReadChunks(BinaryReader reader, TableSchema schema, bool reuse)

@@ -194,6 +194,12 @@ public sealed record MonitorConfig
     /// <summary>Traffic rows with feedback labels from this many recent days join the training data of a retrain (0: none).</summary>
     public int FeedbackDays { get; init; } = 7;
 
+    /// <summary>
+    /// How much each such traffic row counts in training relative to a row of the dropped files (1: alike; above 1: the
+    /// recent, labelled traffic weighs more, so a retrain follows what drifted sooner).
+    /// </summary>
+    public double FeedbackWeight { get; init; } = 1;
+
     internal IEnumerable<string> Validate()
     {
         if (!Cronos.CronExpression.TryParse(Schedule, Cronos.CronFormat.IncludeSeconds, out _))
@@ -215,6 +221,10 @@ public sealed record MonitorConfig
         if (ConsecutiveWindows < 1)
         {
             yield return $"monitor.consecutiveWindows {ConsecutiveWindows} must be at least 1";
+        }
+        if (FeedbackWeight is <= 0 or > 1000 || !double.IsFinite(FeedbackWeight))
+        {
+            yield return $"monitor.feedbackWeight {FeedbackWeight} must be above 0 and at most 1000";
         }
         if (CooldownMinutes < 0 || DailyRetrainBudget < 0 || FeedbackDays < 0 || P95LatencyMs <= 0)
         {

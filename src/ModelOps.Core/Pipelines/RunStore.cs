@@ -44,12 +44,20 @@ public sealed class RunStore(BlobServiceClient blobs)
             cancellationToken);
 
     /// <summary>Reads a table this run wrote, with the kinds of <paramref name="schema"/> rather than re-inferring them.</summary>
-    public Task<Table> ReadTableAsync(string path, TableSchema schema, CancellationToken cancellationToken)
+    public Task<Table> ReadTableAsync(string path, TableSchema schema, CancellationToken cancellationToken) =>
+        ReadTableAsync(path, schema, null, cancellationToken);
+
+    /// <summary>
+    /// Reads a table this run wrote, with the feedback rows' weights as an extra column when <paramref name="weighting"/>
+    /// is given (a chunk file only: the weights come from its row numbers).
+    /// </summary>
+    public Task<Table> ReadTableAsync(string path, TableSchema schema, FeedbackWeighting? weighting, CancellationToken cancellationToken)
     {
-        var entry = _tables.GetOrAdd(path, p =>
+        var key = weighting is null ? path : $"{path}#{weighting}";
+        var entry = _tables.GetOrAdd(key, k =>
         {
-            _tableOrder.Enqueue(p);
-            return new Lazy<Task<Table>>(() => LoadTableAsync(p, schema, cancellationToken));
+            _tableOrder.Enqueue(k);
+            return new Lazy<Task<Table>>(() => LoadTableAsync(path, k, schema, weighting, cancellationToken));
         });
         while (_tableOrder.Count > CachedTables && _tableOrder.TryDequeue(out var oldest))
         {
@@ -62,21 +70,26 @@ public sealed class RunStore(BlobServiceClient blobs)
     public async Task<Table> ReadTableAsync(string path, string schemaPath, CancellationToken cancellationToken) =>
         await ReadTableAsync(path, await ReadJsonAsync<TableSchema>(schemaPath, cancellationToken), cancellationToken);
 
-    private async Task<Table> LoadTableAsync(string path, TableSchema schema, CancellationToken cancellationToken)
+    private async Task<Table> LoadTableAsync(string path, string key, TableSchema schema, FeedbackWeighting? weighting, CancellationToken cancellationToken)
     {
         try
         {
             await using var stream = await OpenReadAsync(path, cancellationToken);
             if (path.EndsWith(ChunkFile.Extension, StringComparison.Ordinal))
             {
-                return ChunkFile.ReadTable(stream, schema);
+                var (table, rowNumbers) = ChunkFile.ReadTableWithRowNumbers(stream, schema);
+                return weighting is null ? table : weighting.AddTo(table, rowNumbers);
+            }
+            if (weighting is not null)
+            {
+                throw new InvalidOperationException($"runs/{path} has no row numbers to weigh feedback rows by.");
             }
             var result = await CsvTableReader.ReadAsync(stream, new CsvReadOptions { Schema = schema }, cancellationToken);
             return result.Table;
         }
         catch
         {
-            _tables.TryRemove(path, out _);
+            _tables.TryRemove(key, out _);
             throw;
         }
     }

@@ -1,3 +1,4 @@
+using ModelOps.Core.Data;
 using ModelOps.Core.Evaluation;
 using ModelOps.Core.Registry;
 using ModelOps.Core.Storage;
@@ -66,13 +67,46 @@ public sealed record CleanResult(
     int MissingLabelDropped,
     int RejectedRows,
     IReadOnlyList<string> IdentifierColumnsExcluded,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    FeedbackWeighting? Feedback = null);
+
+/// <summary>
+/// How training weighs the traffic rows learned from feedback (<c>monitor.feedbackWeight</c>): the rows numbered from
+/// <paramref name="FirstRow"/> on (Ingest appends them after every dataset row) count <paramref name="Weight"/> times a
+/// dataset row. Only the training steps see it, as an extra column; the data's schema, profile and baseline never do.
+/// </summary>
+public sealed record FeedbackWeighting(long FirstRow, double Weight)
+{
+    /// <summary>The column that carries the weights into the trainers; reserved, so no data file may have it.</summary>
+    public const string Column = "__feedback_weight__";
+
+    /// <summary>The rows with their weights as an extra <see cref="Column"/>, given each row's source row number.</summary>
+    public Table AddTo(Table table, IReadOnlyList<long> rowNumbers)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(rowNumbers);
+        if (rowNumbers.Count != table.RowCount)
+        {
+            throw new ArgumentException($"{rowNumbers.Count} row numbers for {table.RowCount} rows.", nameof(rowNumbers));
+        }
+        if (table.Schema.IndexOf(Column) >= 0)
+        {
+            throw new PipelineFailedException($"The data has a column named '{Column}', a name reserved for the weights of feedback rows.");
+        }
+        var weights = new double[table.RowCount];
+        for (var r = 0; r < weights.Length; r++) weights[r] = rowNumbers[r] >= FirstRow ? Weight : 1;
+        var schema = new TableSchema([.. table.Schema.Columns, new ColumnSchema(Column, ColumnKind.Numeric)]);
+        return new Table(schema, [.. Enumerable.Range(0, table.ColumnCount).Select(table.Column), weights]);
+    }
+}
 
 /// <summary>Where a run's cleaned data is, and what to learn from it: what every training step needs.</summary>
-public sealed record TrainingData(string RunId, TrainingProblem Problem, string SchemaPath, string TrainPath, string HoldoutPath)
+/// <param name="Feedback">How the training steps weigh feedback rows; null when every row counts alike.</param>
+public sealed record TrainingData(string RunId, TrainingProblem Problem, string SchemaPath, string TrainPath, string HoldoutPath,
+    FeedbackWeighting? Feedback = null)
 {
     public static TrainingData From(string runId, CleanResult clean) =>
-        new(runId, clean.Problem, clean.SchemaPath, clean.TrainPath, clean.HoldoutPath);
+        new(runId, clean.Problem, clean.SchemaPath, clean.TrainPath, clean.HoldoutPath, clean.Feedback);
 }
 
 public sealed record ProposeTrialsRequest(TrainingProblem Problem, SearchConfig Search, int Seed);

@@ -55,6 +55,26 @@ public sealed class ModelConfigTests
         Assert.Equal(ModelOps.Core.Data.AnomalySeverity.Error, data.Data.Validation.Severities["drift"]);
         Assert.Equal(32768, data.Data.Read.MaxFieldLength);
         Assert.Equal(3, config.Monitor.DailyRetrainBudget);
+        Assert.Equal(2, config.Monitor.FeedbackWeight);
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-2")]
+    [InlineData("1000.5")]
+    public void A_feedback_weight_outside_zero_to_a_thousand_is_refused(string weight)
+    {
+        var error = Assert.Throws<InvalidModelConfigException>(() => ModelConfig.Parse(
+            System.Text.Encoding.UTF8.GetBytes($$"""{ "monitor": { "feedbackWeight": {{weight}} } }""")));
+
+        Assert.Contains("monitor.feedbackWeight", error.Message);
+    }
+
+    [Fact]
+    public void Feedback_rows_count_once_unless_the_config_weighs_them()
+    {
+        Assert.Equal(1, ModelConfig.Parse("{}"u8).Monitor.FeedbackWeight);
+        Assert.Equal(5, ModelConfig.Parse("""{ "monitor": { "feedbackWeight": 5 } }"""u8).Monitor.FeedbackWeight);
     }
 
     [Fact]

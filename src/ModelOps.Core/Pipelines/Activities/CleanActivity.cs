@@ -56,7 +56,7 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
 
         return new CleanResult(setup.Problem, trainPath, holdoutPath, schemaPath, (int)cleaner.TrainRows, (int)cleaner.HoldoutRows,
             report.DuplicateRowsDropped, report.MissingLabelRowsDropped, rejected.Count, setup.Identifiers,
-            anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList());
+            anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList(), setup.Feedback);
     }
 
     private async Task<(string TrainPath, string HoldoutPath, CleanedWriter Cleaner)> WriteCleanedAsync(
@@ -68,10 +68,13 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         await using (holdoutStream)
         {
             ChunkFileWriter? train = null, holdout = null;
+            // The cleaner keeps every row of a chunk in order, so the chunk's source row numbers still fit its output:
+            // training tells feedback rows by them.
+            long[] numbers = [];
             var cleaner = new CleanedWriter(schema, plan,
-                (t, rows) => train!.Write(t, new long[t.RowCount], rows),
+                (t, rows) => train!.Write(t, numbers, rows),
                 new HoldoutSplitter(config.Search.HoldoutFraction, input.Seed, stratify),
-                (t, rows) => holdout!.Write(t, new long[t.RowCount], rows));
+                (t, rows) => holdout!.Write(t, numbers, rows));
             using (train = ChunkFile.CreateWriter(trainStream, cleaner.Schema))
             using (holdout = ChunkFile.CreateWriter(holdoutStream, cleaner.Schema))
             {
@@ -79,6 +82,7 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
                 foreach (var chunk in ChunkFile.Read(kept, reuseArrays: true).Chunks)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
+                    numbers = chunk.RowNumbers;
                     cleaner.Add(chunk.Rows, owned: true);
                 }
                 train.Complete();

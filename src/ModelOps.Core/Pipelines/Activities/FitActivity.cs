@@ -10,8 +10,8 @@ public sealed class FitActivity(RunStore runs) : IActivity<FitRequest, FitResult
     public async Task<FitResult> RunAsync(FitRequest input, CancellationToken cancellationToken)
     {
         var data = input.Data;
-        var table = await runs.ReadTableAsync(data.TrainPath, data.SchemaPath, cancellationToken);
-        var model = ModelTrainer.Fit(table, data.Problem, input.Parameters, cancellationToken);
+        var (table, problem) = await TrainingRows.ReadAsync(runs, data, cancellationToken);
+        var model = ModelTrainer.Fit(table, problem, input.Parameters, cancellationToken);
         using var buffer = new MemoryStream();
         model.Save(buffer);
         var path = await runs.WriteAsync(data.RunId, "model/model.zip", buffer, cancellationToken);

@@ -58,6 +58,8 @@ public sealed class IngestActivity(
         TableSchema? schema = null;
         ChunkFileWriter? writer = null;
         DataPass? pass = null;
+        FeedbackWeighting? weighting = null;
+        long lastRow = 0; // the highest source row number of any data file (per file, so not the row count)
         var (dataPath, output) = await runs.OpenWriteAsync(input.RunId, DataFile, cancellationToken);
         try
         {
@@ -81,6 +83,7 @@ public sealed class IngestActivity(
                         pass ??= new DataPass(chunk.Rows.Schema, config.Label ?? Training.TrainingProblem.ResolveLabel(chunk.Rows.Schema, null),
                             config.Data.Cleaning, context, config.Data.Validation);
                         writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
+                        foreach (var number in chunk.RowNumbers) lastRow = Math.Max(lastRow, number);
                     }, cancellationToken);
                     if (read.ColumnsToReread.Count > 0)
                     {
@@ -105,10 +108,14 @@ public sealed class IngestActivity(
                         {
                             throw new PipelineFailedException($"The model's data files have different columns: [{Names(writer.Schema)}] and [{Names(rows.Schema)}]. Every file of a model must have the same header.");
                         }
-                        var next = pass!.RowCount + 2;
+                        // Numbered past every data file's rows, so training tells them apart by number alone.
+                        var next = Math.Max(pass!.RowCount + 2, lastRow + 1);
                         var chunk = new TableChunk(rows, Enumerable.Range(0, rows.RowCount).Select(r => next + r).ToArray());
                         writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
-                        lineage.Add(source!);
+                        var weight = config.Monitor.FeedbackWeight;
+                        // Weighted in training only: profile, validation and cleaning plan see each row once.
+                        weighting = weight == 1 ? null : new FeedbackWeighting(next, weight);
+                        lineage.Add(source! with { Name = $"{source!.Name}: {rows.RowCount} rows, weight {weight.ToString(System.Globalization.CultureInfo.InvariantCulture)}" });
                     }
                 }
                 writer!.Complete();
@@ -142,7 +149,7 @@ public sealed class IngestActivity(
             .Except(config.Exclude, StringComparer.OrdinalIgnoreCase).ToList();
         var problem = Training.TrainingProblem.Infer(pass.LabelLevels(kept), plan.LabelColumn, CleanActivity.ParseTask(config.Task), config.Metric,
             [.. config.Exclude, .. identifiers]);
-        await runs.WriteJsonAsync(input.RunId, ProblemFile, new LearningSetup(problem, identifiers), cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, ProblemFile, new LearningSetup(problem, identifiers, weighting), cancellationToken);
         return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, rejected.Count, config, dataPath, schemaPath), []);
     }
 
@@ -220,4 +227,5 @@ public sealed class IngestActivity(
 }
 
 /// <summary>What the first pass worked out about the learning problem, for the clean step.</summary>
-internal sealed record LearningSetup(Training.TrainingProblem Problem, IReadOnlyList<string> Identifiers);
+/// <param name="Feedback">How training weighs the feedback rows that joined; null when none did or they count as one row each.</param>
+internal sealed record LearningSetup(Training.TrainingProblem Problem, IReadOnlyList<string> Identifiers, FeedbackWeighting? Feedback = null);

@@ -10,8 +10,8 @@ public sealed class RunTrialActivity(RunStore runs, TimeProvider time) : IActivi
     public async Task<TrialResult> RunAsync(TrialRequest input, CancellationToken cancellationToken)
     {
         var data = input.Data;
-        var table = await runs.ReadTableAsync(data.TrainPath, data.SchemaPath, cancellationToken);
-        var result = new TrialRunner(time).Run(table, data.Problem, input.Trial, input.Parameters, input.Folds, input.Seed, cancellationToken);
+        var (table, problem) = await TrainingRows.ReadAsync(runs, data, cancellationToken);
+        var result = new TrialRunner(time).Run(table, problem, input.Trial, input.Parameters, input.Folds, input.Seed, cancellationToken);
         await runs.WriteJsonAsync(data.RunId, $"trials/{input.Trial:D3}.json", result, cancellationToken);
         return result;
     }
