@@ -21,26 +21,14 @@ internal static class Report
         var onnxOverheadP99 = onnx.Scorer.P99 - onnx.Direct.P99;
         s.AppendLine(Inv($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, model churn v{manifest.Version} ({manifest.Trainer ?? "?"}), options `{options.CommandLine}`."));
         s.AppendLine();
-        s.AppendLine("**In process, one row** (µs per call; blocks of each path alternate):");
-        s.AppendLine();
-        s.AppendLine("| path | calls | p50 µs | p95 µs | p99 µs | max µs |");
-        s.AppendLine("|---|---:|---:|---:|---:|---:|");
-        Row(s, "(a) ML.NET directly: compiled row mapper on a prepared row", inProcess.Direct);
-        Row(s, "(b) `ModelScorer.Score` from parsed JSON", inProcess.Scorer);
-        s.AppendLine(Inv($"| overhead (b − a) | | {overheadP50:F1} | | {overheadP99:F1} | |"));
-        s.AppendLine();
-        s.AppendLine(Inv($"Same answer from both paths: {(inProcess.DirectCheck == inProcess.ScorerCheck ? "yes" : $"NO ({inProcess.DirectCheck} vs {inProcess.ScorerCheck})")}."));
-        s.AppendLine();
-        s.AppendLine(Inv($"**In process, one row, ONNX version** (the churn test graph: {onnx.Inputs} inputs, one per column, float and string; µs per call; blocks alternate):"));
-        s.AppendLine();
-        s.AppendLine("| path | calls | p50 µs | p95 µs | p99 µs | max µs |");
-        s.AppendLine("|---|---:|---:|---:|---:|---:|");
-        Row(s, "(c) ONNX Runtime directly: `InferenceSession.Run` on ready input tensors", onnx.Direct);
-        Row(s, "(d) `OnnxModelScorer.Score` from parsed JSON", onnx.Scorer);
-        s.AppendLine(Inv($"| overhead (d − c) | | {onnxOverheadP50:F1} | | {onnxOverheadP99:F1} | |"));
-        s.AppendLine();
-        s.AppendLine(Inv($"Same probability from both paths: {(onnx.DirectCheck == onnx.ScorerCheck ? "yes" : $"NO ({onnx.DirectCheck} vs {onnx.ScorerCheck})")}."));
-        s.AppendLine();
+        Comparison(s, "**In process, one row** (µs per call; blocks of each path alternate):",
+            "(a) ML.NET directly: compiled row mapper on a prepared row", inProcess.Direct,
+            "(b) `ModelScorer.Score` from parsed JSON", inProcess.Scorer, "b − a",
+            "Same answer from both paths", inProcess.DirectCheck, inProcess.ScorerCheck);
+        Comparison(s, Inv($"**In process, one row, ONNX version** (the churn test graph: {onnx.Inputs} inputs, one per column, float and string; µs per call; blocks alternate):"),
+            "(c) ONNX Runtime directly: `InferenceSession.Run` on ready input tensors", onnx.Direct,
+            "(d) `OnnxModelScorer.Score` from parsed JSON", onnx.Scorer, "d − c",
+            "Same probability from both paths", onnx.DirectCheck, onnx.ScorerCheck);
         s.AppendLine("**Over HTTP on loopback, traffic logging on** (µs; one-row bodies to `POST /api/models/churn/predict`):");
         s.AppendLine();
         s.AppendLine("| run | requests | ok/s | errors | p50 µs | p95 µs | p99 µs | max µs |");
@@ -73,6 +61,22 @@ internal static class Report
         s.AppendLine(Inv($"| achieved rate ≥ 99% of {options.Rate}/s | {open.AchievedRate:F0}/s | {Met(open.AchievedRate >= options.Rate * 0.99)} |"));
         s.AppendLine(Inv($"| no traffic record dropped | {Num(trafficAfterClosed, "dropped")} dropped | {Met(Num(trafficAfterClosed, "dropped") == 0 && Num(trafficAfterClosed, "rejected") == 0)} |"));
         return s.ToString();
+    }
+
+    /// <summary>One in-process table: the runtime called directly, our full path, the overhead, and whether both answered alike.</summary>
+    private static void Comparison(StringBuilder s, string title, string directName, Summary direct, string oursName, Summary ours,
+        string difference, string checkSentence, string directCheck, string oursCheck)
+    {
+        s.AppendLine(title);
+        s.AppendLine();
+        s.AppendLine("| path | calls | p50 µs | p95 µs | p99 µs | max µs |");
+        s.AppendLine("|---|---:|---:|---:|---:|---:|");
+        Row(s, directName, direct);
+        Row(s, oursName, ours);
+        s.AppendLine(Inv($"| overhead ({difference}) | | {ours.P50 - direct.P50:F1} | | {ours.P99 - direct.P99:F1} | |"));
+        s.AppendLine();
+        s.AppendLine(Inv($"{checkSentence}: {(directCheck == oursCheck ? "yes" : $"NO ({directCheck} vs {oursCheck})")}."));
+        s.AppendLine();
     }
 
     private static void Row(StringBuilder s, string name, Summary x) =>

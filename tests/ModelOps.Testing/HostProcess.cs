@@ -1,10 +1,13 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace ModelOps.Local.Tests;
+namespace ModelOps.Testing;
 
-/// <summary>`modelops serve` as a real child process, so a test can SIGKILL it.</summary>
-internal sealed partial class HostProcess : IAsyncDisposable
+/// <summary>
+/// `modelops serve` as a real child process: a test can SIGKILL it, and a benchmark measures the host as its clients
+/// see it, without sharing its threads or garbage collections.
+/// </summary>
+public sealed partial class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
 
@@ -16,7 +19,9 @@ internal sealed partial class HostProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<HostProcess> StartAsync(string storage, IReadOnlyDictionary<string, string> settings)
+    /// <param name="settings">Environment variables for the host, e.g. <c>ModelOps__DatasetPollInterval</c>.</param>
+    /// <param name="args">More command-line arguments after <c>serve --urls ...</c>, e.g. <c>--ModelOps:Traffic:FlushInterval 00:00:05</c>.</param>
+    public static async Task<HostProcess> StartAsync(string storage, IReadOnlyDictionary<string, string> settings, IEnumerable<string>? args = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -25,7 +30,7 @@ internal sealed partial class HostProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "modelops.dll"));
-        foreach (var arg in new[] { "serve", "--urls", "http://127.0.0.1:0" })
+        foreach (var arg in (string[])["serve", "--urls", "http://127.0.0.1:0", .. args ?? []])
         {
             info.ArgumentList.Add(arg);
         }
