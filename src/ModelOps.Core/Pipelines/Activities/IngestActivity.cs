@@ -83,7 +83,8 @@ public sealed class IngestActivity(
                         pass ??= new DataPass(chunk.Rows.Schema, config.Label ?? Training.TrainingProblem.ResolveLabel(chunk.Rows.Schema, null),
                             config.Data.Cleaning, context, config.Data.Validation);
                         writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
-                        foreach (var number in chunk.RowNumbers) lastRow = Math.Max(lastRow, number);
+                        // A file's row numbers rise, so a chunk's last is its highest.
+                        if (chunk.RowNumbers.Length > 0) lastRow = Math.Max(lastRow, chunk.RowNumbers[^1]);
                     }, cancellationToken);
                     if (read.ColumnsToReread.Count > 0)
                     {
