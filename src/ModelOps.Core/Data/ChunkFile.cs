@@ -4,17 +4,18 @@ using System.Text;
 namespace ModelOps.Core.Data;
 
 /// <summary>
-/// A binary file of table chunks: the run's parsed rows between pipeline steps and its train/holdout files. Numbers are
-/// stored as their 8 bytes, strings once per chunk with an index per row, so reading back is a copy, not a parse, and
-/// values come back bit for bit. Layout: <c>MOCHUNK1</c>, the columns (name, kind), then chunks (row count, row numbers,
-/// columns), ending with a row count of 0.
+/// A binary file of table chunks: the run's parsed rows between pipeline steps and its train/holdout files. Strings are
+/// stored once per chunk with a code per row; numbers, codes and row numbers are packed by <see cref="ChunkEncoding"/>
+/// (typically a third of their 8 bytes each), so reading back is a copy, not a parse, and values come back bit for bit.
+/// Layout: <c>MOCHUNK2</c>, the columns (name, kind), then chunks (row count, row numbers, columns), ending with a row
+/// count of 0.
 /// </summary>
 public static class ChunkFile
 {
     /// <summary>The extension <see cref="Pipelines.RunStore"/> reads as a chunk file rather than CSV.</summary>
     public const string Extension = ".chunks";
 
-    private static readonly byte[] Magic = "MOCHUNK1"u8.ToArray();
+    internal static ReadOnlySpan<byte> Magic => "MOCHUNK2"u8;
 
     /// <summary>Starts a chunk file on <paramref name="stream"/> (left open).</summary>
     public static ChunkFileWriter CreateWriter(Stream stream, TableSchema schema) => new(stream, schema);
@@ -29,7 +30,7 @@ public static class ChunkFile
         var reader = new BinaryReader(new BufferedStream(stream, 1 << 20), Encoding.UTF8, leaveOpen: true);
         if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
         {
-            throw new InvalidDataException("Not a chunk file.");
+            throw new InvalidDataException("Not a chunk file, or one written by an older version (its run must be started again).");
         }
         var columns = new ColumnSchema[reader.ReadInt32()];
         for (var c = 0; c < columns.Length; c++)
@@ -76,7 +77,8 @@ public static class ChunkFile
     {
         object[]? previous = null;
         long[]? previousNumbers = null;
-        var codes = Array.Empty<int>();
+        var scratch = Array.Empty<long>();
+        var bytes = Array.Empty<byte>();
         try
         {
             while (true)
@@ -88,24 +90,25 @@ public static class ChunkFile
                 }
                 var same = reuse && previousNumbers?.Length == rows;
                 var numbers = same ? previousNumbers! : new long[rows];
-                reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(numbers.AsSpan()));
+                ChunkEncoding.ReadLongs(reader, numbers, ref bytes);
                 var columns = same ? previous! : new object[schema.Columns.Count];
-                if (codes.Length < rows) codes = new int[rows];
+                if (scratch.Length < rows) scratch = new long[rows];
                 for (var c = 0; c < columns.Length; c++)
                 {
                     if (schema.Columns[c].Kind.IsString())
                     {
                         var levels = new string[reader.ReadInt32()];
                         for (var i = 0; i < levels.Length; i++) levels[i] = reader.ReadString();
-                        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(codes.AsSpan(0, rows)));
+                        var codes = scratch.AsSpan(0, rows);
+                        ChunkEncoding.ReadLongs(reader, codes, ref bytes);
                         var values = same ? (string?[])columns[c] : new string?[rows];
-                        for (var r = 0; r < rows; r++) values[r] = codes[r] < 0 ? null : levels[codes[r]];
+                        for (var r = 0; r < rows; r++) values[r] = codes[r] == ChunkEncoding.Missing ? null : levels[codes[r]];
                         columns[c] = values;
                     }
                     else
                     {
                         var values = same ? (double[])columns[c] : new double[rows];
-                        reader.BaseStream.ReadExactly(MemoryMarshal.AsBytes(values.AsSpan()));
+                        ChunkEncoding.ReadNumbers(reader, values, ref scratch, ref bytes);
                         columns[c] = values;
                     }
                 }
@@ -130,8 +133,10 @@ public sealed class ChunkFileWriter : IDisposable
     private readonly BinaryWriter _writer;
     private readonly Dictionary<string, int> _codes = new(ReferenceEqualityComparer.Instance);
     private readonly List<string> _levels = [];
-    private int[] _buffer = [];
+    private long[] _buffer = [];
     private double[] _gathered = [];
+    private byte[] _bytes = [];
+    private long[] _numbers = [];
     private bool _completed;
 
     internal ChunkFileWriter(Stream stream, TableSchema schema)
@@ -140,7 +145,7 @@ public sealed class ChunkFileWriter : IDisposable
         ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
         _writer = new BinaryWriter(new BufferedStream(stream, 1 << 20), Encoding.UTF8, leaveOpen: true);
-        _writer.Write("MOCHUNK1"u8);
+        _writer.Write(ChunkFile.Magic);
         _writer.Write(schema.Columns.Count);
         foreach (var column in schema.Columns)
         {
@@ -166,25 +171,25 @@ public sealed class ChunkFileWriter : IDisposable
         _writer.Write(count);
         if (rows is null)
         {
-            _writer.Write(MemoryMarshal.AsBytes(rowNumbers));
+            ChunkEncoding.WriteLongs(_writer, rowNumbers, ref _bytes);
         }
         else
         {
-            var numbers = new long[count];
-            for (var i = 0; i < count; i++) numbers[i] = rowNumbers[positions![i]];
-            _writer.Write(MemoryMarshal.AsBytes(numbers.AsSpan()));
+            if (_numbers.Length < count) _numbers = new long[Math.Max(count, 1024)];
+            for (var i = 0; i < count; i++) _numbers[i] = rowNumbers[positions![i]];
+            ChunkEncoding.WriteLongs(_writer, _numbers.AsSpan(0, count), ref _bytes);
         }
         for (var c = 0; c < chunk.ColumnCount; c++)
         {
             switch (chunk.Column(c))
             {
                 case double[] d when rows is null:
-                    _writer.Write(MemoryMarshal.AsBytes(d.AsSpan()));
+                    ChunkEncoding.WriteNumbers(_writer, d, ref _buffer, ref _bytes);
                     break;
                 case double[] d:
                     if (_gathered.Length < count) _gathered = new double[Math.Max(count, 1024)];
                     for (var i = 0; i < count; i++) _gathered[i] = d[positions![i]];
-                    _writer.Write(MemoryMarshal.AsBytes(_gathered.AsSpan(0, count)));
+                    ChunkEncoding.WriteNumbers(_writer, _gathered.AsSpan(0, count), ref _buffer, ref _bytes);
                     break;
                 case string?[] s:
                     WriteStrings(s, positions);
@@ -199,13 +204,13 @@ public sealed class ChunkFileWriter : IDisposable
         _codes.Clear();
         _levels.Clear();
         var count = rows?.Length ?? values.Length;
-        if (_buffer.Length < count) _buffer = new int[Math.Max(count, 1024)];
+        if (_buffer.Length < count) _buffer = new long[Math.Max(count, 1024)];
         for (var i = 0; i < count; i++)
         {
             var v = values[rows?[i] ?? i];
             if (v is null)
             {
-                _buffer[i] = -1;
+                _buffer[i] = ChunkEncoding.Missing;
                 continue;
             }
             ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(_codes, v, out var exists);
@@ -218,7 +223,7 @@ public sealed class ChunkFileWriter : IDisposable
         }
         _writer.Write(_levels.Count);
         foreach (var level in _levels) _writer.Write(level);
-        _writer.Write(MemoryMarshal.AsBytes(_buffer.AsSpan(0, count)));
+        ChunkEncoding.WriteLongs(_writer, _buffer.AsSpan(0, count), ref _bytes);
     }
 
     /// <summary>Writes the end mark and flushes; without it a reader sees a file cut short.</summary>

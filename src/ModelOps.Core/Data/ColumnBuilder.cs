@@ -401,8 +401,7 @@ internal sealed class ChunkedList<T>
     {
         if (_offset == _current.Length)
         {
-            _current = _spare ?? new T[ChunkSize];
-            _spare = null;
+            _current = Interlocked.Exchange(ref _spare, null) ?? new T[ChunkSize];
             _chunks.Add(_current);
             _offset = 0;
         }
@@ -410,12 +409,13 @@ internal sealed class ChunkedList<T>
         Count++;
     }
 
-    /// <summary>Keeps a block handed out by <see cref="MoveToArray"/> to fill next, when it is a whole block.</summary>
+    /// <summary>Keeps a block handed out by <see cref="MoveToArray"/> to fill next, when it is a whole block. Safe to call
+    /// from another thread than the one adding (a streaming read's chunk consumer hands its blocks back).</summary>
     public void Recycle(T[] block)
     {
         if (block.Length == ChunkSize)
         {
-            _spare = block;
+            Volatile.Write(ref _spare, block);
         }
     }
 

@@ -144,51 +144,46 @@ public static class CsvTableReader
         long recordNumber = 1;
         var rowsRead = 0;
         var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
-        var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare, output);
-        await using (feeder)
+        await using var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare, output);
+        while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
+            recordNumber++;
+            var fieldCount = csv.RowFieldCount;
+            if (fieldCount == 0 || (fieldCount == 1 && names.Length > 1 && csv.GetFieldSpan(0).Trim().IsEmpty))
             {
-                recordNumber++;
-                var fieldCount = csv.RowFieldCount;
-                if (fieldCount == 0 || (fieldCount == 1 && names.Length > 1 && csv.GetFieldSpan(0).Trim().IsEmpty))
-                {
-                    continue; // a blank line
-                }
-                rowsRead++;
-                if (fieldCount != names.Length && !(fieldCount > names.Length && ExtraFieldsBlank(csv, names.Length)))
-                {
-                    rejected.Add(new RejectedRow(recordNumber,
-                        $"has {fieldCount} fields but the header has {names.Length}", ReadAllFields(csv)));
-                    continue;
-                }
-                if (rowsKept == options.MaxRows)
-                {
-                    throw new DataFileException(DataFileErrorCodes.TooManyRows,
-                        $"The file has more than {options.MaxRows:N0} data rows, the limit. Sample it or raise the limit.");
-                }
-                var lineLength = names.Length - 1;
-                var batch = feeder.Current;
-                for (var c = 0; c < names.Length; c++)
-                {
-                    var field = csv.GetFieldSpan(c);
-                    if (field.Length > options.MaxFieldLength)
-                    {
-                        throw new DataFileException(DataFileErrorCodes.FieldTooLong,
-                            $"Row {recordNumber}, column '{names[c]}' has a value of {field.Length:N0} characters; the limit is {options.MaxFieldLength:N0}. The file may have an unclosed quote.");
-                    }
-                    lineLength += field.Length;
-                    batch.Add(field.Trim());
-                }
-                if (lineLength > options.MaxLineLength)
-                {
-                    throw LineTooLong(recordNumber, options.MaxLineLength);
-                }
-                rowsKept++;
-                rowNumbers?.Add(recordNumber);
-                await feeder.EndRowAsync(recordNumber, cancellationToken).ConfigureAwait(false);
+                continue; // a blank line
             }
-            await feeder.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            rowsRead++;
+            if (fieldCount != names.Length && !(fieldCount > names.Length && ExtraFieldsBlank(csv, names.Length)))
+            {
+                rejected.Add(new RejectedRow(recordNumber,
+                    $"has {fieldCount} fields but the header has {names.Length}", ReadAllFields(csv)));
+                continue;
+            }
+            if (rowsKept == options.MaxRows)
+            {
+                throw new DataFileException(DataFileErrorCodes.TooManyRows,
+                    $"The file has more than {options.MaxRows:N0} data rows, the limit. Sample it or raise the limit.");
+            }
+            var lineLength = names.Length - 1;
+            for (var c = 0; c < names.Length; c++)
+            {
+                var field = csv.GetFieldSpan(c);
+                if (field.Length > options.MaxFieldLength)
+                {
+                    throw new DataFileException(DataFileErrorCodes.FieldTooLong,
+                        $"Row {recordNumber}, column '{names[c]}' has a value of {field.Length:N0} characters; the limit is {options.MaxFieldLength:N0}. The file may have an unclosed quote.");
+                }
+                lineLength += field.Length;
+                feeder.Add(c, field.Trim());
+            }
+            if (lineLength > options.MaxLineLength)
+            {
+                throw LineTooLong(recordNumber, options.MaxLineLength);
+            }
+            rowsKept++;
+            rowNumbers?.Add(recordNumber);
+            await feeder.EndRowAsync(recordNumber).ConfigureAwait(false);
         }
 
         if (rowsRead == 0)
@@ -288,6 +283,7 @@ internal static class TableAssembler
     {
         if (feeder.ChunksEmitted == 0)
         {
+            await feeder.CompleteAsync().ConfigureAwait(false);
             var rowNumbers = feeder.TakePendingRowNumbers();
             var whole = Build(names, builders, options, format, delimiter, encoding, rowsRead, rejected, rowNumbers);
             var schema = new TableSchema(whole.Table.Schema.Columns.Select(c => new ColumnSchema(c.Name, c.Kind)).ToArray());
@@ -299,6 +295,7 @@ internal static class TableAssembler
         {
             await feeder.EmitAsync().ConfigureAwait(false);
         }
+        await feeder.CompleteAsync().ConfigureAwait(false);
         var reports = new ColumnReadReport[names.Count];
         var reread = new List<string>();
         for (var c = 0; c < names.Count; c++)

@@ -1,5 +1,6 @@
 using System.IO.Hashing;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace ModelOps.Core.Data;
 
@@ -87,6 +88,10 @@ public sealed class DataPass
         var labels = table.Column(_label);
         for (var r = 0; r < n; r++)
         {
+            if (_cleaning.DropDuplicates && r + PrefetchDistance < n)
+            {
+                _seen!.Prefetch(_hashes[r + PrefetchDistance]);
+            }
             var missing = labels is double[] d ? double.IsNaN(d[r]) : ((string?[])labels)[r] is null;
             if (missing)
             {
@@ -184,6 +189,9 @@ public sealed class DataPass
     }
 
     private const int MaxLabelLevels = 1_001;
+
+    /// <summary>How many rows ahead the duplicate finder's slot is fetched, so that its cache miss overlaps the rows between.</summary>
+    private const int PrefetchDistance = 16;
 
     /// <summary>
     /// A small table with one row per distinct label value of the kept rows (at most 1,001) and the columns of
@@ -376,10 +384,23 @@ internal sealed class RowHashSet
     /// <summary>Adds the hash; returns null when it is new, else the row number it was first seen at.</summary>
     public long? AddOrGetFirst(UInt128 hash, long row)
     {
+        var (lo, hi) = Split(hash);
+        return _partitions[hi >> (32 - PartitionBits)].AddOrGetFirst(lo, hi, (uint)Math.Min(row, uint.MaxValue));
+    }
+
+    /// <summary>Starts loading the slot where <paramref name="hash"/> would go, for a later <see cref="AddOrGetFirst"/>: the set is
+    /// far larger than the caches, so each probe is a memory miss, and misses requested a few rows ahead overlap.</summary>
+    public void Prefetch(UInt128 hash)
+    {
+        var (lo, hi) = Split(hash);
+        _partitions[hi >> (32 - PartitionBits)].Prefetch(lo);
+    }
+
+    private static (ulong Lo, uint Hi) Split(UInt128 hash)
+    {
         var lo = (ulong)hash;
         var hi = (uint)((ulong)(hash >> 64) >> 32);
-        if ((lo | hi) == 0) lo = 1; // zero marks an empty slot
-        return _partitions[hi >> (32 - PartitionBits)].AddOrGetFirst(lo, hi, (uint)Math.Min(row, uint.MaxValue));
+        return ((lo | hi) == 0 ? 1 : lo, hi); // zero marks an empty slot
     }
 
     private sealed class Partition
@@ -394,6 +415,18 @@ internal sealed class RowHashSet
             var size = 1024;
             while (size < 1 << 26 && size * 3L < expected * 4) size *= 2;
             _slots = new ulong[size * 2];
+        }
+
+        public unsafe void Prefetch(ulong lo)
+        {
+            if (Sse.IsSupported)
+            {
+                var i = (int)lo & ((_slots.Length >> 1) - 1);
+                fixed (ulong* slot = &_slots[2 * i])
+                {
+                    Sse.Prefetch0(slot);
+                }
+            }
         }
 
         public long? AddOrGetFirst(ulong lo, uint hi, uint row)

@@ -1,0 +1,86 @@
+using System.Globalization;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using ModelOps.Core.Data;
+
+namespace ModelOps.Core.Tests.Data;
+
+/// <summary>Column values as data files give them: decimals with a few places, whole numbers, flags, and the awkward ones.</summary>
+public static class ChunkColumns
+{
+    public static Arbitrary<double[]> Numbers() =>
+        (from n in Gen.Choose(0, 3000)
+         from places in Gen.Choose(0, 9) // a column's values have up to so many places (a price 2, a ratio 4)
+         from magnitude in Gen.Elements(1, 100, 30_000, 2_000_000)
+         from clean in Gen.Elements(true, false) // only values that pack, or some that cannot
+         from values in Gen.ArrayOf(clean ? Packable(places, magnitude) : Any, n)
+         select values).ToArbitrary();
+
+    private static Gen<double> Packable(int places, int magnitude) =>
+        Gen.Frequency(
+            (8, from whole in Gen.Choose(-magnitude, magnitude)
+                from fraction in Gen.Choose(0, 999_999_999)
+                from fewer in Gen.Choose(0, places)
+                select double.Parse($"{whole}.{fraction.ToString(CultureInfo.InvariantCulture).PadLeft(9, '0')[..fewer]}0", CultureInfo.InvariantCulture)),
+            (1, Gen.Constant(double.NaN)));
+
+    private static readonly Gen<double> Any =
+        Gen.Frequency(
+                (6, from places in Gen.Choose(0, 10)
+                    from whole in Gen.Choose(-2_000_000, 2_000_000)
+                    from fraction in Gen.Choose(0, 999_999_999)
+                    select double.Parse($"{whole}.{fraction.ToString(CultureInfo.InvariantCulture).PadLeft(10, '0')[..places]}0", CultureInfo.InvariantCulture)),
+                (2, Gen.Choose(0, 1).Select(b => (double)b)),
+                (1, Gen.Elements(double.NaN, -0.0, 0.0, double.PositiveInfinity, double.NegativeInfinity, double.Epsilon, 1e300, -1e-300,
+                    9007199254740993.0, long.MaxValue, long.MinValue, 0.1 + 0.2)),
+                (1, Gen.Choose(int.MinValue, int.MaxValue).Two().Select(p => BitConverter.Int64BitsToDouble(((long)p.Item1 << 32) | (uint)p.Item2))));
+}
+
+public sealed class ChunkFileProperties
+{
+    [Property(MaxTest = 300, Arbitrary = [typeof(ChunkColumns)])]
+    public void Numbers_strings_and_row_numbers_read_back_bit_for_bit(double[] numbers, bool select)
+    {
+        var schema = new TableSchema([new ColumnSchema("x", ColumnKind.Numeric), new ColumnSchema("c", ColumnKind.Categorical)]);
+        var levels = numbers.Length % 7 == 0 ? 300 : 5; // more than a byte's worth of codes now and then
+        var strings = numbers.Select((_, i) => i % 11 == 3 ? null : $"level{i * 31 % levels}").ToArray();
+        var rowNumbers = numbers.Select((_, i) => 2L + i * (i % 5 == 0 ? 1_000_003L : 1L)).ToArray();
+        var rows = select ? Enumerable.Range(0, numbers.Length).Where(i => i % 3 != 1).ToArray() : null;
+
+        using var stream = new MemoryStream();
+        using (var writer = ChunkFile.CreateWriter(stream, schema))
+        {
+            writer.Write(new Table(schema, [numbers, strings]), rowNumbers, rows);
+            writer.Complete();
+        }
+        stream.Position = 0;
+        var (back, backRows) = ChunkFile.ReadTableWithRowNumbers(stream);
+
+        var expected = rows ?? Enumerable.Range(0, numbers.Length).ToArray();
+        Assert.Equal(expected.Select(i => BitConverter.DoubleToInt64Bits(numbers[i])), back.Numeric(0).Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(expected.Select(i => strings[i]), back.Categorical(1));
+        Assert.Equal(expected.Select(i => rowNumbers[i]), backRows);
+    }
+
+    [Fact]
+    public void Decimals_take_a_fraction_of_their_eight_bytes()
+    {
+        var schema = new TableSchema([new ColumnSchema("price", ColumnKind.Numeric), new ColumnSchema("flag", ColumnKind.Boolean)]);
+        var random = new Random(3);
+        var prices = Enumerable.Range(0, 8192).Select(_ => Math.Round(random.NextDouble() * 100_000, 2)).ToArray();
+        var flags = prices.Select(p => p > 50_000 ? 1.0 : 0.0).ToArray();
+        using var stream = new MemoryStream();
+        using (var writer = ChunkFile.CreateWriter(stream, schema))
+        {
+            writer.Write(new Table(schema, [prices, flags]), Enumerable.Range(2, 8192).Select(i => (long)i).ToArray());
+            writer.Complete();
+        }
+        // 4 bytes a price (cents up to 10^7), 1 a flag, 2 a row number: 7 of the 24 raw bytes a row.
+        Assert.InRange(stream.Length, 7 * 8192, 7 * 8192 + 200);
+        stream.Position = 0;
+        var back = ChunkFile.ReadTable(stream);
+        Assert.Equal(prices.Select(BitConverter.DoubleToInt64Bits), back.Numeric(0).Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(flags, back.Numeric(1));
+    }
+}
