@@ -130,12 +130,11 @@ public static class ChunkFile
 /// <summary>Writes a <see cref="ChunkFile"/>; see there for the layout.</summary>
 public sealed class ChunkFileWriter : IDisposable
 {
+    // Below this many cells a chunk's columns are encoded one after another; above it side by side.
+    private const int ParallelCells = 100_000;
     private readonly BinaryWriter _writer;
-    private readonly Dictionary<string, int> _codes = new(ReferenceEqualityComparer.Instance);
-    private readonly List<string> _levels = [];
-    private long[] _buffer = [];
-    private double[] _gathered = [];
-    private byte[] _bytes = [];
+    private readonly ColumnEncoder _rowNumbers = new();
+    private readonly ColumnEncoder[] _columns;
     private long[] _numbers = [];
     private bool _completed;
 
@@ -144,6 +143,7 @@ public sealed class ChunkFileWriter : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
+        _columns = schema.Columns.Select(_ => new ColumnEncoder()).ToArray();
         _writer = new BinaryWriter(new BufferedStream(stream, 1 << 20), Encoding.UTF8, leaveOpen: true);
         _writer.Write(ChunkFile.Magic);
         _writer.Write(schema.Columns.Count);
@@ -168,62 +168,22 @@ public sealed class ChunkFileWriter : IDisposable
             return;
         }
         var positions = rows switch { null => null, int[] a => a, List<int> l => CollectionsMarshal.AsSpan(l).ToArray(), _ => [.. rows] };
-        _writer.Write(count);
-        if (rows is null)
-        {
-            ChunkEncoding.WriteLongs(_writer, rowNumbers, ref _bytes);
-        }
-        else
+        if (positions is not null)
         {
             if (_numbers.Length < count) _numbers = new long[Math.Max(count, 1024)];
-            for (var i = 0; i < count; i++) _numbers[i] = rowNumbers[positions![i]];
-            ChunkEncoding.WriteLongs(_writer, _numbers.AsSpan(0, count), ref _bytes);
+            for (var i = 0; i < count; i++) _numbers[i] = rowNumbers[positions[i]];
+            rowNumbers = _numbers.AsSpan(0, count);
         }
-        for (var c = 0; c < chunk.ColumnCount; c++)
+        _rowNumbers.EncodeLongs(rowNumbers);
+        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = (long)count * _columns.Length > ParallelCells ? Environment.ProcessorCount : 1 },
+            c => _columns[c].Encode(chunk.Column(c), positions));
+        _writer.Write(count);
+        _rowNumbers.CopyTo(_writer);
+        foreach (var column in _columns)
         {
-            switch (chunk.Column(c))
-            {
-                case double[] d when rows is null:
-                    ChunkEncoding.WriteNumbers(_writer, d, ref _buffer, ref _bytes);
-                    break;
-                case double[] d:
-                    if (_gathered.Length < count) _gathered = new double[Math.Max(count, 1024)];
-                    for (var i = 0; i < count; i++) _gathered[i] = d[positions![i]];
-                    ChunkEncoding.WriteNumbers(_writer, _gathered.AsSpan(0, count), ref _buffer, ref _bytes);
-                    break;
-                case string?[] s:
-                    WriteStrings(s, positions);
-                    break;
-            }
+            column.CopyTo(_writer);
         }
         Rows += count;
-    }
-
-    private void WriteStrings(string?[] values, int[]? rows)
-    {
-        _codes.Clear();
-        _levels.Clear();
-        var count = rows?.Length ?? values.Length;
-        if (_buffer.Length < count) _buffer = new long[Math.Max(count, 1024)];
-        for (var i = 0; i < count; i++)
-        {
-            var v = values[rows?[i] ?? i];
-            if (v is null)
-            {
-                _buffer[i] = ChunkEncoding.Missing;
-                continue;
-            }
-            ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(_codes, v, out var exists);
-            if (!exists)
-            {
-                code = _levels.Count;
-                _levels.Add(v);
-            }
-            _buffer[i] = code;
-        }
-        _writer.Write(_levels.Count);
-        foreach (var level in _levels) _writer.Write(level);
-        ChunkEncoding.WriteLongs(_writer, _buffer.AsSpan(0, count), ref _bytes);
     }
 
     /// <summary>Writes the end mark and flushes; without it a reader sees a file cut short.</summary>
@@ -238,4 +198,73 @@ public sealed class ChunkFileWriter : IDisposable
     }
 
     public void Dispose() => _writer.Dispose();
+
+    /// <summary>One column's bytes for the chunk being written, and the buffers to make them with (kept from chunk to chunk).</summary>
+    private sealed class ColumnEncoder
+    {
+        private readonly MemoryStream _bytes = new();
+        private readonly BinaryWriter _writer;
+        private readonly Dictionary<string, int> _codes = new(ReferenceEqualityComparer.Instance);
+        private readonly List<string> _levels = [];
+        private long[] _scratch = [];
+        private double[] _gathered = [];
+        private byte[] _packed = [];
+
+        public ColumnEncoder() => _writer = new BinaryWriter(_bytes, Encoding.UTF8, leaveOpen: true);
+
+        public void EncodeLongs(ReadOnlySpan<long> values)
+        {
+            _bytes.SetLength(0);
+            ChunkEncoding.WriteLongs(_writer, values, ref _packed);
+        }
+
+        public void Encode(object column, int[]? rows)
+        {
+            _bytes.SetLength(0);
+            switch (column)
+            {
+                case double[] d when rows is null:
+                    ChunkEncoding.WriteNumbers(_writer, d, ref _scratch, ref _packed);
+                    break;
+                case double[] d:
+                    if (_gathered.Length < rows.Length) _gathered = new double[Math.Max(rows.Length, 1024)];
+                    for (var i = 0; i < rows.Length; i++) _gathered[i] = d[rows[i]];
+                    ChunkEncoding.WriteNumbers(_writer, _gathered.AsSpan(0, rows.Length), ref _scratch, ref _packed);
+                    break;
+                case string?[] s:
+                    EncodeStrings(s, rows);
+                    break;
+            }
+            _writer.Flush();
+        }
+
+        private void EncodeStrings(string?[] values, int[]? rows)
+        {
+            _codes.Clear();
+            _levels.Clear();
+            var count = rows?.Length ?? values.Length;
+            if (_scratch.Length < count) _scratch = new long[Math.Max(count, 1024)];
+            for (var i = 0; i < count; i++)
+            {
+                var v = values[rows?[i] ?? i];
+                if (v is null)
+                {
+                    _scratch[i] = ChunkEncoding.Missing;
+                    continue;
+                }
+                ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(_codes, v, out var exists);
+                if (!exists)
+                {
+                    code = _levels.Count;
+                    _levels.Add(v);
+                }
+                _scratch[i] = code;
+            }
+            _writer.Write(_levels.Count);
+            foreach (var level in _levels) _writer.Write(level);
+            ChunkEncoding.WriteLongs(_writer, _scratch.AsSpan(0, count), ref _packed);
+        }
+
+        public void CopyTo(BinaryWriter target) => target.Write(_bytes.GetBuffer().AsSpan(0, (int)_bytes.Length));
+    }
 }
