@@ -34,6 +34,9 @@ switch (command)
         }
         Console.WriteLine(JsonSerializer.Serialize(await Pipeline.RunAsync(args[1])));
         return 0;
+    case "consumer":
+        await ConsumerProbe.RunAsync(args[1]);
+        return 0;
     case "compare":
         return await Compare.RunAsync(StringArg("--file"), mb, IntArg("--runs", 5), args.Contains("--keep"));
     default:
@@ -334,5 +337,47 @@ internal static class Compare
             }
         }
         throw new FileNotFoundException("bench/data/pandas_bench.py not found above " + AppContext.BaseDirectory);
+    }
+}
+
+
+internal static class ConsumerProbe
+{
+    public static async Task RunAsync(string path)
+    {
+        var chunks = new List<TableChunk>();
+        await using (var stream = File.OpenRead(path))
+        {
+            await DataFileReader.ReadChunksAsync(stream, "x.csv", new CsvReadOptions { MaxRows = 50_000_000 }, null, (chunk, _) =>
+            {
+                if (chunks.Count < 60)
+                {
+                    var cols = Enumerable.Range(0, chunk.Rows.ColumnCount).Select(c => chunk.Rows.Column(c) switch { double[] d => (object)d.ToArray(), string?[] x => x.ToArray(), var o => o }).ToArray();
+                    chunks.Add(new TableChunk(new Table(chunk.Rows.Schema, cols), chunk.RowNumbers.ToArray()));
+                }
+                return ValueTask.CompletedTask;
+            });
+        }
+        List<double> adds = [], writes = [];
+        for (var round = 0; round < int.Parse(Environment.GetEnvironmentVariable("ROUNDS") ?? "20"); round++)
+        {
+            var pass = new DataPass(chunks[0].Rows.Schema, "label");
+            var writer = ChunkFile.CreateWriter(Stream.Null, chunks[0].Rows.Schema);
+            double add = 0, write = 0;
+            foreach (var chunk in chunks)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                var keep = pass.Add(chunk);
+                var t1 = Stopwatch.GetTimestamp();
+                writer.Write(chunk.Rows, chunk.RowNumbers, keep);
+                add += (t1 - t0) / (double)Stopwatch.Frequency;
+                write += Stopwatch.GetElapsedTime(t1).TotalSeconds;
+            }
+            var rows = chunks.Sum(c => c.Rows.RowCount);
+            adds.Add(add * 1e9 / rows / 20);
+            writes.Add(write * 1e9 / rows / 20);
+        }
+        static double Median(IEnumerable<double> xs) { var a = xs.Order().ToArray(); return a[a.Length / 2]; }
+        Console.WriteLine($"second half of {adds.Count} rounds, medians: pass.Add {Median(adds.Skip(adds.Count / 2)):0.0} ns/cell, write {Median(writes.Skip(adds.Count / 2)):0.0} ns/cell");
     }
 }
