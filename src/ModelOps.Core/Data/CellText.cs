@@ -81,36 +81,30 @@ internal static class CellText
             i = 1;
         }
         long mantissa = 0;
-        var digits = 0;
-        var scale = 0;
-        var seenDot = false;
         var start = i;
-        for (; i < text.Length; i++)
+        while ((uint)i < (uint)text.Length && char.IsAsciiDigit(text[i]))
         {
-            var ch = text[i];
-            var d = ch - '0';
-            if ((uint)d <= 9)
-            {
-                if (digits > 0 || d != 0)
-                {
-                    if (++digits > 15) return false;
-                }
-                mantissa = mantissa * 10 + d;
-                if (seenDot) scale++;
-            }
-            else if (ch == '.' && !seenDot)
-            {
-                seenDot = true;
-            }
-            else
-            {
-                break;
-            }
+            mantissa = mantissa * 10 + (text[i++] - '0');
         }
-        var length = i - start - (seenDot ? 1 : 0);
-        if (length == 0)
+        var digits = i - start;
+        var scale = 0;
+        if ((uint)i < (uint)text.Length && text[i] == '.')
+        {
+            var fraction = ++i;
+            while ((uint)i < (uint)text.Length && char.IsAsciiDigit(text[i]))
+            {
+                mantissa = mantissa * 10 + (text[i++] - '0');
+            }
+            scale = i - fraction;
+            digits += scale;
+        }
+        if (digits == 0)
         {
             return false;
+        }
+        if (digits > 15 && SignificantDigits(text[start..i]) > 15)
+        {
+            return false; // the mantissa may have overflowed, and is not exact as a double anyway
         }
         var power = -scale;
         if (i < text.Length)
@@ -151,6 +145,18 @@ internal static class CellText
         }
         value = negative ? -result : result;
         return true;
+    }
+
+    /// <summary>Digits of a plain decimal (digits and at most one point) from its first non-zero one.</summary>
+    private static int SignificantDigits(ReadOnlySpan<char> number)
+    {
+        var leadingZeros = 0;
+        foreach (var ch in number)
+        {
+            if (ch == '0') leadingZeros++;
+            else if (ch != '.') break;
+        }
+        return number.Length - (number.Contains('.') ? 1 : 0) - leadingZeros;
     }
 
     /// <summary>True for text like <c>-1,234</c> or <c>1,234,567.5</c>: digits in comma groups of exactly three.</summary>

@@ -367,16 +367,43 @@ internal sealed class ColumnBuilder
 
     private string Intern(ReadOnlySpan<char> text)
     {
-        if (_lookup.TryGetValue(text, out var pooled))
+        // Most columns of text have few distinct values: a small cache by a quick hash of short texts answers most cells
+        // before the pool's dictionary is asked.
+        var slot = RecentSlot(text);
+        if (slot >= 0 && _recent[slot] is { } recent && text.SequenceEqual(recent))
         {
-            return pooled;
+            return recent;
         }
-        var value = text.ToString();
-        if (_pool.Count < MaxInterned)
+        if (!_lookup.TryGetValue(text, out var value))
         {
-            _pool.Add(value, value);
+            value = text.ToString();
+            if (_pool.Count < MaxInterned)
+            {
+                _pool.Add(value, value);
+            }
+        }
+        if (slot >= 0)
+        {
+            _recent[slot] = value;
         }
         return value;
+    }
+
+    private readonly string?[] _recent = new string?[RecentSlots];
+    private const int RecentSlots = 256;
+
+    private static int RecentSlot(ReadOnlySpan<char> text)
+    {
+        if (text.Length > 16)
+        {
+            return -1;
+        }
+        var hash = (uint)text.Length;
+        foreach (var ch in text)
+        {
+            hash = (hash * 31) + ch;
+        }
+        return (int)((hash ^ (hash >> 8) ^ (hash >> 16)) & (RecentSlots - 1));
     }
 }
 

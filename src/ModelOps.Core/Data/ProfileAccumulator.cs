@@ -117,69 +117,82 @@ public sealed class ColumnStats
     private double _sum;
     private double _sumSquares;
 
-    internal void Add(object values)
+    internal void Add(object values) => Add(values, null);
+
+    internal void Add(object values, int[]? rows)
     {
         if (values is double[] numbers)
         {
-            foreach (var v in numbers) AddNumber(v);
+            AddNumbers(Present(numbers, rows));
+            return;
         }
-        else
+        var strings = (string?[])values;
+        var n = rows?.Length ?? strings.Length;
+        string? last = null;
+        long run = 0;
+        for (var i = 0; i < n; i++)
         {
-            var strings = (string?[])values;
-            string? last = null;
-            long run = 0;
-            foreach (var v in strings)
-            {
-                if (v is null) { Missing++; continue; }
-                // Runs of the same (pooled) string skip the dictionary.
-                if (ReferenceEquals(v, last)) { run++; continue; }
-                if (last is not null) AddLevel(last, run);
-                last = v;
-                run = 1;
-            }
+            var v = strings[rows is null ? i : rows[i]];
+            if (v is null) { Missing++; continue; }
+            // Runs of the same (pooled) string skip the dictionary.
+            if (ReferenceEquals(v, last)) { run++; continue; }
             if (last is not null) AddLevel(last, run);
+            last = v;
+            run = 1;
         }
+        if (last is not null) AddLevel(last, run);
     }
 
-    internal void Add(object values, int[] rows)
+    private double[] _present = [];
+
+    /// <summary>The finite values (of <paramref name="rows"/> only, when given), gathered; missing and infinite ones counted.</summary>
+    private ReadOnlySpan<double> Present(double[] values, int[]? rows)
     {
-        if (values is double[] numbers)
+        var n = rows?.Length ?? values.Length;
+        if (_present.Length < n) _present = new double[Math.Max(n, 1024)];
+        var present = _present;
+        int kept = 0, missing = 0, nonFinite = 0;
+        for (var i = 0; i < n; i++)
         {
-            foreach (var r in rows) AddNumber(numbers[r]);
+            var v = values[rows is null ? i : rows[i]];
+            if (double.IsFinite(v)) present[kept++] = v;
+            else if (double.IsNaN(v)) missing++;
+            else nonFinite++;
         }
-        else
-        {
-            var strings = (string?[])values;
-            string? last = null;
-            long run = 0;
-            foreach (var r in rows)
-            {
-                var v = strings[r];
-                if (v is null) { Missing++; continue; }
-                if (ReferenceEquals(v, last)) { run++; continue; }
-                if (last is not null) AddLevel(last, run);
-                last = v;
-                run = 1;
-            }
-            if (last is not null) AddLevel(last, run);
-        }
+        Missing += missing;
+        NonFinite += nonFinite;
+        return present.AsSpan(0, kept);
     }
 
-    private void AddNumber(double v)
+    // One pass with the running figures in locals (fields would be loaded and stored for every value).
+    private void AddNumbers(ReadOnlySpan<double> values)
     {
-        if (double.IsNaN(v)) { Missing++; return; }
-        if (double.IsInfinity(v)) { NonFinite++; return; }
-        if (Count++ == 0) _shift = v;
-        var d = v - _shift;
-        _sum += d;
-        _sumSquares += d * d;
-        if (v < Min) Min = v;
-        if (v > Max) Max = v;
-        if (v == 1) Ones++;
-        Sketch!.Add(v);
+        if (values.IsEmpty)
+        {
+            return;
+        }
+        if (Count == 0)
+        {
+            _shift = values[0];
+        }
+        double shift = _shift, sum = _sum, squares = _sumSquares, min = Min, max = Max;
+        long ones = 0;
+        foreach (var v in values)
+        {
+            var d = v - shift;
+            sum += d;
+            squares += d * d;
+            if (v < min) min = v;
+            if (v > max) max = v;
+            if (v == 1) ones++;
+        }
+        (_sum, _sumSquares, Min, Max) = (sum, squares, min, max);
+        Ones += ones;
+        Count += values.Length;
+        Sketch!.Add(values);
         if (_histogram is { } counts)
         {
-            counts[Bin(v, _edges!)]++;
+            foreach (var v in values) counts[Bin(v, _edges!)]++;
         }
     }
 
