@@ -86,7 +86,7 @@ internal static class Pipeline
                 {
                     var started = Stopwatch.GetTimestamp();
                     writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
-                    pass ??= new DataPass(chunk.Rows.Schema, "label");
+                    pass ??= new DataPass(chunk.Rows.Schema, "label", expectedRows: long.Parse(Environment.GetEnvironmentVariable("EXPECT") ?? "0"));
                     writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                     passSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
                     return ValueTask.CompletedTask;
@@ -145,8 +145,21 @@ internal static class Pipeline
     private static void Memory(string when)
     {
         if (Environment.GetEnvironmentVariable("BENCH_GC") is null) return;
+        if (Environment.GetEnvironmentVariable("BENCH_GC") == "maps")
+        {
+            // Resident memory by mapping: the GC heap is anonymous memory, assemblies are file mappings.
+            var byName = new Dictionary<string, long>();
+            string name = "";
+            foreach (var line in File.ReadLines("/proc/self/smaps"))
+            {
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length >= 5 && parts[0].Contains('-') && !line.StartsWith("Rss")) name = parts.Length >= 6 ? Path.GetFileName(parts[5]) : "[anon]";
+                else if (line.StartsWith("Rss:")) byName[name] = byName.GetValueOrDefault(name) + long.Parse(parts[1]);
+            }
+            Console.Error.WriteLine(when + ": " + string.Join(", ", byName.OrderByDescending(kv => kv.Value).Take(8).Select(kv => $"{kv.Key} {kv.Value / 1024} MB")));
+        }
         var info = GC.GetGCMemoryInfo(GCKind.Any);
-        Console.Error.WriteLine($"{when}: heap {info.HeapSizeBytes / 1e6:0} MB, live {GC.GetTotalMemory(true) / 1e6:0} MB, committed {info.TotalCommittedBytes / 1e6:0} MB, peak RSS {PeakRss() / 1e6:0} MB, RSS {Environment.WorkingSet / 1e6:0} MB");
+        Console.Error.WriteLine($"{when}: allocated so far {GC.GetTotalAllocatedBytes(true) / 1e6:0} MB, heap {info.HeapSizeBytes / 1e6:0} MB, live {GC.GetTotalMemory(true) / 1e6:0} MB, committed {info.TotalCommittedBytes / 1e6:0} MB, peak RSS {PeakRss() / 1e6:0} MB, RSS {Environment.WorkingSet / 1e6:0} MB");
     }
 
     private static void ForEachChunk(string path, Action<TableChunk> action)
@@ -359,11 +372,21 @@ internal static class ConsumerProbe
             });
         }
         List<double> adds = [], writes = [];
+        for (var i = 0; i < int.Parse(Environment.GetEnvironmentVariable("READS") ?? "3"); i++)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var allocated = GC.GetTotalAllocatedBytes(true);
+            var started = Stopwatch.GetTimestamp();
+            await using var again = File.OpenRead(path);
+            await DataFileReader.ReadChunksAsync(again, "x.csv", new CsvReadOptions { MaxRows = 50_000_000 }, null, (_, _) => ValueTask.CompletedTask);
+            Console.WriteLine($"read alone (tokenise, parse, hand over): {Stopwatch.GetElapsedTime(started).TotalSeconds:0.00} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s CPU, {(GC.GetTotalAllocatedBytes(true) - allocated) / 1e6:0} MB allocated");
+        }
         for (var round = 0; round < int.Parse(Environment.GetEnvironmentVariable("ROUNDS") ?? "20"); round++)
         {
             var pass = new DataPass(chunks[0].Rows.Schema, "label");
             var writer = ChunkFile.CreateWriter(Stream.Null, chunks[0].Rows.Schema);
             double add = 0, write = 0;
+            var before = GC.GetTotalAllocatedBytes(true);
             foreach (var chunk in chunks)
             {
                 var t0 = Stopwatch.GetTimestamp();
@@ -374,6 +397,7 @@ internal static class ConsumerProbe
                 write += Stopwatch.GetElapsedTime(t1).TotalSeconds;
             }
             var rows = chunks.Sum(c => c.Rows.RowCount);
+            if (round == 0) Console.WriteLine($"pass 1 + spill of {rows:N0} rows allocated {(GC.GetTotalAllocatedBytes(true) - before) / 1e6:0} MB");
             adds.Add(add * 1e9 / rows / 20);
             writes.Add(write * 1e9 / rows / 20);
         }

@@ -127,15 +127,21 @@ public static class ChunkFile
     }
 }
 
-/// <summary>Writes a <see cref="ChunkFile"/>; see there for the layout.</summary>
+/// <summary>
+/// Writes a <see cref="ChunkFile"/>; see there for the layout. Rows are gathered into chunks of
+/// <see cref="RowsPerChunk"/> whatever the sizes written, so a reader can fill the same arrays chunk after chunk.
+/// </summary>
 public sealed class ChunkFileWriter : IDisposable
 {
+    public const int RowsPerChunk = 8192;
     // Below this many cells a chunk's columns are encoded one after another; above it side by side.
     private const int ParallelCells = 100_000;
     private readonly BinaryWriter _writer;
     private readonly ColumnEncoder _rowNumbers = new();
-    private readonly ColumnEncoder[] _columns;
-    private long[] _numbers = [];
+    private readonly ColumnEncoder[] _encoders;
+    private readonly object[] _staged;
+    private readonly long[] _stagedNumbers = new long[RowsPerChunk];
+    private int _stagedRows;
     private bool _completed;
 
     internal ChunkFileWriter(Stream stream, TableSchema schema)
@@ -143,7 +149,8 @@ public sealed class ChunkFileWriter : IDisposable
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(schema);
         Schema = schema;
-        _columns = schema.Columns.Select(_ => new ColumnEncoder()).ToArray();
+        _encoders = schema.Columns.Select(_ => new ColumnEncoder()).ToArray();
+        _staged = schema.Columns.Select(c => c.Kind.IsString() ? (object)new string?[RowsPerChunk] : new double[RowsPerChunk]).ToArray();
         _writer = new BinaryWriter(new BufferedStream(stream, 1 << 20), Encoding.UTF8, leaveOpen: true);
         _writer.Write(ChunkFile.Magic);
         _writer.Write(schema.Columns.Count);
@@ -163,34 +170,70 @@ public sealed class ChunkFileWriter : IDisposable
     public void Write(Table chunk, ReadOnlySpan<long> rowNumbers, IReadOnlyList<int>? rows = null)
     {
         var count = rows?.Count ?? chunk.RowCount;
-        if (count == 0)
+        var positions = rows switch { null => null, int[] a => a, List<int> l => CollectionsMarshal.AsSpan(l), _ => [.. rows] };
+        for (var done = 0; done < count;)
         {
-            return;
-        }
-        var positions = rows switch { null => null, int[] a => a, List<int> l => CollectionsMarshal.AsSpan(l).ToArray(), _ => [.. rows] };
-        if (positions is not null)
-        {
-            if (_numbers.Length < count) _numbers = new long[Math.Max(count, 1024)];
-            for (var i = 0; i < count; i++) _numbers[i] = rowNumbers[positions[i]];
-            rowNumbers = _numbers.AsSpan(0, count);
-        }
-        _rowNumbers.EncodeLongs(rowNumbers);
-        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = (long)count * _columns.Length > ParallelCells ? Environment.ProcessorCount : 1 },
-            c => _columns[c].Encode(chunk.Column(c), positions));
-        _writer.Write(count);
-        _rowNumbers.CopyTo(_writer);
-        foreach (var column in _columns)
-        {
-            column.CopyTo(_writer);
+            var take = Math.Min(count - done, RowsPerChunk - _stagedRows);
+            var at = _stagedRows;
+            for (var c = 0; c < _staged.Length; c++)
+            {
+                switch (chunk.Column(c))
+                {
+                    case double[] d when rows is null:
+                        d.AsSpan(done, take).CopyTo(((double[])_staged[c]).AsSpan(at));
+                        break;
+                    case double[] d:
+                        var numbers = (double[])_staged[c];
+                        for (var i = 0; i < take; i++) numbers[at + i] = d[positions[done + i]];
+                        break;
+                    case string?[] s when rows is null:
+                        s.AsSpan(done, take).CopyTo(((string?[])_staged[c]).AsSpan(at));
+                        break;
+                    case string?[] s:
+                        var strings = (string?[])_staged[c];
+                        for (var i = 0; i < take; i++) strings[at + i] = s[positions[done + i]];
+                        break;
+                }
+            }
+            for (var i = 0; i < take; i++) _stagedNumbers[at + i] = rowNumbers[rows is null ? done + i : positions[done + i]];
+            _stagedRows += take;
+            done += take;
+            if (_stagedRows == RowsPerChunk)
+            {
+                Flush();
+            }
         }
         Rows += count;
     }
 
-    /// <summary>Writes the end mark and flushes; without it a reader sees a file cut short.</summary>
+    private void Flush()
+    {
+        var count = _stagedRows;
+        _rowNumbers.EncodeLongs(_stagedNumbers.AsSpan(0, count));
+        Parallel.For(0, _encoders.Length, new ParallelOptions { MaxDegreeOfParallelism = (long)count * _encoders.Length > ParallelCells ? Environment.ProcessorCount : 1 },
+            c => _encoders[c].Encode(_staged[c], count));
+        _writer.Write(count);
+        _rowNumbers.CopyTo(_writer);
+        foreach (var encoder in _encoders)
+        {
+            encoder.CopyTo(_writer);
+        }
+        foreach (var column in _staged)
+        {
+            if (column is string?[] strings) Array.Clear(strings, 0, count); // hold no strings past their chunk
+        }
+        _stagedRows = 0;
+    }
+
+    /// <summary>Writes the last rows and the end mark, and flushes; without it a reader sees a file cut short.</summary>
     public void Complete()
     {
         if (!_completed)
         {
+            if (_stagedRows > 0)
+            {
+                Flush();
+            }
             _writer.Write(0);
             _writer.Flush();
             _completed = true;
@@ -207,7 +250,6 @@ public sealed class ChunkFileWriter : IDisposable
         private readonly Dictionary<string, int> _codes = new(ReferenceEqualityComparer.Instance);
         private readonly List<string> _levels = [];
         private long[] _scratch = [];
-        private double[] _gathered = [];
         private byte[] _packed = [];
 
         public ColumnEncoder() => _writer = new BinaryWriter(_bytes, Encoding.UTF8, leaveOpen: true);
@@ -218,36 +260,28 @@ public sealed class ChunkFileWriter : IDisposable
             ChunkEncoding.WriteLongs(_writer, values, ref _packed);
         }
 
-        public void Encode(object column, int[]? rows)
+        public void Encode(object column, int count)
         {
             _bytes.SetLength(0);
-            switch (column)
+            if (column is double[] numbers)
             {
-                case double[] d when rows is null:
-                    ChunkEncoding.WriteNumbers(_writer, d, ref _scratch, ref _packed);
-                    break;
-                case double[] d:
-                    if (_gathered.Length < rows.Length) _gathered = new double[Math.Max(rows.Length, 1024)];
-                    for (var i = 0; i < rows.Length; i++) _gathered[i] = d[rows[i]];
-                    ChunkEncoding.WriteNumbers(_writer, _gathered.AsSpan(0, rows.Length), ref _scratch, ref _packed);
-                    break;
-                case string?[] s:
-                    EncodeStrings(s, rows);
-                    break;
+                ChunkEncoding.WriteNumbers(_writer, numbers.AsSpan(0, count), ref _scratch, ref _packed);
+            }
+            else
+            {
+                EncodeStrings(((string?[])column).AsSpan(0, count));
             }
             _writer.Flush();
         }
 
-        private void EncodeStrings(string?[] values, int[]? rows)
+        private void EncodeStrings(ReadOnlySpan<string?> values)
         {
             _codes.Clear();
             _levels.Clear();
-            var count = rows?.Length ?? values.Length;
-            if (_scratch.Length < count) _scratch = new long[Math.Max(count, 1024)];
-            for (var i = 0; i < count; i++)
+            if (_scratch.Length < values.Length) _scratch = new long[Math.Max(values.Length, 1024)];
+            for (var i = 0; i < values.Length; i++)
             {
-                var v = values[rows?[i] ?? i];
-                if (v is null)
+                if (values[i] is not { } v)
                 {
                     _scratch[i] = ChunkEncoding.Missing;
                     continue;
@@ -262,7 +296,7 @@ public sealed class ChunkFileWriter : IDisposable
             }
             _writer.Write(_levels.Count);
             foreach (var level in _levels) _writer.Write(level);
-            ChunkEncoding.WriteLongs(_writer, _scratch.AsSpan(0, count), ref _packed);
+            ChunkEncoding.WriteLongs(_writer, _scratch.AsSpan(0, values.Length), ref _packed);
         }
 
         public void CopyTo(BinaryWriter target) => target.Write(_bytes.GetBuffer().AsSpan(0, (int)_bytes.Length));

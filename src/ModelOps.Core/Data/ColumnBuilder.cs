@@ -416,7 +416,8 @@ internal sealed class ChunkedList<T>
     private const int ChunkShift = 13; // 8K doubles: 64 KB blocks stay off the large object heap
     private const int ChunkSize = 1 << ChunkShift;
     private readonly List<T[]> _chunks = [];
-    private T[]? _spare;
+    // Blocks handed back to fill again: a streaming read has up to three chunks out (filling, waiting, being consumed).
+    private readonly T[]?[] _spares = new T[]?[3];
     private T[] _current = [];
     private int _offset;
 
@@ -428,7 +429,7 @@ internal sealed class ChunkedList<T>
     {
         if (_offset == _current.Length)
         {
-            _current = Interlocked.Exchange(ref _spare, null) ?? new T[ChunkSize];
+            _current = TakeSpare() ?? new T[ChunkSize];
             _chunks.Add(_current);
             _offset = 0;
         }
@@ -442,8 +443,19 @@ internal sealed class ChunkedList<T>
     {
         if (block.Length == ChunkSize)
         {
-            Volatile.Write(ref _spare, block);
+            for (var i = 0; i < _spares.Length && Interlocked.CompareExchange(ref _spares[i], block, null) is not null; i++)
+            {
+            }
         }
+    }
+
+    private T[]? TakeSpare()
+    {
+        foreach (ref var spare in _spares.AsSpan())
+        {
+            if (Interlocked.Exchange(ref spare, null) is { } block) return block;
+        }
+        return null;
     }
 
     /// <summary>The items as one array; the chunks are released as they are copied, so the list is empty afterwards.</summary>
