@@ -247,8 +247,7 @@ public sealed class ChunkFileWriter : IDisposable
     {
         private readonly MemoryStream _bytes = new();
         private readonly BinaryWriter _writer;
-        private readonly Dictionary<string, int> _codes = new(ReferenceEqualityComparer.Instance);
-        private readonly List<string> _levels = [];
+        private readonly LevelTally _levels = new();
         private long[] _scratch = [];
         private byte[] _packed = [];
 
@@ -276,26 +275,14 @@ public sealed class ChunkFileWriter : IDisposable
 
         private void EncodeStrings(ReadOnlySpan<string?> values)
         {
-            _codes.Clear();
             _levels.Clear();
             if (_scratch.Length < values.Length) _scratch = new long[Math.Max(values.Length, 1024)];
             for (var i = 0; i < values.Length; i++)
             {
-                if (values[i] is not { } v)
-                {
-                    _scratch[i] = ChunkEncoding.Missing;
-                    continue;
-                }
-                ref var code = ref CollectionsMarshal.GetValueRefOrAddDefault(_codes, v, out var exists);
-                if (!exists)
-                {
-                    code = _levels.Count;
-                    _levels.Add(v);
-                }
-                _scratch[i] = code;
+                _scratch[i] = values[i] is { } v ? _levels.CodeOf(v) : ChunkEncoding.Missing;
             }
             _writer.Write(_levels.Count);
-            foreach (var level in _levels) _writer.Write(level);
+            for (var code = 0; code < _levels.Count; code++) _writer.Write(_levels.Level(code));
             ChunkEncoding.WriteLongs(_writer, _scratch.AsSpan(0, values.Length), ref _packed);
         }
 

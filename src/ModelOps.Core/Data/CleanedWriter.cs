@@ -109,7 +109,7 @@ public sealed class CleanedWriter
     private sealed class SchemaStats(ColumnSchema column)
     {
         // Counted by reference (cells of a chunk share their strings), merged by value when built.
-        private readonly Dictionary<string, long> _levels = new(ReferenceEqualityComparer.Instance);
+        private readonly LevelTally _levels = new();
         private bool _missing;
         private double _min = double.PositiveInfinity;
         private double _max = double.NegativeInfinity;
@@ -118,12 +118,7 @@ public sealed class CleanedWriter
 
         public bool IsConstant => Column.Kind.IsString() ? ByValue().Count <= 1 : !(_max > _min);
 
-        private Dictionary<string, long> ByValue()
-        {
-            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-            foreach (var (value, count) in _levels) counts[value] = counts.GetValueOrDefault(value) + count;
-            return counts;
-        }
+        private Dictionary<string, long> ByValue() => _levels.ByValue();
 
         public void Add(object values)
         {
@@ -153,9 +148,13 @@ public sealed class CleanedWriter
         private void Count(string level, long run)
         {
             // Past the cap (ids, free text) new levels are not kept: the schema lists the top 100 levels only.
-            if (_levels.Count < ProfileAccumulator.MaxLevels || _levels.ContainsKey(level))
+            if (_levels.Count < ProfileAccumulator.MaxLevels)
             {
-                CollectionsMarshal.GetValueRefOrAddDefault(_levels, level, out _) += run;
+                _levels.Add(level, run);
+            }
+            else
+            {
+                _levels.TryAddExisting(level, run);
             }
         }
 

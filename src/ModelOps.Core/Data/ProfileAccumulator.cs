@@ -76,7 +76,7 @@ public sealed class ColumnStats
     private readonly ProfileOptions _options;
     private readonly IReadOnlyList<double>? _edges;
     private readonly long[]? _histogram;
-    private readonly Dictionary<string, long>? _byReference;
+    private readonly LevelTally? _byReference;
     private long _otherLevels;
 
     internal ColumnStats(ColumnSchema column, ProfileOptions options, IReadOnlyList<double>? edges, ulong seed)
@@ -85,7 +85,7 @@ public sealed class ColumnStats
         _options = options;
         if (column.Kind.IsString())
         {
-            _byReference = new Dictionary<string, long>(ReferenceEqualityComparer.Instance);
+            _byReference = new LevelTally();
             return;
         }
         Sketch = new QuantileSketch(options.QuantileSample, seed);
@@ -200,12 +200,14 @@ public sealed class ColumnStats
     {
         Count += count;
         var levels = _byReference!;
-        if (levels.Count >= ProfileAccumulator.MaxLevels && !levels.ContainsKey(value))
+        if (levels.Count < ProfileAccumulator.MaxLevels)
+        {
+            levels.Add(value, count);
+        }
+        else if (!levels.TryAddExisting(value, count))
         {
             _otherLevels += count;
-            return;
         }
-        CollectionsMarshal.GetValueRefOrAddDefault(levels, value, out _) += count;
     }
 
     internal void Merge(ColumnStats other)
@@ -214,7 +216,8 @@ public sealed class ColumnStats
         NonFinite += other.NonFinite;
         if (_byReference is not null)
         {
-            foreach (var (value, count) in other._byReference!) AddLevel(value, count); // counts them in Count too
+            var theirs = other._byReference!;
+            for (var code = 0; code < theirs.Count; code++) AddLevel(theirs.Level(code), theirs.CountOf(code)); // counts them in Count too
             _otherLevels += other._otherLevels;
             Count += other._otherLevels;
             return;
@@ -248,12 +251,7 @@ public sealed class ColumnStats
     /// <summary>Levels with their counts, most frequent first, ties in ordinal order.</summary>
     public List<(string Value, long Count)> LevelCounts()
     {
-        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (value, count) in _byReference!)
-        {
-            CollectionsMarshal.GetValueRefOrAddDefault(counts, value, out _) += count;
-        }
-        var levels = counts.Select(kv => (kv.Key, kv.Value)).ToList();
+        var levels = _byReference!.ByValue().Select(kv => (kv.Key, kv.Value)).ToList();
         levels.Sort((a, b) => a.Item2 != b.Item2 ? b.Item2.CompareTo(a.Item2) : string.CompareOrdinal(a.Item1, b.Item1));
         return levels;
     }
