@@ -25,7 +25,7 @@ switch (command)
             // Steady state, as in a long-running host: JIT and tiering happen on a small file first.
             var warmup = Path.Combine(Path.GetTempPath(), $"modelops-bench-warmup-{Environment.ProcessId}.csv");
             Generator.Write(warmup, 4_000_000);
-            // Tiered compilation with dynamic PGO needs about this many chunks before the hot loops run fully optimized.
+            // Tiered compilation needs a few chunks before every hot loop runs fully optimized.
             for (var i = 0; i < IntArg("--warmups", 12); i++)
             {
                 await Pipeline.RunAsync(warmup);
