@@ -8,14 +8,17 @@ namespace ModelOps.Core.Serving;
 public sealed record ServedModel(ModelManifest Manifest, IModelScorer Scorer);
 
 /// <summary>
-/// The production version of each model, loaded once and swapped when the alias moves: the alias is re-read at
-/// most every refresh interval, so a deployment reaches a running host without a restart. A version no longer served is
-/// disposed (an ONNX session is released once its calls in flight finish).
+/// The production version of each model, loaded once and swapped when the alias moves: the alias is re-read about
+/// every refresh interval, so a deployment reaches a running host without a restart. The re-read happens beside the
+/// requests, one at a time per model, while they go on with the version known; a request waits for it only when the
+/// known version is more than two intervals old (the host was idle). A version no longer served is disposed (an ONNX
+/// session is released once its calls in flight finish).
 /// </summary>
 public sealed class ServingModels(ModelRegistry registry, TimeProvider time) : IDisposable
 {
     private readonly ConcurrentDictionary<(string Model, int Version), Lazy<Task<ServedModel>>> _loaded = new();
     private readonly ConcurrentDictionary<string, (int? Version, long ReadAt)> _aliases = new();
+    private readonly ConcurrentDictionary<string, Task> _refreshing = new();
 
     /// <summary>How long an unloaded version stays usable by requests that were handed it before the swap.</summary>
     private static readonly TimeSpan UnloadGrace = TimeSpan.FromSeconds(30);
@@ -53,14 +56,54 @@ public sealed class ServingModels(ModelRegistry registry, TimeProvider time) : I
 
     private async Task<int?> ProductionVersionAsync(ModelName model, CancellationToken cancellationToken)
     {
-        var now = time.GetTimestamp();
-        if (_aliases.TryGetValue(model, out var known) && time.GetElapsedTime(known.ReadAt, now) < AliasRefreshInterval)
+        if (_aliases.TryGetValue(model, out var known))
         {
-            return known.Version;
+            var age = time.GetElapsedTime(known.ReadAt);
+            if (age < AliasRefreshInterval)
+            {
+                return known.Version;
+            }
+            if (age < 2 * AliasRefreshInterval)
+            {
+                // Under load the alias turns stale every interval: re-read it beside the requests, not in front of them
+                // (a storage round trip, which every request arriving meanwhile would otherwise repeat).
+                // A failed read is retried by the next request; it stays unobserved only here.
+                _ = RefreshAliasAsync(model).ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                return known.Version;
+            }
         }
-        var alias = await registry.GetAliasAsync(model, ModelRegistry.Production, cancellationToken);
-        _aliases[model] = (alias?.Version, now);
-        return alias?.Version;
+        await RefreshAliasAsync(model).WaitAsync(cancellationToken);
+        return _aliases.TryGetValue(model, out var read) ? read.Version : null;
+    }
+
+    /// <summary>Re-reads the model's production alias; one read in flight per model, which every caller meanwhile shares.</summary>
+    private Task RefreshAliasAsync(ModelName model)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = _refreshing.GetOrAdd(model.Value, started.Task);
+        if (running != started.Task)
+        {
+            return running;
+        }
+        _ = ReadAsync();
+        return running;
+
+        async Task ReadAsync()
+        {
+            try
+            {
+                var now = time.GetTimestamp();
+                var alias = await registry.GetAliasAsync(model, ModelRegistry.Production, CancellationToken.None);
+                _aliases[model.Value] = (alias?.Version, now);
+                _refreshing.TryRemove(model.Value, out _);
+                started.SetResult();
+            }
+            catch (Exception e)
+            {
+                _refreshing.TryRemove(model.Value, out _);
+                started.SetException(e); // the requests waiting for it see the storage error; one refreshing beside them does not
+            }
+        }
     }
 
     private async Task<ServedModel> LoadAsync(ModelName model, int version)

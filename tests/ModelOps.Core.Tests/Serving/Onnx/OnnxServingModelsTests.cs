@@ -49,6 +49,44 @@ public sealed class OnnxServingModelsTests
         File.Delete(half);
     }
 
+    [Fact]
+    public async Task A_moved_alias_is_read_beside_the_requests_and_before_them_once_the_host_was_idle()
+    {
+        var kit = await OnnxImportKit.StartAsync();
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var serving = new ServingModels(kit.Registry, clock) { AliasRefreshInterval = TimeSpan.FromSeconds(1) };
+        var model = ModelName.Parse(OnnxSamples.Regression);
+        await kit.ImportAsync(OnnxSamples.Regression, alias: ModelRegistry.Production);
+        async Task<int> Serving() => (await serving.GetProductionAsync(model, default))!.Manifest.Version;
+        Assert.Equal(1, await Serving());
+
+        // Versions 2 and 3: the same graph checked on fewer reference rows.
+        var lines = File.ReadAllLines(OnnxSamples.DataPath(OnnxSamples.Regression));
+        var subset = Path.Combine(Path.GetTempPath(), $"regression-subset-{Guid.NewGuid():N}.csv");
+        await File.WriteAllLinesAsync(subset, lines.Take(151));
+        await kit.ImportAsync(OnnxSamples.Regression, alias: ModelRegistry.Production, data: subset);
+        Assert.Equal(1, await Serving()); // read less than an interval ago
+
+        clock.Advance(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(1, await Serving()); // stale: answered with what is known, the alias read beside it
+        await WaitUntilAsync(async () => await Serving() == 2); // the clock stands still: only the read beside moves it
+
+        await File.WriteAllLinesAsync(subset, lines.Take(101));
+        await kit.ImportAsync(OnnxSamples.Regression, alias: ModelRegistry.Production, data: subset);
+        clock.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(3, await Serving()); // idle for more than two intervals: the alias is read before answering
+        File.Delete(subset);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!await condition())
+        {
+            await Task.Delay(20, cancel.Token);
+        }
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(10));
