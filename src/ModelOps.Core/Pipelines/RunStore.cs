@@ -29,19 +29,18 @@ public sealed class RunStore(BlobServiceClient blobs)
         return path;
     }
 
-    /// <summary>A stream that writes (replacing) the run's file; the blob appears when the stream is disposed.</summary>
-    public async Task<(string Path, Stream Stream)> OpenWriteAsync(string runId, string file, CancellationToken cancellationToken)
+    /// <summary>A stream that writes (replacing) the run's file, uploaded while it is written (<see cref="BlobUploadStream"/>);
+    /// the blob appears when the stream is disposed.</summary>
+    public Task<(string Path, Stream Stream)> OpenWriteAsync(string runId, string file, CancellationToken cancellationToken)
     {
         var path = StorageLayout.RunFile(runId, file);
-        var stream = await _runs.GetBlobClient(path).OpenWriteAsync(overwrite: true, new Azure.Storage.Blobs.Models.BlobOpenWriteOptions { BufferSize = 4 << 20 },
-            cancellationToken);
-        return (path, stream);
+        return Task.FromResult<(string, Stream)>((path, new BlobUploadStream(_runs.GetBlobClient(path), cancellationToken)));
     }
 
-    /// <summary>Reads one of the run's files as a stream.</summary>
-    public Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) =>
-        _runs.GetBlobClient(path).OpenReadAsync(new Azure.Storage.Blobs.Models.BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 << 20 },
-            cancellationToken);
+    /// <summary>Reads one of the run's files as a stream: one download streamed from start to end (resumed where it broke off
+    /// on a transient failure), not a request per buffer, so reading never waits a round trip every few megabytes.</summary>
+    public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) =>
+        (await _runs.GetBlobClient(path).DownloadStreamingAsync(cancellationToken: cancellationToken)).Value.Content;
 
     /// <summary>Reads a table this run wrote, with the kinds of <paramref name="schema"/> rather than re-inferring them.</summary>
     public Task<Table> ReadTableAsync(string path, TableSchema schema, CancellationToken cancellationToken) =>

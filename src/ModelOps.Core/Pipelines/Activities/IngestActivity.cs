@@ -198,10 +198,13 @@ public sealed class IngestActivity(
         var etag = item.Properties.ETag!.Value;
         try
         {
-            await using var blob = await datasets.Blob(item.Name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false)
+            // One download streamed from start to end (resumed on a transient failure, still of this version): a request
+            // per buffer would stall the parser for a round trip every few megabytes.
+            var download = await datasets.Blob(item.Name).DownloadStreamingAsync(new BlobDownloadOptions
             {
                 Conditions = new BlobRequestConditions { IfMatch = etag },
             }, cancellationToken);
+            await using var blob = download.Value.Content;
             using var sha = SHA256.Create();
             await using var hashing = new CryptoStream(blob, sha, CryptoStreamMode.Read, leaveOpen: true);
             var read = await DataFileReader.ReadChunksAsync(hashing, item.Name, options, item.Properties.ContentLength, (chunk, _) =>
