@@ -30,7 +30,7 @@ public sealed class ScoreBlobActivity(BlobServiceClient blobs, ModelRegistry reg
         Table table;
         try
         {
-            await using var stream = await source.OpenReadAsync(cancellationToken: cancellationToken);
+            await using var stream = (await source.DownloadStreamingAsync(cancellationToken: cancellationToken)).Value.Content; // one streamed request
             table = (await CsvTableReader.ReadAsync(stream, new CsvReadOptions { Schema = manifest.Schema }, cancellationToken)).Table;
         }
         catch (RequestFailedException e) when (e.Status == (int)HttpStatusCode.NotFound)

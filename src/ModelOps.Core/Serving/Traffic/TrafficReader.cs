@@ -64,6 +64,10 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
         TrafficReadStats? stats = null, CancellationToken cancellationToken = default) =>
         ReadLinesAsync(model, feedback: true, from, to, ParseFeedback, r => r.Time, stats ?? new(), cancellationToken);
 
+    // Traffic blobs are appended to while they are read. 16 MB a request rather than the client's 4 MB: each request is a
+    // round trip the parser waits for (reading 200 MB from Azurite: 0.75-1.26 s at 4 MB, 0.26-0.34 s at 16 MB).
+    private static BlobOpenReadOptions LiveBlobRead => new(allowModifications: true) { BufferSize = 16 << 20 };
+
     /// <summary>
     /// The window [from, to) laid out as columns straight from the JSON lines (see <see cref="TrafficColumns"/>): the
     /// features of <paramref name="request"/>'s schema and the prediction, probability and latency of the rows of its
@@ -78,7 +82,7 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
             async (i, token) =>
             {
-                await using var stream = await _container.GetBlobClient(names[i]).OpenReadAsync(new BlobOpenReadOptions(allowModifications: true), token);
+                await using var stream = await _container.GetBlobClient(names[i]).OpenReadAsync(LiveBlobRead, token);
                 parts[i] = await TrafficColumns.ReadAsync(stream, request, token);
                 if (parts[i].CorruptLines > 0)
                 {
@@ -129,7 +133,7 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
         {
             stats.Blobs++;
             long corrupt = 0;
-            await using var stream = await _container.GetBlobClient(name).OpenReadAsync(new BlobOpenReadOptions(allowModifications: true), cancellationToken);
+            await using var stream = await _container.GetBlobClient(name).OpenReadAsync(LiveBlobRead, cancellationToken);
             await foreach (var line in JsonLinesScanner.ReadAsync(stream, MaxLineBytes, cancellationToken))
             {
                 var record = line.Overlong ? null : parse(line.Bytes);
