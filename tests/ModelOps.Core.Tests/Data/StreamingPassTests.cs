@@ -47,6 +47,22 @@ public sealed class StreamingPassTests
     }
 
     [Fact]
+    public async Task A_failing_chunk_consumer_stops_the_read_with_its_own_exception()
+    {
+        // The consumer runs on another thread than the parser: its failure must still reach the caller, and soon.
+        var delivered = 0;
+        var failure = await Assert.ThrowsAsync<InvalidDataException>(async () =>
+            await DataFileReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(Csv(20_000))), "data.csv",
+                new CsvReadOptions { SampleRows = 200 }, null, (chunk, _) =>
+                {
+                    if (++delivered == 2) throw new InvalidDataException("the consumer gave up");
+                    return ValueTask.CompletedTask;
+                }, chunkRows: 1_000));
+        Assert.Equal("the consumer gave up", failure.Message);
+        Assert.InRange(delivered, 2, 2); // nothing after the failure was handed to it
+    }
+
+    [Fact]
     public async Task Chunked_read_gives_the_rows_and_report_of_a_whole_read()
     {
         var csv = Csv(20_000);
