@@ -21,9 +21,8 @@ public static class ChunkFile
     public static ChunkFileWriter CreateWriter(Stream stream, TableSchema schema) => new(stream, schema);
 
     /// <summary>Reads the header, then the chunks one at a time as the caller enumerates them.</summary>
-    /// <param name="reuseArrays">Fill the same two sets of arrays, chunk after chunk, the next one read and decoded on a worker
-    /// while the caller has this one: a chunk is then valid only until the next is asked for (a streaming pass that keeps
-    /// nothing of it allocates far less, and waits for no read).</param>
+    /// <param name="reuseArrays">Fill the same arrays for each chunk of the same size: a chunk is then valid only until the
+    /// next is read (a streaming pass that keeps nothing of it allocates far less).</param>
     /// <exception cref="InvalidDataException">Not a chunk file, or cut short.</exception>
     public static (TableSchema Schema, IEnumerable<TableChunk> Chunks) Read(Stream stream, bool reuseArrays = false)
     {
@@ -76,85 +75,54 @@ public static class ChunkFile
 
     private static IEnumerable<TableChunk> ReadChunks(BinaryReader reader, TableSchema schema, bool reuse)
     {
-        var decoder = new ChunkDecoder(reader, schema);
-        if (!reuse)
-        {
-            try
-            {
-                while (decoder.Next(null) is { } chunk) yield return chunk;
-            }
-            finally
-            {
-                reader.Dispose();
-            }
-            yield break;
-        }
-        // Two sets of arrays: while the caller has one chunk, the next is read and decoded into the other on a worker.
-        TableChunk? free = null;
-        var next = Task.Run(() => decoder.Next(null));
+        object[]? previous = null;
+        long[]? previousNumbers = null;
+        var scratch = Array.Empty<long>();
+        var bytes = Array.Empty<byte>();
         try
         {
-            while (next.GetAwaiter().GetResult() is { } current)
+            while (true)
             {
-                var into = free;
-                next = Task.Run(() => decoder.Next(into));
-                yield return current;
-                free = current; // the caller has asked for the next one: this one is no longer theirs
+                var rows = reader.ReadInt32();
+                if (rows == 0)
+                {
+                    yield break;
+                }
+                var same = reuse && previousNumbers?.Length == rows;
+                var numbers = same ? previousNumbers! : new long[rows];
+                ChunkEncoding.ReadLongs(reader, numbers, ref bytes);
+                var columns = same ? previous! : new object[schema.Columns.Count];
+                if (scratch.Length < rows) scratch = new long[rows];
+                for (var c = 0; c < columns.Length; c++)
+                {
+                    if (schema.Columns[c].Kind.IsString())
+                    {
+                        var levels = new string[reader.ReadInt32()];
+                        for (var i = 0; i < levels.Length; i++) levels[i] = reader.ReadString();
+                        var codes = scratch.AsSpan(0, rows);
+                        ChunkEncoding.ReadLongs(reader, codes, ref bytes);
+                        var values = same ? (string?[])columns[c] : new string?[rows];
+                        for (var r = 0; r < rows; r++) values[r] = codes[r] == ChunkEncoding.Missing ? null : levels[codes[r]];
+                        columns[c] = values;
+                    }
+                    else
+                    {
+                        var values = same ? (double[])columns[c] : new double[rows];
+                        ChunkEncoding.ReadNumbers(reader, values, ref scratch, ref bytes);
+                        columns[c] = values;
+                    }
+                }
+                if (reuse)
+                {
+                    previous = columns;
+                    previousNumbers = numbers;
+                }
+                yield return new TableChunk(new Table(schema, columns), numbers);
             }
         }
         finally
         {
-            try
-            {
-                next.Wait(); // the reader is the worker's until it is done
-            }
-            catch (AggregateException)
-            {
-                // Thrown to the caller already, or the caller stopped early and no longer cares.
-            }
             reader.Dispose();
-        }
-    }
-
-    /// <summary>Decodes chunk after chunk; one caller at a time.</summary>
-    private sealed class ChunkDecoder(BinaryReader reader, TableSchema schema)
-    {
-        private long[] _scratch = [];
-        private byte[] _bytes = [];
-
-        /// <summary>The next chunk, in the arrays of <paramref name="reuse"/> when it has as many rows; null at the end mark.</summary>
-        public TableChunk? Next(TableChunk? reuse)
-        {
-            var rows = reader.ReadInt32();
-            if (rows == 0)
-            {
-                return null;
-            }
-            var same = reuse?.RowNumbers.Length == rows;
-            var numbers = same ? reuse!.RowNumbers : new long[rows];
-            ChunkEncoding.ReadLongs(reader, numbers, ref _bytes);
-            var columns = new object[schema.Columns.Count];
-            if (_scratch.Length < rows) _scratch = new long[rows];
-            for (var c = 0; c < columns.Length; c++)
-            {
-                if (schema.Columns[c].Kind.IsString())
-                {
-                    var levels = new string[reader.ReadInt32()];
-                    for (var i = 0; i < levels.Length; i++) levels[i] = reader.ReadString();
-                    var codes = _scratch.AsSpan(0, rows);
-                    ChunkEncoding.ReadLongs(reader, codes, ref _bytes);
-                    var values = same ? (string?[])reuse!.Rows.Column(c) : new string?[rows];
-                    for (var r = 0; r < rows; r++) values[r] = codes[r] == ChunkEncoding.Missing ? null : levels[codes[r]];
-                    columns[c] = values;
-                }
-                else
-                {
-                    var values = same ? (double[])reuse!.Rows.Column(c) : new double[rows];
-                    ChunkEncoding.ReadNumbers(reader, values, ref _scratch, ref _bytes);
-                    columns[c] = values;
-                }
-            }
-            return new TableChunk(new Table(schema, columns), numbers);
         }
     }
 }

@@ -64,54 +64,6 @@ public sealed class ChunkFileProperties
     }
 
     [Fact]
-    public void Reading_with_reused_arrays_decodes_ahead_without_overwriting_the_chunk_in_hand()
-    {
-        var schema = new TableSchema([new ColumnSchema("x", ColumnKind.Numeric), new ColumnSchema("c", ColumnKind.Categorical)]);
-        var rows = 3 * ChunkFileWriter.RowsPerChunk + 100;
-        var numbers = Enumerable.Range(0, rows).Select(i => i * 0.5).ToArray();
-        var strings = Enumerable.Range(0, rows).Select(i => i % 9 == 0 ? null : $"c{i % 13}").ToArray();
-        using var stream = new MemoryStream();
-        using (var writer = ChunkFile.CreateWriter(stream, schema))
-        {
-            writer.Write(new Table(schema, [numbers, strings]), Enumerable.Range(2, rows).Select(i => (long)i).ToArray());
-            writer.Complete();
-        }
-
-        stream.Position = 0;
-        var seen = 0;
-        Exception? failed = null;
-        // On a thread of its own, so the pool is free to decode the next chunk while this one is checked.
-        var consumer = new Thread(() =>
-        {
-            try
-            {
-                foreach (var chunk in ChunkFile.Read(stream, reuseArrays: true).Chunks)
-                {
-                    Thread.Sleep(50); // the next chunk is decoded meanwhile: it must not land in this one's arrays
-                    Assert.Equal(numbers.Skip(seen).Take(chunk.Rows.RowCount), chunk.Rows.Numeric(0));
-                    Assert.Equal(strings.Skip(seen).Take(chunk.Rows.RowCount), chunk.Rows.Categorical(1));
-                    Assert.Equal(seen + 2, chunk.RowNumbers[0]);
-                    seen += chunk.Rows.RowCount;
-                }
-            }
-            catch (Exception e)
-            {
-                failed = e;
-            }
-        });
-        consumer.Start();
-        consumer.Join();
-        Assert.Null(failed);
-        Assert.Equal(rows, seen);
-
-        stream.Position = 0;
-        foreach (var chunk in ChunkFile.Read(stream, reuseArrays: true).Chunks)
-        {
-            break; // stopping early waits for the read ahead and closes cleanly
-        }
-    }
-
-    [Fact]
     public void Decimals_take_a_fraction_of_their_eight_bytes()
     {
         var schema = new TableSchema([new ColumnSchema("price", ColumnKind.Numeric), new ColumnSchema("flag", ColumnKind.Boolean)]);
