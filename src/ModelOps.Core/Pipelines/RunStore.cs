@@ -29,12 +29,13 @@ public sealed class RunStore(BlobServiceClient blobs)
         return path;
     }
 
-    /// <summary>A stream that writes (replacing) the run's file, uploaded while it is written (<see cref="BlobUploadStream"/>);
-    /// the blob appears when the stream is disposed.</summary>
-    public Task<(string Path, Stream Stream)> OpenWriteAsync(string runId, string file, CancellationToken cancellationToken)
+    /// <summary>A stream that writes (replacing) the run's file; the blob appears when the stream is disposed.</summary>
+    public async Task<(string Path, Stream Stream)> OpenWriteAsync(string runId, string file, CancellationToken cancellationToken)
     {
         var path = StorageLayout.RunFile(runId, file);
-        return Task.FromResult<(string, Stream)>((path, new BlobUploadStream(_runs.GetBlobClient(path), cancellationToken)));
+        var stream = await _runs.GetBlobClient(path).OpenWriteAsync(overwrite: true, new Azure.Storage.Blobs.Models.BlobOpenWriteOptions { BufferSize = 4 << 20 },
+            cancellationToken);
+        return (path, stream);
     }
 
     /// <summary>Reads one of the run's files as a stream: one download streamed from start to end (resumed where it broke off
