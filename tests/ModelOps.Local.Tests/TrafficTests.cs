@@ -14,7 +14,8 @@ public sealed class TrafficTests
     public async Task No_answered_row_is_lost_when_the_host_stops_gracefully_under_load()
     {
         var host = await RunningHost.StartAsync();
-        await host.DropAsync("churn/modelops.json", """{ "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
+        // This test is about traffic, not model quality: a gate any learnt model passes (training is not yet deterministic).
+        await host.DropAsync("churn/modelops.json", """{ "search": { "trials": 2, "parallelism": 2, "folds": 2 }, "gates": { "min": { "auc": 0.5 } } }""");
         await host.DropAsync("churn/customers.csv", SyntheticData.Binary(rows: 300, seed: 61));
         PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("churn"), version: 1);
         var body = PredictRows.Binary(5, seed: 62);
