@@ -105,15 +105,4 @@ public sealed class CsvTableWriterTests
         stream.Position = 0;
         return (await CsvTableReader.ReadAsync(stream, new CsvReadOptions { Schema = schema })).Table;
     }
-
-    private sealed class SchemaComparer : IEqualityComparer<TableSchema>
-    {
-        public bool Equals(TableSchema? x, TableSchema? y) =>
-            x!.Columns.Count == y!.Columns.Count && x.Columns.Zip(y.Columns).All(p =>
-                p.First.Name == p.Second.Name && p.First.Kind == p.Second.Kind && p.First.Nullable == p.Second.Nullable
-                && p.First.Min == p.Second.Min && p.First.Max == p.Second.Max
-                && (p.First.Categories ?? []).SequenceEqual(p.Second.Categories ?? []));
-
-        public int GetHashCode(TableSchema obj) => obj.Columns.Count;
-    }
 }

@@ -142,17 +142,6 @@ public sealed class StreamingPassTests
         Assert.Equal(Enumerable.Range(0, cleaned.Table.RowCount).Select(r => string.Join('|', CellText.FormatRow(cleaned.Table, r))), streamed);
     }
 
-    private sealed class SchemaComparer : IEqualityComparer<TableSchema>
-    {
-        public bool Equals(TableSchema? x, TableSchema? y) =>
-            x!.Columns.Count == y!.Columns.Count && x.Columns.Zip(y.Columns).All(p =>
-                p.First.Name == p.Second.Name && p.First.Kind == p.Second.Kind && p.First.Nullable == p.Second.Nullable
-                && p.First.Min == p.Second.Min && p.First.Max == p.Second.Max
-                && (p.First.Categories ?? []).SequenceEqual(p.Second.Categories ?? []));
-
-        public int GetHashCode(TableSchema obj) => 0;
-    }
-
     [Fact]
     public void Sketch_is_exact_below_capacity_and_within_its_rank_bound_above()
     {
