@@ -369,28 +369,34 @@ internal sealed class TrafficColumns
     }
 
     /// <summary>The top-level field a property names (any case), or -1.</summary>
-    private static int Field(ref Utf8JsonReader reader, int hint)
+    private static int Field(ref Utf8JsonReader reader, int hint) => NameIndex(ref reader, Fields, FieldNames, hint);
+
+    /// <summary>
+    /// Which of <paramref name="names"/> (given also as UTF-8 bytes) a property names, or -1: the raw bytes as written are
+    /// matched first, trying <paramref name="hint"/> before the rest (the log writes the fields in order, so the one after
+    /// the last), then the unescaped text in any case.
+    /// </summary>
+    private static int NameIndex(ref Utf8JsonReader reader, byte[][] utf8, string[] names, int hint = -1)
     {
         if (!reader.ValueIsEscaped && !reader.HasValueSequence)
         {
             var name = reader.ValueSpan;
-            // The log writes the fields in order: try the one after the last first.
-            if (hint >= 0 && hint < Fields.Length && name.SequenceEqual(Fields[hint]))
+            if (hint >= 0 && hint < utf8.Length && name.SequenceEqual(utf8[hint]))
             {
                 return hint;
             }
-            for (var i = 0; i < Fields.Length; i++)
+            for (var i = 0; i < utf8.Length; i++)
             {
-                if (name.SequenceEqual(Fields[i]))
+                if (name.SequenceEqual(utf8[i]))
                 {
                     return i;
                 }
             }
         }
         var text = reader.GetString();
-        for (var i = 0; i < FieldNames.Length; i++)
+        for (var i = 0; i < names.Length; i++)
         {
-            if (string.Equals(text, FieldNames[i], StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(text, names[i], StringComparison.OrdinalIgnoreCase))
             {
                 return i;
             }
@@ -749,29 +755,7 @@ internal sealed class TrafficColumns
     /// Which of "value", "label", "probabilities", "probability" (0-3) a prediction property names in any case, or -1:
     /// the names as the log writes them compared as bytes, any other spelling as the converter compares it.
     /// </summary>
-    private static int PredictionField(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped && !reader.HasValueSequence)
-        {
-            var raw = reader.ValueSpan;
-            for (var i = 0; i < PredictionFields.Length; i++)
-            {
-                if (raw.SequenceEqual(PredictionFields[i]))
-                {
-                    return i;
-                }
-            }
-        }
-        var name = reader.GetString();
-        for (var i = 0; i < PredictionFieldNames.Length; i++)
-        {
-            if (string.Equals(name, PredictionFieldNames[i], StringComparison.OrdinalIgnoreCase))
-            {
-                return i;
-            }
-        }
-        return -1;
-    }
+    private static int PredictionField(ref Utf8JsonReader reader) => NameIndex(ref reader, PredictionFields, PredictionFieldNames);
 
     /// <summary>A reader positioned on the token that starts at the offset.</summary>
     private static Utf8JsonReader At(ReadOnlySpan<byte> line, long offset)
