@@ -126,9 +126,9 @@ public sealed class MonitorTests
         var alike = await FlippedAfterRetrainAsync(1, version: 2);
         var weighted = await FlippedAfterRetrainAsync(50, version: 3);
 
-        // A retrain moves some predictions anyway (24-45 % here with weight 1, more on some runs: training is not yet
-        // deterministic); weighted, the feedback decides nearly all. Without the weighting both flip alike, well under 80 %.
-        Assert.True(weighted > 0.8 && weighted > alike, $"feedback rows weighted 50 flipped {weighted:P0} of the predictions (weighted 1: {alike:P0})");
+        // A retrain moves some predictions anyway (40 % here with weight 1; training is seeded, so every run gives the same);
+        // weighted, the feedback decides nearly all (93 %). Without the weighting both flip alike, well under 80 %.
+        Assert.True(weighted > 0.8 && weighted > alike + 0.25, $"feedback rows weighted 50 flipped {weighted:P0} of the predictions (weighted 1: {alike:P0})");
         var v3 = (await host.Http.GetFromJsonAsync<JsonElement>("/api/models/churn")).GetProperty("versions")[0];
         Assert.Contains(v3.GetProperty("datasets").EnumerateArray(), d => d.GetProperty("name").GetString()!.EndsWith(": 80 rows, weight 50"));
         // The weights are the trainers' business only: the version's schema and problem know nothing of them.

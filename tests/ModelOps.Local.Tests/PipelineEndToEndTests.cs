@@ -80,6 +80,31 @@ public sealed class PipelineEndToEndTests
         }
     }
 
+    [Fact]
+    public async Task The_same_data_and_config_train_the_same_model_and_another_seed_another()
+    {
+        await using var host = await RunningHost.StartAsync();
+        var data = SyntheticData.Binary(rows: 400, seed: 4);
+        var seeded = FastSearch.Replace("\"folds\": 2", "\"folds\": 2, \"seed\": 7");
+        foreach (var (model, config) in new[] { ("first", FastSearch), ("twin", FastSearch), ("reseeded", seeded) })
+        {
+            await host.DropAsync($"{model}/modelops.json", config);
+            await host.DropAsync($"{model}/customers.csv", data);
+        }
+
+        // Each drop is its own run with its own id; the seed comes from the config, so runs repeat each other.
+        var outputs = new Dictionary<string, string>();
+        foreach (var model in new[] { "first", "twin", "reseeded" })
+        {
+            var run = await host.WaitForRunAsync(model);
+            AssertDeployed(run, version: 1);
+            var (_, body) = await host.PostJsonAsync($"/api/models/{model}/predict", PredictRows.Binary(20, seed: 5));
+            outputs[model] = run.GetProperty("output").GetProperty("metrics").ToString() + body.GetProperty("predictions");
+        }
+        Assert.Equal(outputs["first"], outputs["twin"]);
+        Assert.NotEqual(outputs["first"], outputs["reseeded"]);
+    }
+
     internal static void AssertDeployed(JsonElement run, int version)
     {
         Assert.True(run.GetProperty("runtimeStatus").GetString() == "Completed", $"The run did not complete: {run}");

@@ -110,6 +110,12 @@ public sealed record SearchConfig
 
     /// <summary>Share of the cleaned rows held out to compare candidate and champion.</summary>
     public double HoldoutFraction { get; init; } = 0.2;
+
+    /// <summary>
+    /// Seeds the holdout split, the folds and the trials' proposals: the same data and config give the same model.
+    /// Change it to see how much a result owes to chance.
+    /// </summary>
+    public int Seed { get; init; } = ModelContext.Seed;
 }
 
 /// <summary>Deployment gates: absolute minimums and the largest allowed regression against production.</summary>

@@ -26,12 +26,12 @@ public static class TrainingPipeline
     {
         var input = context.GetInput<TrainingRunInput>();
         var runId = context.InstanceId;
-        var seed = StableSeed(runId);
 
         Report(context, "ingest", $"reading the datasets of model '{input.Model}'");
         var ingest = await context.CallActivityAsync<IngestResult>(
             IngestActivity.Name, new IngestRequest(runId, input.Model), Once);
         var search = ingest.Config.Search;
+        var seed = search.Seed;
 
         Report(context, "clean", $"cleaning {ingest.Rows} rows x {ingest.Columns} columns");
         var clean = await context.CallActivityAsync<CleanResult>(
@@ -130,17 +130,6 @@ public static class TrainingPipeline
     {
         var number = RunProgress.StepNames.ToList().IndexOf(step) + 1;
         context.SetCustomStatus(new RunProgress(step, number, RunProgress.StepNames.Count, message, trialsDone, trialsTotal, bestScore));
-    }
-
-    /// <summary>A seed that is the same on every replay of the same run (string.GetHashCode is randomised per process).</summary>
-    private static int StableSeed(string runId)
-    {
-        var hash = 17;
-        foreach (var c in runId)
-        {
-            hash = unchecked(hash * 31 + c);
-        }
-        return hash & 0x7FFFFFFF;
     }
 }
 
