@@ -59,17 +59,25 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public async Task A_json_lines_file_trains_like_a_csv()
+    public async Task A_json_lines_file_trains_like_a_csv_even_with_a_key_first_met_past_the_first_chunk()
     {
         await using var host = await RunningHost.StartAsync();
-        await host.DropAsync("lines/modelops.json", """{ "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
-        var csv = SyntheticData.Binary(rows: 300, seed: 51).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var csv = SyntheticData.Binary(rows: 10_000, seed: 51).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var header = csv[0].Split(',');
-        var lines = csv.Skip(1).Select(line => System.Text.Json.JsonSerializer.Serialize(
-            header.Zip(line.Split(','), (h, v) => (h, v)).Where(p => p.v.Length > 0).ToDictionary(p => p.h, p => p.v)));
+        // The label is the last column by default: name it, as the late key becomes the last column.
+        await host.DropAsync("lines/modelops.json", $$"""{ "label": "{{header[^1]}}", "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
+        // The lines stream in chunks of 8,192 rows; "referrer" first turns up after that, so ingest reads the file again.
+        var lines = csv.Skip(1).Select((line, i) =>
+        {
+            var row = header.Zip(line.Split(','), (h, v) => (h, v)).Where(p => p.v.Length > 0).ToDictionary(p => p.h, p => p.v);
+            if (i >= 9_000) row["referrer"] = i % 2 == 0 ? "search" : "ad";
+            return System.Text.Json.JsonSerializer.Serialize(row);
+        });
         await host.DropAsync("lines/customers.jsonl", string.Join("\n", lines) + "\n");
 
         PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("lines"), version: 1);
+        var version = (await host.Http.GetFromJsonAsync<JsonElement>("/api/models/lines")).GetProperty("versions")[0];
+        Assert.Contains("referrer", version.GetProperty("features").EnumerateArray().Select(f => f.GetString()));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace ModelOps.Core.Data;
 /// </summary>
 internal sealed class ColumnFeeder : IAsyncDisposable
 {
-    private readonly ColumnBuilder[] _builders;
+    private ColumnBuilder[] _builders;
     private readonly double _minNumericShare;
     private readonly int _sampleRows;
     private readonly ChunkOutput? _output;
@@ -28,8 +28,46 @@ internal sealed class ColumnFeeder : IAsyncDisposable
         _handOff = output is null ? null : new ChunkHandOff(output, Recycle);
     }
 
+    /// <summary>The columns, in order (a reader that meets new columns as it goes adds them with <see cref="AddColumn"/>).</summary>
+    public ColumnBuilder[] Builders => _builders;
+
     /// <summary>Adds the trimmed cell of <paramref name="column"/> in the current row.</summary>
     public void Add(int column, ReadOnlySpan<char> trimmed) => _builders[column].Add(trimmed);
+
+    /// <summary>Adds a value the file format typed already (Parquet); not finite is missing.</summary>
+    public void AddValue(int column, double value)
+    {
+        if (double.IsFinite(value))
+        {
+            _builders[column].AddValue(value);
+        }
+        else
+        {
+            _builders[column].AddMissing(); // NaN and infinity in a typed format are counted by the validator, as missing
+        }
+    }
+
+    public void AddMissing(int column) => _builders[column].AddMissing();
+
+    /// <summary>
+    /// A column first met in this row (JSON lines): missing in every earlier row. Only before the first chunk has gone:
+    /// chunks must all have the same columns.
+    /// </summary>
+    public void AddColumn(ColumnBuilder builder)
+    {
+        if (ChunksEmitted > 0)
+        {
+            throw new InvalidOperationException("Columns are fixed once the first chunk has been passed on.");
+        }
+        for (var r = 0; r < _rows; r++)
+        {
+            builder.AddMissing();
+        }
+        _builders = [.. _builders, builder];
+    }
+
+    /// <summary>Whether <see cref="AddColumn"/> may still be called.</summary>
+    public bool ColumnsOpen => ChunksEmitted == 0;
 
     /// <summary>Call after each row: settles kinds when the sample is in, and passes a full chunk on.</summary>
     public ValueTask EndRowAsync(long rowNumber)

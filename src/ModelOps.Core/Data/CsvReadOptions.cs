@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ModelOps.Core.Data;
 
 /// <summary>
@@ -52,6 +54,14 @@ public sealed record CsvReadOptions
     /// inferred. Pass the schema saved with a table to read back the CSV written by <see cref="CsvTableWriter"/> losslessly.
     /// </summary>
     public TableSchema? Schema { get; init; }
+
+    /// <summary>
+    /// JSON lines: columns to make before the first line, in this order (keys met later follow them). An ingest that met
+    /// keys only after the first chunk (<see cref="ChunkedReadResult.LateColumns"/>) reads again with them here, and later
+    /// files are read with the first file's columns, so key order does not matter between files.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> KnownColumns { get; init; } = [];
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming every invalid setting.</summary>
     public void Validate()

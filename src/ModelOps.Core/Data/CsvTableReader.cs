@@ -272,7 +272,17 @@ public sealed record ChunkedReadResult(
     TableSchema Schema,
     CsvReadReport Report,
     IReadOnlyList<RejectedRow> Rejected,
-    IReadOnlyList<string> ColumnsToReread);
+    IReadOnlyList<string> ColumnsToReread)
+{
+    /// <summary>
+    /// JSON lines keys first met after the first chunk had gone, too late to be columns of this read (their values were
+    /// skipped): read the file again with <see cref="CsvReadOptions.KnownColumns"/> naming every column. Usually empty.
+    /// </summary>
+    public IReadOnlyList<string> LateColumns { get; init; } = [];
+
+    /// <summary>Whether the chunks did not hold the whole file as it is, and it must be read again.</summary>
+    public bool MustReread => ColumnsToReread.Count > 0 || LateColumns.Count > 0;
+}
 
 /// <summary>Turns the column builders of any reader into a <see cref="CsvReadResult"/>.</summary>
 internal static class TableAssembler

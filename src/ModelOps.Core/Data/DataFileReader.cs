@@ -59,7 +59,7 @@ public static class DataFileReader
 
     /// <summary>
     /// Reads a dataset file in chunks of about <paramref name="chunkRows"/> rows, each handed to <paramref name="onChunk"/>
-    /// before the next (CSV streams; JSON lines and Parquet are read whole, then handed on in chunks). Same checks and
+    /// before the next (Parquet a row group at a time, as its columns come in groups). Same checks and
     /// errors as <see cref="ReadAsync"/>. A chunk is the callback's only while it runs (its arrays are reused): copy
     /// what must outlive it.
     /// </summary>
@@ -70,23 +70,12 @@ public static class DataFileReader
         ArgumentNullException.ThrowIfNull(onChunk);
         options ??= CsvReadOptions.Default;
         var (format, prefix, replay) = await OpenAsync(stream, fileName, options, declaredLength, cancellationToken).ConfigureAwait(false);
-        if (format == DataFormats.Csv)
+        return format switch
         {
-            return await CsvTableReader.ReadChunksAsync(replay, options, chunkRows, onChunk, cancellationToken).ConfigureAwait(false);
-        }
-        var whole = format == DataFormats.Parquet
-            ? await ParquetTableReader.ReadAsync(replay, prefix, options, cancellationToken).ConfigureAwait(false)
-            : await JsonLinesTableReader.ReadAsync(replay, options, cancellationToken).ConfigureAwait(false);
-        var schema = new TableSchema(whole.Table.Schema.Columns.Select(c => new ColumnSchema(c.Name, c.Kind)).ToArray());
-        var numbers = whole.RowNumbers.ToArray();
-        for (var start = 0; start < whole.Table.RowCount || start == 0; start += chunkRows)
-        {
-            var count = Math.Min(chunkRows, whole.Table.RowCount - start);
-            await onChunk(new TableChunk(new Table(schema, whole.Table.Slice(start, count)), numbers.AsSpan(start, count).ToArray()),
-                cancellationToken).ConfigureAwait(false);
-            if (count <= 0) break;
-        }
-        return new ChunkedReadResult(schema, whole.Report, whole.Rejected, []);
+            DataFormats.Parquet => await ParquetTableReader.ReadChunksAsync(replay, prefix, options, chunkRows, onChunk, cancellationToken).ConfigureAwait(false),
+            DataFormats.JsonLines => await JsonLinesTableReader.ReadChunksAsync(replay, options, chunkRows, onChunk, cancellationToken).ConfigureAwait(false),
+            _ => await CsvTableReader.ReadChunksAsync(replay, options, chunkRows, onChunk, cancellationToken).ConfigureAwait(false),
+        };
     }
 
     /// <summary>Reads a dataset file.</summary>

@@ -8,11 +8,21 @@ namespace ModelOps.Core.Data;
 /// Reads JSON lines (one JSON object per line, UTF-8) into a table: columns are the union of the keys in first-seen
 /// order (a key missing from a row is a missing value), numbers and strings are inferred like CSV cells, true/false
 /// are booleans, null is missing, nested objects and arrays are kept as their JSON text. A line that is not a JSON
-/// object is rejected; too many such lines fail the file with <c>malformed_json</c>.
+/// object is rejected; too many such lines fail the file with <c>malformed_json</c>. Lines stream: only the current
+/// chunk of rows is held (see <see cref="ChunkedReadResult.LateColumns"/> for keys first met after the first chunk).
 /// </summary>
 internal static class JsonLinesTableReader
 {
-    public static async Task<CsvReadResult> ReadAsync(Stream stream, CsvReadOptions options, CancellationToken cancellationToken)
+    public static async Task<CsvReadResult> ReadAsync(Stream stream, CsvReadOptions options, CancellationToken cancellationToken) =>
+        (await ReadAnyAsync(stream, options, null, cancellationToken).ConfigureAwait(false)).Whole!;
+
+    /// <summary>Reads chunk by chunk, like <see cref="CsvTableReader.ReadChunksAsync"/>.</summary>
+    public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, CsvReadOptions options, int chunkRows,
+        Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken) =>
+        (await ReadAnyAsync(stream, options, (chunkRows, onChunk), cancellationToken).ConfigureAwait(false)).Streamed!;
+
+    private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadAnyAsync(Stream stream, CsvReadOptions options,
+        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
     {
         var prefix = await CsvSniffer.ReadPrefixAsync(stream, cancellationToken).ConfigureAwait(false);
         CsvSniffer.CheckText(prefix, streamEnded: prefix.Length < CsvSniffer.PrefixBytes);
@@ -23,14 +33,19 @@ internal static class JsonLinesTableReader
                 "The file is one JSON array, not JSON lines. Write one JSON object per line (pandas: to_json(orient='records', lines=True)).");
         }
 
-        var names = new List<string>();
-        var index = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        var builders = new List<ColumnBuilder>();
+        var names = new List<string>(); // grows as keys are met, until the first chunk goes
+        var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
+        await using var feeder = new ColumnFeeder([], options.SampleRows, options.MinNumericShare, output);
+        var columns = new Columns(feeder, names, options);
+        foreach (var key in options.KnownColumns)
+        {
+            columns.Find(key);
+        }
         var rejected = new List<RejectedRow>();
-        var rowNumbers = new ChunkedList<long>();
-        var seen = new bool[16];
+        var rowNumbers = chunks is null ? new ChunkedList<long>() : null;
         var rowsRead = 0;
-        var nextSettle = options.SampleRows;
+        var rowsKept = 0;
+        var seen = new bool[16];
         var chars = new char[256];
         var lines = new LineSplitter(new SniffedStream(prefix, stream, options.MaxBytes), options.MaxLineLength);
         long lineNumber = 0;
@@ -47,58 +62,105 @@ internal static class JsonLinesTableReader
                 continue;
             }
             rowsRead++;
-            if (rowNumbers.Count == options.MaxRows)
+            if (rowsKept == options.MaxRows)
             {
                 throw new DataFileException(DataFileErrorCodes.TooManyRows,
                     $"The file has more than {options.MaxRows:N0} data rows, the limit. Sample it or raise the limit.");
             }
-            Array.Clear(seen);
-            var reason = ParseLine(bytes, names, index, builders, options, rowNumbers.Count, ref seen, ref chars);
-            if (reason is not null)
+            if (Invalid(bytes) is { } reason)
             {
                 rejected.Add(new RejectedRow(lineNumber, reason, [Truncate(bytes)]));
                 continue;
             }
-            for (var c = 0; c < builders.Count; c++)
+            if (seen.Length < columns.Count)
+            {
+                seen = new bool[Math.Max(columns.Count, seen.Length * 2)];
+            }
+            Array.Clear(seen);
+            AddLine(bytes, columns, options, ref seen, ref chars);
+            for (var c = 0; c < columns.Count; c++)
             {
                 if (!seen[c])
                 {
-                    builders[c].AddMissing();
+                    feeder.AddMissing(c);
                 }
             }
-            rowNumbers.Add(lineNumber);
-            if (rowNumbers.Count == nextSettle)
-            {
-                foreach (var builder in builders)
-                {
-                    builder.Settle(options.MinNumericShare);
-                }
-                nextSettle *= 2;
-            }
+            rowsKept++;
+            rowNumbers?.Add(lineNumber);
+            await feeder.EndRowAsync(lineNumber).ConfigureAwait(false);
         }
 
         if (rowsRead == 0)
         {
             throw new DataFileException(DataFileErrorCodes.EmptyFile, "The file is empty: it has no JSON lines.");
         }
-        if (rejected.Count > 0 && (rowNumbers.Count == 0 || (rejected.Count > 1 && rejected.Count > options.MaxRaggedShare * rowsRead)))
+        if (rejected.Count > 0 && (rowsKept == 0 || (rejected.Count > 1 && rejected.Count > options.MaxRaggedShare * rowsRead)))
         {
             throw new DataFileException(DataFileErrorCodes.MalformedJson,
                 $"{rejected.Count:N0} of {rowsRead:N0} lines are not JSON objects; the first is line {rejected[0].RowNumber}, which {rejected[0].Reason}. " +
                 "Each line must hold one JSON object, e.g. {\"age\": 42, \"plan\": \"basic\"}.");
         }
-        if (names.Count == 0)
+        if (columns.Count == 0)
         {
             throw new DataFileException(DataFileErrorCodes.HeaderOnly, "Every JSON object in the file is empty: there are no columns.");
         }
-        return TableAssembler.Build(names, [.. builders], options, DataFormats.JsonLines, "", "utf-8", rowsRead, rejected, rowNumbers.MoveToArray());
+        if (output is null)
+        {
+            return (TableAssembler.Build(columns.Names, feeder.Builders, options, DataFormats.JsonLines, "", "utf-8", rowsRead, rejected, rowNumbers!.MoveToArray()), null);
+        }
+        var streamed = await TableAssembler.FinishChunksAsync(columns.Names, feeder.Builders, feeder, output, options, DataFormats.JsonLines, "",
+            "utf-8", rowsRead, rejected).ConfigureAwait(false);
+        return (null, streamed with { LateColumns = columns.Late });
     }
 
-    /// <summary>Adds one object's values to the builders; returns why the line is rejected, or null.</summary>
-    private static string? ParseLine(ReadOnlySpan<byte> bytes, List<string> names, Dictionary<string, int> index,
-        List<ColumnBuilder> builders, CsvReadOptions options, int rowsSoFar, ref bool[] seen, ref char[] chars)
+    /// <summary>
+    /// The columns met so far, by key (ignoring case). A key first met after the first chunk has gone cannot join the
+    /// stream's columns; it is noted in <see cref="Late"/> and its values are skipped.
+    /// </summary>
+    private sealed class Columns(ColumnFeeder feeder, List<string> names, CsvReadOptions options)
     {
-        // Validate the whole line first so a bad line adds nothing to any column.
+        private readonly Dictionary<string, int> _index = new(StringComparer.OrdinalIgnoreCase);
+        private readonly List<string> _late = [];
+
+        public List<string> Names => names;
+
+        public ColumnFeeder Feeder => feeder;
+
+        public int Count => names.Count;
+
+        public IReadOnlyList<string> Late => _late;
+
+        /// <summary>The column of <paramref name="key"/>, made if new; -1 when it came too late to be one.</summary>
+        public int Find(string key)
+        {
+            if (_index.TryGetValue(key, out var column))
+            {
+                return column;
+            }
+            if (!feeder.ColumnsOpen)
+            {
+                if (!_late.Contains(key, StringComparer.OrdinalIgnoreCase))
+                {
+                    _late.Add(key);
+                }
+                return -1;
+            }
+            if (names.Count == options.MaxColumns)
+            {
+                throw new DataFileException(DataFileErrorCodes.TooManyColumns,
+                    $"The JSON objects have more than {options.MaxColumns:N0} distinct keys, the column limit. Drop unused keys or raise the limit.");
+            }
+            column = names.Count;
+            names.Add(key.Length == 0 ? $"column_{column + 1}" : key);
+            _index[key] = column;
+            feeder.AddColumn(new ColumnBuilder(CsvTableReader.ForcedKind(options, key)));
+            return column;
+        }
+    }
+
+    /// <summary>Why a line is rejected, or null: checked whole first, so that a bad line adds nothing to any column.</summary>
+    private static string? Invalid(ReadOnlySpan<byte> bytes)
+    {
         try
         {
             var check = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 64 });
@@ -111,56 +173,46 @@ internal static class JsonLinesTableReader
             {
                 return "has more than one JSON value";
             }
+            return null;
         }
         catch (JsonException e)
         {
             return $"is not valid JSON ({FirstSentence(e.Message)})";
         }
+    }
 
+    /// <summary>Adds one valid object's values to its columns and marks them <paramref name="seen"/>.</summary>
+    private static void AddLine(ReadOnlySpan<byte> bytes, Columns columns, CsvReadOptions options, ref bool[] seen, ref char[] chars)
+    {
         var reader = new Utf8JsonReader(bytes);
         reader.Read();
+        Span<char> number = stackalloc char[64];
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var name = reader.GetString()!.Trim();
             reader.Read();
-            if (!index.TryGetValue(name, out var column))
-            {
-                if (names.Count == options.MaxColumns)
-                {
-                    throw new DataFileException(DataFileErrorCodes.TooManyColumns,
-                        $"The JSON objects have more than {options.MaxColumns:N0} distinct keys, the column limit. Drop unused keys or raise the limit.");
-                }
-                column = names.Count;
-                names.Add(name.Length == 0 ? $"column_{column + 1}" : name);
-                index[name] = column;
-                var builder = new ColumnBuilder(CsvTableReader.ForcedKind(options, name));
-                for (var r = 0; r < rowsSoFar; r++)
-                {
-                    builder.AddMissing();
-                }
-                builders.Add(builder);
-                if (seen.Length <= column)
-                {
-                    Array.Resize(ref seen, seen.Length * 2);
-                }
-            }
-            if (seen[column])
+            var column = columns.Find(name);
+            if (column < 0 || (column < seen.Length && seen[column]))
             {
                 reader.Skip();
-                continue; // a repeated key: the first value wins
+                continue; // a key too late to be a column, or a repeated key: the first value wins
+            }
+            if (seen.Length <= column)
+            {
+                Array.Resize(ref seen, Math.Max(column + 1, seen.Length * 2));
             }
             seen[column] = true;
-            var target = builders[column];
+            var target = columns.Feeder;
             switch (reader.TokenType)
             {
                 case JsonTokenType.Null:
-                    target.AddMissing();
+                    target.AddMissing(column);
                     break;
                 case JsonTokenType.True:
-                    target.Add("true");
+                    target.Add(column, "true");
                     break;
                 case JsonTokenType.False:
-                    target.Add("false");
+                    target.Add(column, "false");
                     break;
                 case JsonTokenType.String:
                     var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
@@ -174,19 +226,21 @@ internal static class JsonLinesTableReader
                         throw new DataFileException(DataFileErrorCodes.FieldTooLong,
                             $"A value of key '{name}' has {written:N0} characters; the limit is {options.MaxFieldLength:N0}.");
                     }
-                    target.Add(chars.AsSpan(0, written).Trim());
+                    target.Add(column, chars.AsSpan(0, written).Trim());
+                    break;
+                case JsonTokenType.Number when reader.ValueSpan.Length <= number.Length:
+                    target.Add(column, number[..Encoding.UTF8.GetChars(reader.ValueSpan, number)]);
                     break;
                 case JsonTokenType.Number:
-                    target.Add(Encoding.UTF8.GetString(reader.ValueSpan));
+                    target.Add(column, Encoding.UTF8.GetString(reader.ValueSpan));
                     break;
                 default:
                     var start = (int)reader.TokenStartIndex;
                     reader.Skip();
-                    target.Add(Encoding.UTF8.GetString(bytes[start..(int)reader.BytesConsumed]));
+                    target.Add(column, Encoding.UTF8.GetString(bytes[start..(int)reader.BytesConsumed]));
                     break;
             }
         }
-        return null;
     }
 
     private static string FirstSentence(string message)

@@ -7,13 +7,23 @@ namespace ModelOps.Core.Data;
 /// <summary>
 /// Reads a Parquet file with Parquet.Net, one row group at a time: numeric types become numeric columns, booleans
 /// boolean, dates and timestamps datetime (seconds since the epoch, UTC), strings are inferred like CSV cells.
-/// Nested and binary columns are not supported and fail the file with a clear message.
+/// Nested and binary columns are not supported and fail the file with a clear message. A chunked read holds one row
+/// group's columns and the current chunk, not the file.
 /// </summary>
 internal static class ParquetTableReader
 {
     private static readonly long UnixEpochTicks = DateTime.UnixEpoch.Ticks;
 
-    public static async Task<CsvReadResult> ReadAsync(Stream stream, byte[] prefix, CsvReadOptions options, CancellationToken cancellationToken)
+    public static async Task<CsvReadResult> ReadAsync(Stream stream, byte[] prefix, CsvReadOptions options, CancellationToken cancellationToken) =>
+        (await ReadAnyAsync(stream, prefix, options, null, cancellationToken).ConfigureAwait(false)).Whole!;
+
+    /// <summary>Reads chunk by chunk, like <see cref="CsvTableReader.ReadChunksAsync"/>.</summary>
+    public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, byte[] prefix, CsvReadOptions options, int chunkRows,
+        Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken) =>
+        (await ReadAnyAsync(stream, prefix, options, (chunkRows, onChunk), cancellationToken).ConfigureAwait(false)).Streamed!;
+
+    private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadAnyAsync(Stream stream, byte[] prefix, CsvReadOptions options,
+        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
     {
         if (!prefix.AsSpan().StartsWith("PAR1"u8))
         {
@@ -28,21 +38,14 @@ internal static class ParquetTableReader
         {
             await stream.CopyToAsync(spool, cancellationToken).ConfigureAwait(false);
             spool.Position = 0;
-            try
-            {
-                return await ReadSeekableAsync(spool, options, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not (DataFileException or OperationCanceledException or OutOfMemoryException))
-            {
-                throw new DataFileException(DataFileErrorCodes.MalformedParquet,
-                    $"The Parquet file cannot be read ({e.Message.TrimEnd('.')}). It may be truncated or written by an incompatible tool.", e);
-            }
+            return await ReadSeekableAsync(spool, options, chunks, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async Task<CsvReadResult> ReadSeekableAsync(Stream stream, CsvReadOptions options, CancellationToken cancellationToken)
+    private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadSeekableAsync(Stream stream, CsvReadOptions options,
+        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
     {
-        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await using var reader = await Decoding(() => ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var nested = reader.Schema.Fields.Where(f => f is not DataField d || d.IsArray || d.MaxRepetitionLevel > 0).Select(f => f.Name).ToArray();
         if (nested.Length > 0)
         {
@@ -60,8 +63,11 @@ internal static class ParquetTableReader
         long rows = 0;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
-            using var group = reader.OpenRowGroupReader(g);
-            rows += group.RowCount;
+            rows += await Decoding(() =>
+            {
+                using var group = reader.OpenRowGroupReader(g);
+                return Task.FromResult(group.RowCount);
+            }).ConfigureAwait(false);
         }
         if (rows > options.MaxRows)
         {
@@ -74,21 +80,67 @@ internal static class ParquetTableReader
         }
 
         var builders = fields.Select((f, i) => new ColumnBuilder(CsvTableReader.ForcedKind(options, names[i]) ?? NativeKind(f.ClrType))).ToArray();
+        var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
+        await using var feeder = new ColumnFeeder(builders, options.SampleRows, options.MinNumericShare, output);
+        var values = new object[fields.Length];
+        long row = 0;
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
-            using var group = reader.OpenRowGroupReader(g);
-            var count = checked((int)group.RowCount);
-            for (var c = 0; c < fields.Length; c++)
+            var count = await Decoding(async () =>
             {
-                await ReadColumnAsync(group, fields[c], count, builders[c], options, cancellationToken).ConfigureAwait(false);
+                using var group = reader.OpenRowGroupReader(g);
+                for (var c = 0; c < fields.Length; c++)
+                {
+                    values[c] = await ReadColumnAsync(group, fields[c], (int)group.RowCount, options, cancellationToken).ConfigureAwait(false);
+                }
+                return (int)group.RowCount;
+            }).ConfigureAwait(false);
+            // Row by row into the columns, as a text reader feeds them, so chunks and kinds settle the same way.
+            for (var r = 0; r < count; r++)
+            {
+                for (var c = 0; c < values.Length; c++)
+                {
+                    if (values[c] is double[] numbers)
+                    {
+                        feeder.AddValue(c, numbers[r]);
+                    }
+                    else if (((string?[])values[c])[r] is { } text)
+                    {
+                        feeder.Add(c, text.AsSpan().Trim());
+                    }
+                    else
+                    {
+                        feeder.AddMissing(c);
+                    }
+                }
+                await feeder.EndRowAsync(++row).ConfigureAwait(false);
             }
         }
-        var rowNumbers = new long[rows];
-        for (var r = 0; r < rowNumbers.Length; r++)
+        if (output is null)
         {
-            rowNumbers[r] = r + 1;
+            var rowNumbers = new long[rows];
+            for (var r = 0; r < rowNumbers.Length; r++)
+            {
+                rowNumbers[r] = r + 1;
+            }
+            return (TableAssembler.Build(names, builders, options, DataFormats.Parquet, "", "binary", (int)rows, [], rowNumbers), null);
         }
-        return TableAssembler.Build(names, builders, options, DataFormats.Parquet, "", "binary", (int)rows, [], rowNumbers);
+        return (null, await TableAssembler.FinishChunksAsync(names, builders, feeder, output, options, DataFormats.Parquet, "", "binary",
+            (int)rows, []).ConfigureAwait(false));
+    }
+
+    /// <summary>Runs a Parquet.Net call; what it throws, short of our own errors, means the file cannot be decoded.</summary>
+    private static async Task<T> Decoding<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not (DataFileException or OperationCanceledException or OutOfMemoryException))
+        {
+            throw new DataFileException(DataFileErrorCodes.MalformedParquet,
+                $"The Parquet file cannot be read ({e.Message.TrimEnd('.')}). It may be truncated or written by an incompatible tool.", e);
+        }
     }
 
     private static ColumnKind? NativeKind(Type type)
@@ -109,85 +161,77 @@ internal static class ParquetTableReader
         return ColumnKind.Numeric;
     }
 
-    private static Task ReadColumnAsync(ParquetRowGroupReader group, DataField field, int count, ColumnBuilder builder,
-        CsvReadOptions options, CancellationToken ct)
+    /// <summary>One column of a row group: <c>double[]</c> (NaN where missing or not finite) or <c>string?[]</c>.</summary>
+    private static Task<object> ReadColumnAsync(ParquetRowGroupReader group, DataField field, int count, CsvReadOptions options, CancellationToken ct)
     {
         var t = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
         return t switch
         {
-            _ when t == typeof(double) => ReadNumbers<double>(group, field, count, builder, ct),
-            _ when t == typeof(float) => ReadNumbers<float>(group, field, count, builder, ct),
-            _ when t == typeof(long) => ReadNumbers<long>(group, field, count, builder, ct),
-            _ when t == typeof(int) => ReadNumbers<int>(group, field, count, builder, ct),
-            _ when t == typeof(short) => ReadNumbers<short>(group, field, count, builder, ct),
-            _ when t == typeof(sbyte) => ReadNumbers<sbyte>(group, field, count, builder, ct),
-            _ when t == typeof(byte) => ReadNumbers<byte>(group, field, count, builder, ct),
-            _ when t == typeof(ushort) => ReadNumbers<ushort>(group, field, count, builder, ct),
-            _ when t == typeof(uint) => ReadNumbers<uint>(group, field, count, builder, ct),
-            _ when t == typeof(ulong) => ReadNumbers<ulong>(group, field, count, builder, ct),
-            _ when t == typeof(decimal) => ReadNumbers<decimal>(group, field, count, builder, ct),
-            _ when t == typeof(bool) => ReadMapped<bool>(group, field, count, builder, b => b ? 1 : 0, ct),
-            _ when t == typeof(DateTime) => ReadMapped<DateTime>(group, field, count, builder,
+            _ when t == typeof(double) => ReadNumbers<double>(group, field, count, ct),
+            _ when t == typeof(float) => ReadNumbers<float>(group, field, count, ct),
+            _ when t == typeof(long) => ReadNumbers<long>(group, field, count, ct),
+            _ when t == typeof(int) => ReadNumbers<int>(group, field, count, ct),
+            _ when t == typeof(short) => ReadNumbers<short>(group, field, count, ct),
+            _ when t == typeof(sbyte) => ReadNumbers<sbyte>(group, field, count, ct),
+            _ when t == typeof(byte) => ReadNumbers<byte>(group, field, count, ct),
+            _ when t == typeof(ushort) => ReadNumbers<ushort>(group, field, count, ct),
+            _ when t == typeof(uint) => ReadNumbers<uint>(group, field, count, ct),
+            _ when t == typeof(ulong) => ReadNumbers<ulong>(group, field, count, ct),
+            _ when t == typeof(decimal) => ReadNumbers<decimal>(group, field, count, ct),
+            _ when t == typeof(bool) => ReadMapped<bool>(group, field, count, b => b ? 1 : 0, ct),
+            _ when t == typeof(DateTime) => ReadMapped<DateTime>(group, field, count,
                 d => (d.ToUniversalTime().Ticks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond, ct),
-            _ when t == typeof(DateTimeOffset) => ReadMapped<DateTimeOffset>(group, field, count, builder,
+            _ when t == typeof(DateTimeOffset) => ReadMapped<DateTimeOffset>(group, field, count,
                 d => (d.UtcTicks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond, ct),
-            _ when t == typeof(DateOnly) => ReadMapped<DateOnly>(group, field, count, builder,
+            _ when t == typeof(DateOnly) => ReadMapped<DateOnly>(group, field, count,
                 d => (d.ToDateTime(TimeOnly.MinValue).Ticks - UnixEpochTicks) / (double)TimeSpan.TicksPerSecond, ct),
-            _ when t == typeof(TimeSpan) => ReadMapped<TimeSpan>(group, field, count, builder, d => d.TotalSeconds, ct),
-            _ when t == typeof(string) || t == typeof(ReadOnlyMemory<char>) => ReadStrings(group, field, count, builder, options, ct),
+            _ when t == typeof(TimeSpan) => ReadMapped<TimeSpan>(group, field, count, d => d.TotalSeconds, ct),
+            _ when t == typeof(string) || t == typeof(ReadOnlyMemory<char>) => ReadStrings(group, field, count, options, ct),
             _ => throw new DataFileException(DataFileErrorCodes.UnsupportedFormat,
                 $"Column '{field.Name}' holds {t.Name} values, which are not read; convert it to numbers or strings."),
         };
     }
 
-    private static Task ReadNumbers<T>(ParquetRowGroupReader group, DataField field, int count, ColumnBuilder builder, CancellationToken ct)
+    private static Task<object> ReadNumbers<T>(ParquetRowGroupReader group, DataField field, int count, CancellationToken ct)
         where T : struct, INumberBase<T> =>
-        ReadMapped<T>(group, field, count, builder, v => double.CreateTruncating(v), ct);
+        ReadMapped<T>(group, field, count, v => double.CreateTruncating(v), ct);
 
-    private static async Task ReadMapped<T>(ParquetRowGroupReader group, DataField field, int count, ColumnBuilder builder,
-        Func<T, double> map, CancellationToken ct) where T : struct
+    private static async Task<object> ReadMapped<T>(ParquetRowGroupReader group, DataField field, int count, Func<T, double> map,
+        CancellationToken ct) where T : struct
     {
+        var mapped = new double[count];
+        if (!field.IsNullable)
+        {
+            // A required column is read as such: Parquet.Net 6.1 read into a nullable buffer can report stray nulls for it.
+            var required = new T[count];
+            await group.ReadAsync<T>(field, required.AsMemory(), null, ct).ConfigureAwait(false);
+            for (var r = 0; r < count; r++)
+            {
+                mapped[r] = map(required[r]);
+            }
+            return mapped;
+        }
         var values = new T?[count];
         await group.ReadAsync<T>(field, values.AsMemory(), null, ct).ConfigureAwait(false);
-        foreach (var v in values)
+        for (var r = 0; r < count; r++)
         {
-            if (v is { } x)
-            {
-                var d = map(x);
-                if (double.IsFinite(d))
-                {
-                    builder.AddValue(d);
-                }
-                else
-                {
-                    builder.AddMissing(); // NaN and infinity are counted by the validator on the table, as missing
-                }
-            }
-            else
-            {
-                builder.AddMissing();
-            }
+            mapped[r] = values[r] is { } x ? map(x) : double.NaN;
         }
+        return mapped;
     }
 
-    private static async Task ReadStrings(ParquetRowGroupReader group, DataField field, int count, ColumnBuilder builder,
-        CsvReadOptions options, CancellationToken ct)
+    private static async Task<object> ReadStrings(ParquetRowGroupReader group, DataField field, int count, CsvReadOptions options, CancellationToken ct)
     {
         var values = new string?[count];
         await group.ReadAsync(field, values.AsMemory(), null, ct).ConfigureAwait(false);
         foreach (var v in values)
         {
-            if (v is null)
-            {
-                builder.AddMissing();
-                continue;
-            }
-            if (v.Length > options.MaxFieldLength)
+            if (v?.Length > options.MaxFieldLength)
             {
                 throw new DataFileException(DataFileErrorCodes.FieldTooLong,
                     $"A value of column '{field.Name}' has {v.Length:N0} characters; the limit is {options.MaxFieldLength:N0}.");
             }
-            builder.Add(v.AsSpan().Trim());
         }
+        return values;
     }
 }

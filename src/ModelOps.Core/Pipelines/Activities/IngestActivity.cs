@@ -36,21 +36,27 @@ public sealed class IngestActivity(
         }
 
         var context = await ValidationContextAsync(input.Model, config, cancellationToken);
-        // Columns whose kind, settled on the first rows, did not hold for a whole file are read again as text.
-        var asText = new List<string>();
+        // Columns whose kind, settled on the first rows, did not hold for a whole file are read again as text; JSON keys
+        // first met after the first chunk are read again as columns from the start.
+        var again = new ReadAgain([], []);
         while (true)
         {
-            var (result, reread) = await IngestAsync(input, config, context, blobs, asText, cancellationToken);
-            if (reread.Count == 0)
+            var (result, more) = await IngestAsync(input, config, context, blobs, again, cancellationToken);
+            if (more is null)
             {
                 return result;
             }
-            asText.AddRange(reread);
+            again = new ReadAgain([.. again.AsText, .. more.AsText], more.Columns.Count > 0 ? more.Columns : again.Columns);
         }
     }
 
-    private async Task<(IngestResult Result, IReadOnlyList<string> Reread)> IngestAsync(IngestRequest input, ModelConfig config,
-        ValidationContext context, IReadOnlyList<BlobItem> blobs, IReadOnlyList<string> asText, CancellationToken cancellationToken)
+    /// <summary>What the next read of a model's files must know from the last one.</summary>
+    /// <param name="AsText">Columns to read as categorical text.</param>
+    /// <param name="Columns">JSON lines: every column of the first file, late keys included, in order.</param>
+    private sealed record ReadAgain(IReadOnlyList<string> AsText, IReadOnlyList<string> Columns);
+
+    private async Task<(IngestResult Result, ReadAgain? Again)> IngestAsync(IngestRequest input, ModelConfig config,
+        ValidationContext context, IReadOnlyList<BlobItem> blobs, ReadAgain again, CancellationToken cancellationToken)
     {
         var lineage = new List<DatasetBlob>();
         var rejected = new List<RejectedRow>();
@@ -67,17 +73,20 @@ public sealed class IngestActivity(
             {
                 foreach (var item in blobs)
                 {
-                    // Later files are read with the first file's kinds, so the rows stack.
-                    var options = config.Data.ReadOptions(schema);
-                    if (asText.Count > 0)
+                    // Later files are read with the first file's kinds (and JSON keys), so the rows stack.
+                    var options = config.Data.ReadOptions(schema) with
                     {
-                        options = options with { Schema = WithText(options.Schema, asText) };
+                        KnownColumns = schema?.Columns.Select(c => c.Name).ToArray() ?? again.Columns,
+                    };
+                    if (again.AsText.Count > 0)
+                    {
+                        options = options with { Schema = WithText(options.Schema, again.AsText) };
                     }
                     var (read, blob) = await ReadAsync(input.Model, item, options, chunk =>
                     {
                         if (writer is not null && !SameColumns(writer.Schema, chunk.Rows.Schema))
                         {
-                            throw new PipelineFailedException($"The model's data files have different columns: [{Names(writer.Schema)}] and [{Names(chunk.Rows.Schema)}]. Every file of a model must have the same header.");
+                            throw DifferentColumns(Names(writer.Schema), Names(chunk.Rows.Schema));
                         }
                         writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
                         pass ??= new DataPass(chunk.Rows.Schema, config.Label ?? Training.TrainingProblem.ResolveLabel(chunk.Rows.Schema, null),
@@ -86,9 +95,14 @@ public sealed class IngestActivity(
                         // A file's row numbers rise, so a chunk's last is its highest.
                         if (chunk.RowNumbers.Length > 0) lastRow = Math.Max(lastRow, chunk.RowNumbers[^1]);
                     }, cancellationToken);
-                    if (read.ColumnsToReread.Count > 0)
+                    if (read.MustReread)
                     {
-                        return (null!, read.ColumnsToReread);
+                        string[] columns = read.LateColumns.Count > 0 ? [.. read.Schema.Columns.Select(c => c.Name), .. read.LateColumns] : [];
+                        if (columns.Length > 0 && schema is not null)
+                        {
+                            throw DifferentColumns(Names(schema), string.Join(", ", columns)); // keys the first file does not have
+                        }
+                        return (null!, new ReadAgain(read.ColumnsToReread, columns));
                     }
                     schema ??= read.Schema;
                     reports.Add(read.Report);
@@ -107,7 +121,7 @@ public sealed class IngestActivity(
                     {
                         if (!SameColumns(writer!.Schema, rows.Schema))
                         {
-                            throw new PipelineFailedException($"The model's data files have different columns: [{Names(writer.Schema)}] and [{Names(rows.Schema)}]. Every file of a model must have the same header.");
+                            throw DifferentColumns(Names(writer.Schema), Names(rows.Schema));
                         }
                         // Numbered past every data file's rows, so training tells them apart by number alone.
                         var next = Math.Max(pass!.RowCount + 2, lastRow + 1);
@@ -151,7 +165,7 @@ public sealed class IngestActivity(
         var problem = Training.TrainingProblem.Infer(pass.LabelLevels(kept), plan.LabelColumn, CleanActivity.ParseTask(config.Task), config.Metric,
             [.. config.Exclude, .. identifiers]);
         await runs.WriteJsonAsync(input.RunId, ProblemFile, new LearningSetup(problem, identifiers, weighting), cancellationToken);
-        return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, rejected.Count, config, dataPath, schemaPath), []);
+        return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, rejected.Count, config, dataPath, schemaPath), null);
     }
 
     /// <summary>The rows that stay after the first pass (label present, no duplicate), as a <see cref="ChunkFile"/>.</summary>
@@ -181,6 +195,9 @@ public sealed class IngestActivity(
 
     private static bool SameColumns(TableSchema a, TableSchema b) =>
         a.Columns.Count == b.Columns.Count && a.Columns.Zip(b.Columns).All(p => string.Equals(p.First.Name, p.Second.Name, StringComparison.OrdinalIgnoreCase));
+
+    private static PipelineFailedException DifferentColumns(string first, string other) =>
+        new($"The model's data files have different columns: [{first}] and [{other}]. Every file of a model must have the same header.");
 
     private static string Names(TableSchema schema) => string.Join(", ", schema.Columns.Select(c => c.Name));
 
