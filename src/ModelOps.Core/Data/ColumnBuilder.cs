@@ -11,6 +11,7 @@ internal sealed class ColumnBuilder
     private const int MaxExamples = 5;
 
     private readonly ColumnKind? _forced;
+    private readonly ColumnKind? _kindIfEmpty;
     private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private ChunkedList<string?>? _cells = new();
@@ -25,9 +26,13 @@ internal sealed class ColumnBuilder
     private int _streamConflicts;
     private readonly List<string> _streamExamples = [];
 
-    public ColumnBuilder(ColumnKind? forced = null)
+    /// <param name="forced">The kind to read every cell as (a declared schema).</param>
+    /// <param name="kindIfEmpty">The kind to stream in when <see cref="Freeze"/> comes before any value (a column known from
+    /// an earlier read); numeric without it.</param>
+    public ColumnBuilder(ColumnKind? forced = null, ColumnKind? kindIfEmpty = null)
     {
         _forced = forced;
+        _kindIfEmpty = kindIfEmpty;
         _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
         if (forced is { } kind && !kind.IsString())
         {
@@ -147,7 +152,7 @@ internal sealed class ColumnBuilder
 
     /// <summary>
     /// Fixes the kind for streaming: later cells are parsed in that kind, a cell that does not fit becomes missing and
-    /// is counted. A column with no value yet is taken as numeric. Returns the kind.
+    /// is counted. A column with no value yet takes the kind it was made with for that case, else numeric. Returns the kind.
     /// </summary>
     public ColumnKind Freeze(double minNumericShare, bool inferText)
     {
@@ -155,10 +160,11 @@ internal sealed class ColumnBuilder
         {
             _streaming = true;
             _settled = true;
-            if (_values is null && _forced is null && Count == _missing)
+            var empty = _values is null && _forced is null && Count == _missing;
+            if (empty && !(_kindIfEmpty ?? ColumnKind.Numeric).IsString())
             {
                 var n = _cells!.Count;
-                SwitchToTyped(ColumnKind.Numeric);
+                SwitchToTyped(_kindIfEmpty ?? ColumnKind.Numeric);
                 for (var i = 0; i < n; i++) _values!.Add(double.NaN);
             }
             foreach (var (_, text) in _conflicts)
@@ -168,6 +174,7 @@ internal sealed class ColumnBuilder
             }
             _conflicts = [];
             _streamKind = _values is not null ? _typedKind
+                : empty ? _kindIfEmpty!.Value
                 : _forced ?? (InferKind(minNumericShare, inferText, out _) == ColumnKind.Text ? ColumnKind.Text : ColumnKind.Categorical);
         }
         return _streamKind;

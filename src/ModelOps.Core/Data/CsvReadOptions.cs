@@ -56,12 +56,13 @@ public sealed record CsvReadOptions
     public TableSchema? Schema { get; init; }
 
     /// <summary>
-    /// JSON lines: columns to make before the first line, in this order (keys met later follow them). An ingest that met
-    /// keys only after the first chunk (<see cref="ChunkedReadResult.LateColumns"/>) reads again with them here, and later
-    /// files are read with the first file's columns, so key order does not matter between files.
+    /// JSON lines: columns to make before the first line, in this order (keys met later follow them); a column with no
+    /// value in the first chunk streams in the kind given here. An ingest that met keys only after the first chunk
+    /// (<see cref="ChunkedReadResult.LateColumns"/>) reads again with them here, and later files are read with the first
+    /// file's columns, so key order does not matter between files.
     /// </summary>
     [JsonIgnore]
-    public IReadOnlyList<string> KnownColumns { get; init; } = [];
+    public IReadOnlyList<ColumnSchema> KnownColumns { get; init; } = [];
 
     /// <summary>Throws an <see cref="ArgumentException"/> naming every invalid setting.</summary>
     public void Validate()

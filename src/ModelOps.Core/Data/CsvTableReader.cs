@@ -276,9 +276,10 @@ public sealed record ChunkedReadResult(
 {
     /// <summary>
     /// JSON lines keys first met after the first chunk had gone, too late to be columns of this read (their values were
-    /// skipped): read the file again with <see cref="CsvReadOptions.KnownColumns"/> naming every column. Usually empty.
+    /// skipped), with the kind their first values suggest: read the file again with <see cref="CsvReadOptions.KnownColumns"/>
+    /// naming every column. Usually empty.
     /// </summary>
-    public IReadOnlyList<string> LateColumns { get; init; } = [];
+    public IReadOnlyList<ColumnSchema> LateColumns { get; init; } = [];
 
     /// <summary>Whether the chunks did not hold the whole file as it is, and it must be read again.</summary>
     public bool MustReread => ColumnsToReread.Count > 0 || LateColumns.Count > 0;

@@ -37,9 +37,9 @@ internal static class JsonLinesTableReader
         var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
         await using var feeder = new ColumnFeeder([], options.SampleRows, options.MinNumericShare, output);
         var columns = new Columns(feeder, names, options);
-        foreach (var key in options.KnownColumns)
+        foreach (var known in options.KnownColumns)
         {
-            columns.Find(key);
+            columns.Add(known.Name, known.Kind);
         }
         var rejected = new List<RejectedRow>();
         var rowNumbers = chunks is null ? new ChunkedList<long>() : null;
@@ -110,52 +110,63 @@ internal static class JsonLinesTableReader
         }
         var streamed = await TableAssembler.FinishChunksAsync(columns.Names, feeder.Builders, feeder, output, options, DataFormats.JsonLines, "",
             "utf-8", rowsRead, rejected).ConfigureAwait(false);
-        return (null, streamed with { LateColumns = columns.Late });
+        return (null, streamed with { LateColumns = columns.LateColumns() });
     }
 
     /// <summary>
     /// The columns met so far, by key (ignoring case). A key first met after the first chunk has gone cannot join the
-    /// stream's columns; it is noted in <see cref="Late"/> and its values are skipped.
+    /// stream's columns: its values go to a sample instead, which tells its kind for the next read (<see cref="LateColumns"/>).
     /// </summary>
     private sealed class Columns(ColumnFeeder feeder, List<string> names, CsvReadOptions options)
     {
         private readonly Dictionary<string, int> _index = new(StringComparer.OrdinalIgnoreCase);
-        private readonly List<string> _late = [];
+        private readonly Dictionary<string, ColumnBuilder> _late = new(StringComparer.OrdinalIgnoreCase);
+        private readonly List<string> _lateOrder = [];
 
         public List<string> Names => names;
 
-        public ColumnFeeder Feeder => feeder;
-
         public int Count => names.Count;
 
-        public IReadOnlyList<string> Late => _late;
-
-        /// <summary>The column of <paramref name="key"/>, made if new; -1 when it came too late to be one.</summary>
-        public int Find(string key)
+        /// <summary>Where the value of <paramref name="key"/> in this line goes: its column (made if new), else the sample of
+        /// a late key; <paramref name="column"/> is -1 for a late key, and the builder null once its sample is full.</summary>
+        public ColumnBuilder? Find(string key, out int column)
         {
-            if (_index.TryGetValue(key, out var column))
+            if (_index.TryGetValue(key, out column))
             {
-                return column;
+                return feeder.Builders[column];
             }
-            if (!feeder.ColumnsOpen)
+            if (feeder.ColumnsOpen)
             {
-                if (!_late.Contains(key, StringComparer.OrdinalIgnoreCase))
-                {
-                    _late.Add(key);
-                }
-                return -1;
+                column = Add(key, null);
+                return feeder.Builders[column];
             }
+            column = -1;
+            if (!_late.TryGetValue(key, out var sample))
+            {
+                _late[key] = sample = new ColumnBuilder(CsvTableReader.ForcedKind(options, key));
+                _lateOrder.Add(key);
+            }
+            return sample.Count < options.SampleRows ? sample : null;
+        }
+
+        /// <summary>A new column, missing in the rows before this one.</summary>
+        public int Add(string key, ColumnKind? kindIfEmpty)
+        {
             if (names.Count == options.MaxColumns)
             {
                 throw new DataFileException(DataFileErrorCodes.TooManyColumns,
                     $"The JSON objects have more than {options.MaxColumns:N0} distinct keys, the column limit. Drop unused keys or raise the limit.");
             }
-            column = names.Count;
+            var column = names.Count;
             names.Add(key.Length == 0 ? $"column_{column + 1}" : key);
             _index[key] = column;
-            feeder.AddColumn(new ColumnBuilder(CsvTableReader.ForcedKind(options, key)));
+            feeder.AddColumn(new ColumnBuilder(CsvTableReader.ForcedKind(options, key), kindIfEmpty));
             return column;
         }
+
+        /// <summary>The late keys in the order met, each with the kind its sampled values read as.</summary>
+        public IReadOnlyList<ColumnSchema> LateColumns() =>
+            _lateOrder.Select(key => new ColumnSchema(key, _late[key].Build(options.MinNumericShare, options.InferText).Kind)).ToArray();
     }
 
     /// <summary>Why a line is rejected, or null: checked whole first, so that a bad line adds nothing to any column.</summary>
@@ -191,28 +202,30 @@ internal static class JsonLinesTableReader
         {
             var name = reader.GetString()!.Trim();
             reader.Read();
-            var column = columns.Find(name);
-            if (column < 0 || (column < seen.Length && seen[column]))
+            var target = columns.Find(name, out var column);
+            if (target is null || (column >= 0 && column < seen.Length && seen[column]))
             {
                 reader.Skip();
-                continue; // a key too late to be a column, or a repeated key: the first value wins
+                continue; // a late key whose sample is full, or a repeated key: the first value wins
             }
-            if (seen.Length <= column)
+            if (column >= 0)
             {
-                Array.Resize(ref seen, Math.Max(column + 1, seen.Length * 2));
+                if (seen.Length <= column)
+                {
+                    Array.Resize(ref seen, Math.Max(column + 1, seen.Length * 2));
+                }
+                seen[column] = true;
             }
-            seen[column] = true;
-            var target = columns.Feeder;
             switch (reader.TokenType)
             {
                 case JsonTokenType.Null:
-                    target.AddMissing(column);
+                    target.AddMissing();
                     break;
                 case JsonTokenType.True:
-                    target.Add(column, "true");
+                    target.Add("true");
                     break;
                 case JsonTokenType.False:
-                    target.Add(column, "false");
+                    target.Add("false");
                     break;
                 case JsonTokenType.String:
                     var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
@@ -226,18 +239,18 @@ internal static class JsonLinesTableReader
                         throw new DataFileException(DataFileErrorCodes.FieldTooLong,
                             $"A value of key '{name}' has {written:N0} characters; the limit is {options.MaxFieldLength:N0}.");
                     }
-                    target.Add(column, chars.AsSpan(0, written).Trim());
+                    target.Add(chars.AsSpan(0, written).Trim());
                     break;
                 case JsonTokenType.Number when reader.ValueSpan.Length <= number.Length:
-                    target.Add(column, number[..Encoding.UTF8.GetChars(reader.ValueSpan, number)]);
+                    target.Add(number[..Encoding.UTF8.GetChars(reader.ValueSpan, number)]);
                     break;
                 case JsonTokenType.Number:
-                    target.Add(column, Encoding.UTF8.GetString(reader.ValueSpan));
+                    target.Add(Encoding.UTF8.GetString(reader.ValueSpan));
                     break;
                 default:
                     var start = (int)reader.TokenStartIndex;
                     reader.Skip();
-                    target.Add(column, Encoding.UTF8.GetString(bytes[start..(int)reader.BytesConsumed]));
+                    target.Add(Encoding.UTF8.GetString(bytes[start..(int)reader.BytesConsumed]));
                     break;
             }
         }

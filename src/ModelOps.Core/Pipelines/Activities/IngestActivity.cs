@@ -52,8 +52,8 @@ public sealed class IngestActivity(
 
     /// <summary>What the next read of a model's files must know from the last one.</summary>
     /// <param name="AsText">Columns to read as categorical text.</param>
-    /// <param name="Columns">JSON lines: every column of the first file, late keys included, in order.</param>
-    private sealed record ReadAgain(IReadOnlyList<string> AsText, IReadOnlyList<string> Columns);
+    /// <param name="Columns">JSON lines: every column of the first file, late keys included, in order, with their kinds.</param>
+    private sealed record ReadAgain(IReadOnlyList<string> AsText, IReadOnlyList<ColumnSchema> Columns);
 
     private async Task<(IngestResult Result, ReadAgain? Again)> IngestAsync(IngestRequest input, ModelConfig config,
         ValidationContext context, IReadOnlyList<BlobItem> blobs, ReadAgain again, CancellationToken cancellationToken)
@@ -76,7 +76,7 @@ public sealed class IngestActivity(
                     // Later files are read with the first file's kinds (and JSON keys), so the rows stack.
                     var options = config.Data.ReadOptions(schema) with
                     {
-                        KnownColumns = schema?.Columns.Select(c => c.Name).ToArray() ?? again.Columns,
+                        KnownColumns = schema?.Columns ?? again.Columns,
                     };
                     if (again.AsText.Count > 0)
                     {
@@ -97,10 +97,10 @@ public sealed class IngestActivity(
                     }, cancellationToken);
                     if (read.MustReread)
                     {
-                        string[] columns = read.LateColumns.Count > 0 ? [.. read.Schema.Columns.Select(c => c.Name), .. read.LateColumns] : [];
+                        ColumnSchema[] columns = read.LateColumns.Count > 0 ? [.. read.Schema.Columns, .. read.LateColumns] : [];
                         if (columns.Length > 0 && schema is not null)
                         {
-                            throw DifferentColumns(Names(schema), string.Join(", ", columns)); // keys the first file does not have
+                            throw DifferentColumns(Names(schema), Names(new TableSchema(columns))); // keys the first file does not have
                         }
                         return (null!, new ReadAgain(read.ColumnsToReread, columns));
                     }
