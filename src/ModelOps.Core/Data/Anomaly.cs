@@ -71,6 +71,9 @@ public static class AnomalyCodes
     /// <summary>Rows the reader left out (wrong field count, not a JSON object). Default: warning.</summary>
     public const string RejectedRows = "rejected_rows";
 
+    /// <summary>A CSV whose first row reads as data, not names: its columns are <c>column_1</c>, ... Default: warning.</summary>
+    public const string NoHeader = "no_header";
+
     /// <summary>Text cells starting with = + - @ that a spreadsheet would run as a formula (CSV injection). Default: warning.</summary>
     public const string FormulaLikeValues = "formula_like_values";
 }

@@ -50,6 +50,12 @@ public sealed record CsvReadOptions
     public char? Delimiter { get; init; }
 
     /// <summary>
+    /// Whether a CSV's first row names the columns; null detects it from the first rows (see <see cref="CsvHeaderSniffer"/>).
+    /// Without a header the columns are named <c>column_1</c>, <c>column_2</c>, ...
+    /// </summary>
+    public bool? HasHeader { get; init; }
+
+    /// <summary>
     /// Kinds to use instead of inferring them, matched by column name (ignoring case); columns it does not name are
     /// inferred. Pass the schema saved with a table to read back the CSV written by <see cref="CsvTableWriter"/> losslessly.
     /// </summary>

@@ -104,17 +104,24 @@ internal static class CsvSniffer
         return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     }
 
-    public static char DetectDelimiter(ReadOnlySpan<byte> prefix, Encoding encoding, int bomLength)
+    public static char DetectDelimiter(ReadOnlySpan<byte> prefix, Encoding encoding, int bomLength) =>
+        DetectDelimiter(Decode(prefix, encoding, bomLength));
+
+    /// <summary>The prefix as text, leniently: it may end inside a character.</summary>
+    public static string Decode(ReadOnlySpan<byte> prefix, Encoding encoding, int bomLength)
     {
         var body = prefix[bomLength..];
         if (encoding is UnicodeEncoding && body.Length % 2 == 1)
         {
             body = body[..^1];
         }
-        // Lenient decoders: the prefix may end inside a character.
         var lenient = encoding is not UnicodeEncoding ? Encoding.UTF8
             : prefix.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) ? Encoding.BigEndianUnicode : Encoding.Unicode;
-        var text = lenient.GetString(body);
+        return lenient.GetString(body);
+    }
+
+    private static char DetectDelimiter(string text)
+    {
         Span<int> counts = stackalloc int[Delimiters.Length];
         var quoted = false;
         foreach (var ch in text)

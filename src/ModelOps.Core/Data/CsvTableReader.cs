@@ -18,6 +18,7 @@ public sealed record CsvReadResult(
 /// <param name="RowsRejected">Records left out (wrong field count, or a JSON line that is not an object).</param>
 /// <param name="Format"><c>csv</c>, <c>jsonl</c> or <c>parquet</c>.</param>
 /// <param name="Encoding"><c>utf-8</c>, <c>utf-16le</c> or <c>utf-16be</c> for text formats; <c>binary</c> for Parquet.</param>
+/// <param name="HasHeader">CSV: whether the first row named the columns (else they are <c>column_1</c>, ...).</param>
 /// <remarks>Named for CSV, where it began; every reader (<see cref="DataFileReader"/>) returns it.</remarks>
 public sealed record CsvReadReport(
     string Delimiter,
@@ -25,7 +26,8 @@ public sealed record CsvReadReport(
     int RowsRejected,
     IReadOnlyList<ColumnReadReport> Columns,
     string Format = DataFormats.Csv,
-    string Encoding = "utf-8");
+    string Encoding = "utf-8",
+    bool HasHeader = true);
 
 /// <summary>How one column was read.</summary>
 /// <param name="KindInferred">False when the kind came from <see cref="CsvReadOptions.Schema"/>.</param>
@@ -85,7 +87,9 @@ public static class CsvTableReader
         var prefix = await CsvSniffer.ReadPrefixAsync(stream, cancellationToken).ConfigureAwait(false);
         var encoding = CsvSniffer.DetectEncoding(prefix, out var bomLength, out var encodingName);
         CsvSniffer.CheckText(prefix, streamEnded: prefix.Length < CsvSniffer.PrefixBytes, utf16: bomLength == 2);
+        var start = CsvSniffer.Decode(prefix, encoding, bomLength);
         var delimiter = options.Delimiter ?? CsvSniffer.DetectDelimiter(prefix, encoding, bomLength);
+        var hasHeader = options.HasHeader ?? CsvHeaderSniffer.HasHeader(start, delimiter, complete: prefix.Length < CsvSniffer.PrefixBytes);
         if (prefix.Length > options.MaxBytes)
         {
             throw SniffedStream.TooLarge(options.MaxBytes);
@@ -95,7 +99,7 @@ public static class CsvTableReader
         using var text = new StreamReader(source, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
         try
         {
-            return await ReadCoreAsync(text, delimiter, encodingName, options, chunks, cancellationToken).ConfigureAwait(false);
+            return await ReadCoreAsync(text, delimiter, hasHeader, encodingName, options, chunks, cancellationToken).ConfigureAwait(false);
         }
         catch (DecoderFallbackException e)
         {
@@ -120,12 +124,12 @@ public static class CsvTableReader
 
     private static int RecordBufferChars(CsvReadOptions options) => Math.Max(64 * 1024, Math.Min(options.MaxLineLength, Math.Max(1 << 20, options.MaxFieldLength * 4)));
 
-    private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadCoreAsync(TextReader text, char delimiter, string encodingName,
+    private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadCoreAsync(TextReader text, char delimiter, bool hasHeader, string encodingName,
         CsvReadOptions options, (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
     {
         var csvOptions = new CsvDataReaderOptions
         {
-            HasHeaders = true,
+            HasHeaders = hasHeader,
             Delimiter = delimiter,
             CsvStyle = CsvStyle.Standard,
             Culture = CultureInfo.InvariantCulture,
@@ -136,12 +140,12 @@ public static class CsvTableReader
         };
         await using var csv = await CsvDataReader.CreateAsync(text, csvOptions, cancellationToken).ConfigureAwait(false);
 
-        var names = ReadHeader(csv, options);
+        var names = ReadHeader(csv, hasHeader, options);
         var columns = names.Select(n => new ColumnBuilder(ForcedKind(options, n))).ToArray();
         var rejected = new List<RejectedRow>();
         var rowNumbers = chunks is null ? new ChunkedList<long>() : null;
         var rowsKept = 0;
-        long recordNumber = 1;
+        long recordNumber = hasHeader ? 1 : 0;
         var rowsRead = 0;
         var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
         await using var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare, output);
@@ -201,10 +205,12 @@ public static class CsvTableReader
 
         if (output is null)
         {
-            return (TableAssembler.Build(names, columns, options, DataFormats.Csv, delimiter.ToString(), encodingName, rowsRead, rejected, rowNumbers!.MoveToArray()), null);
+            var whole = TableAssembler.Build(names, columns, options, DataFormats.Csv, delimiter.ToString(), encodingName, rowsRead, rejected, rowNumbers!.MoveToArray());
+            return (whole with { Report = whole.Report with { HasHeader = hasHeader } }, null);
         }
-        return (null, await TableAssembler.FinishChunksAsync(names, columns, feeder, output, options, DataFormats.Csv, delimiter.ToString(),
-            encodingName, rowsRead, rejected).ConfigureAwait(false));
+        var streamed = await TableAssembler.FinishChunksAsync(names, columns, feeder, output, options, DataFormats.Csv, delimiter.ToString(),
+            encodingName, rowsRead, rejected).ConfigureAwait(false);
+        return (null, streamed with { Report = streamed.Report with { HasHeader = hasHeader } });
     }
 
     internal static ColumnKind? ForcedKind(CsvReadOptions options, string name) => options.Schema?.Find(name)?.Kind;
@@ -213,7 +219,7 @@ public static class CsvTableReader
         new(DataFileErrorCodes.LineTooLong,
             $"Row {row} is longer than {maxLineLength:N0} characters, the limit. The file may have an unclosed quote or be a single-line dump.");
 
-    private static string[] ReadHeader(CsvDataReader csv, CsvReadOptions options)
+    private static string[] ReadHeader(CsvDataReader csv, bool hasHeader, CsvReadOptions options)
     {
         var count = csv.FieldCount;
         if (count > options.MaxColumns)
@@ -224,7 +230,7 @@ public static class CsvTableReader
         var names = new string[count];
         for (var i = 0; i < count; i++)
         {
-            var name = csv.GetName(i).Trim();
+            var name = hasHeader ? csv.GetName(i).Trim() : "";
             names[i] = name.Length == 0 ? $"column_{i + 1}" : name;
         }
         TableAssembler.CheckUniqueNames(names);

@@ -24,6 +24,7 @@ public static class DataValidator
         [AnomalyCodes.RowCountChange] = AnomalySeverity.Warning,
         [AnomalyCodes.Drift] = AnomalySeverity.Warning,
         [AnomalyCodes.RejectedRows] = AnomalySeverity.Warning,
+        [AnomalyCodes.NoHeader] = AnomalySeverity.Warning,
         [AnomalyCodes.FormulaLikeValues] = AnomalySeverity.Warning,
     };
 
@@ -89,6 +90,13 @@ public static class DataValidator
         {
             Add(AnomalyCodes.RejectedRows, null, read.RowsRejected, [],
                 $"{read.RowsRejected:N0} of {read.RowsRead:N0} rows could not be read and were left out (see the quarantine file).", AnomalySeverity.Warning);
+        }
+
+        if (context.Read is { HasHeader: false } headerless)
+        {
+            Add(AnomalyCodes.NoHeader, null, headerless.Columns.Count, [],
+                $"The first row reads as data, not column names, so the columns are named column_1 to column_{headerless.Columns.Count}. " +
+                "Add a header row, or set data.read.hasHeader in modelops.json if the guess is wrong.", AnomalySeverity.Warning);
         }
 
         CheckLabel(table, context.Label, Add);

@@ -41,6 +41,7 @@ public sealed class BadFileCorpusTests
         Text("one ragged row among many", "one-ragged.csv", DataCheck.Valid(60) + "1,2\n", "ok", AnomalyCodes.RejectedRows),
         Text("mixed delimiters", "mixed.csv", "age,city,income,label\n" + DataCheck.Valid(40, ';').Split('\n', 2)[1], DataFileErrorCodes.RaggedRows),
         Text("semicolon delimited", "semi.csv", DataCheck.Valid(40, ';'), "ok"),
+        Text("no header row", "headerless.csv", DataCheck.Valid(40).Split('\n', 2)[1], "ok", AnomalyCodes.NoHeader, label: "column_4"),
         Text("tab separated .tsv", "data.tsv", DataCheck.Valid(40, '\t'), "ok"),
         Text("pipe delimited .txt", "data.txt", DataCheck.Valid(40, '|'), "ok"),
         Text("CRLF line endings", "crlf.csv", DataCheck.Valid(40, ',', "\r\n"), "ok"),

@@ -20,6 +20,19 @@ public sealed class ModelConfigTests
     }
 
     [Fact]
+    public void Read_options_and_the_seed_come_from_the_config()
+    {
+        var config = ModelConfig.Parse("""{ "search": { "seed": 7 }, "data": { "read": { "hasHeader": false, "delimiter": ";" } } }"""u8);
+
+        Assert.Equal(7, config.Search.Seed);
+        var read = config.Data.ReadOptions(null);
+        Assert.False(read.HasHeader);
+        Assert.Equal(';', read.Delimiter);
+        Assert.Equal(ModelContext.Seed, ModelConfig.Parse("{}"u8).Search.Seed);
+        Assert.Null(ModelConfig.Parse("{}"u8).Data.ReadOptions(null).HasHeader); // detected
+    }
+
+    [Fact]
     public void Every_problem_in_a_config_is_named_in_one_message()
     {
         var error = Assert.Throws<InvalidModelConfigException>(() => ModelConfig.Parse(
