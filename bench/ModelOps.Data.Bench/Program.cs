@@ -3,12 +3,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ModelOps.Core.Data;
+using static Stats;
 
 // End-to-end data benchmark: the pipeline's data steps (IngestActivity's streaming read + first data pass, validation and
 // plan; CleanActivity's second pass into train/holdout chunk files) on a generated CSV, side by side with pandas
 // (read_csv + drop_duplicates + dropna(label) + fillna + describe). BENCH_GC=1 prints memory and GC figures to stderr.
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- compare [--mb 200] [--runs 5] [--file path] [--keep]
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- generate <path> [--mb 200]
+//   dotnet run -c Release --project bench/ModelOps.Data.Bench -- formats [--mb 100] [--runs 3]  (the same table as CSV, JSON
+//     lines and Parquet, each read in chunks in a fresh process: seconds and peak memory against the file)
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- once <path> [--cold] [--warmups 12]  (one .NET pass, prints
 //       JSON; first the same steps on a 4 MB file --warmups times, as a host that has taken in a dozen files has run them,
 //       so tiered compilation has finished; --cold: none, the first file of a fresh process)
@@ -34,13 +37,17 @@ switch (command)
         }
         Console.WriteLine(JsonSerializer.Serialize(await Pipeline.RunAsync(args[1])));
         return 0;
+    case "formats":
+        return await Formats.RunAsync(IntArg("--mb", 100), IntArg("--runs", 3));
+    case "read":
+        return await Formats.ReadOnceAsync(args[1]);
     case "consumer":
         await ConsumerProbe.RunAsync(args[1]);
         return 0;
     case "compare":
         return await Compare.RunAsync(StringArg("--file"), mb, IntArg("--runs", 5), args.Contains("--keep"));
     default:
-        Console.Error.WriteLine($"Unknown command '{command}'. Use compare, generate or once.");
+        Console.Error.WriteLine($"Unknown command '{command}'. Use compare, formats, generate, once, read or consumer.");
         return 2;
 }
 
@@ -59,6 +66,16 @@ string? StringArg(string name)
 /// <summary>One measured pass, as JSON, for the comparison table.</summary>
 internal sealed record PassResult(string Engine, double Seconds, long Bytes, long Rows, long PeakRssBytes, double ReadSeconds,
     double ValidateSeconds, double CleanSeconds, double ProfileSeconds, int Anomalies, long RowsOut, double CpuSeconds);
+
+internal static class Stats
+{
+    /// <summary>The middle value (the mean of the two middle ones for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
 
 internal static class Pipeline
 {
@@ -296,11 +313,6 @@ internal static class Compare
 
     private static void Report(List<PassResult> ours, List<PassResult> cold, List<PassResult> pandas)
     {
-        static double Median(IEnumerable<double> xs)
-        {
-            var s = xs.OrderBy(x => x).ToArray();
-            return s.Length % 2 == 1 ? s[s.Length / 2] : (s[s.Length / 2 - 1] + s[s.Length / 2]) / 2;
-        }
         var bytes = ours[0].Bytes;
         var rows = ours[0].Rows;
         Console.WriteLine();
@@ -401,7 +413,6 @@ internal static class ConsumerProbe
             adds.Add(add * 1e9 / rows / 20);
             writes.Add(write * 1e9 / rows / 20);
         }
-        static double Median(IEnumerable<double> xs) { var a = xs.Order().ToArray(); return a[a.Length / 2]; }
         Console.WriteLine($"second half of {adds.Count} rounds, medians: pass.Add {Median(adds.Skip(adds.Count / 2)):0.0} ns/cell, write {Median(writes.Skip(adds.Count / 2)):0.0} ns/cell");
     }
 }
