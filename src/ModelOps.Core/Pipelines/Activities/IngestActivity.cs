@@ -46,7 +46,13 @@ public sealed class IngestActivity(
             {
                 return result;
             }
-            again = new ReadAgain([.. again.AsText, .. more.AsText], more.Columns.Count > 0 ? more.Columns : again.Columns);
+            var next = new ReadAgain([.. again.AsText, .. more.AsText], more.Columns.Count > 0 ? more.Columns : again.Columns);
+            if (next.AsText.Count == again.AsText.Count && next.Columns.Count == again.Columns.Count)
+            {
+                // Each read learns something the last did not, so this ends; a read that learns nothing would loop.
+                throw new InvalidOperationException("A data file asked to be read again with nothing new to read it with.");
+            }
+            again = next;
         }
     }
 
