@@ -143,6 +143,7 @@ internal static class JsonLinesTableReader
             column = -1;
             if (!_late.TryGetValue(key, out var sample))
             {
+                CheckRoom(names.Count + _late.Count);
                 _late[key] = sample = new ColumnBuilder(CsvTableReader.ForcedKind(options, key));
                 _lateOrder.Add(key);
             }
@@ -152,16 +153,21 @@ internal static class JsonLinesTableReader
         /// <summary>A new column, missing in the rows before this one.</summary>
         public int Add(string key, ColumnKind? kindIfEmpty)
         {
-            if (names.Count == options.MaxColumns)
-            {
-                throw new DataFileException(DataFileErrorCodes.TooManyColumns,
-                    $"The JSON objects have more than {options.MaxColumns:N0} distinct keys, the column limit. Drop unused keys or raise the limit.");
-            }
+            CheckRoom(names.Count);
             var column = names.Count;
             names.Add(key.Length == 0 ? $"column_{column + 1}" : key);
             _index[key] = column;
             feeder.AddColumn(new ColumnBuilder(CsvTableReader.ForcedKind(options, key), kindIfEmpty));
             return column;
+        }
+
+        private void CheckRoom(int columns)
+        {
+            if (columns == options.MaxColumns)
+            {
+                throw new DataFileException(DataFileErrorCodes.TooManyColumns,
+                    $"The JSON objects have more than {options.MaxColumns:N0} distinct keys, the column limit. Drop unused keys or raise the limit.");
+            }
         }
 
         /// <summary>The late keys in the order met, each with the kind its sampled values read as.</summary>

@@ -129,6 +129,17 @@ public sealed class StreamingFormatsTests
     }
 
     [Fact]
+    public async Task Keys_first_met_late_count_towards_the_column_limit()
+    {
+        // Every late line brings a new key: each would hold a sample, so they are limited like columns.
+        var bytes = JsonLines(3_000, i => i >= 2_500 ? $"\"k{i}\": 1" : null);
+
+        var error = await Assert.ThrowsAsync<DataFileException>(() => Chunks(bytes, "people.jsonl", 2_048, Options with { MaxColumns = 50 }));
+
+        Assert.Equal(DataFileErrorCodes.TooManyColumns, error.Code);
+    }
+
+    [Fact]
     public async Task Parquet_streams_a_row_group_at_a_time_with_the_rows_of_a_whole_read()
     {
         var bytes = await Parquet(groups: 3, rowsPerGroup: 3_000);
