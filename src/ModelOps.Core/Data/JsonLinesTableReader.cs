@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using System.Text.Json;
 
 namespace ModelOps.Core.Data;
 
@@ -36,7 +35,8 @@ internal static class JsonLinesTableReader
         var names = new List<string>(); // grows as keys are met, until the first chunk goes
         var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
         await using var feeder = new ColumnFeeder([], options.SampleRows, options.MinNumericShare, output);
-        var columns = new Columns(feeder, names, options);
+        var columns = new JsonColumns(feeder, names, options);
+        var parser = new JsonLineParser(columns, options);
         foreach (var known in options.KnownColumns)
         {
             columns.Add(known.Name, known.Kind);
@@ -45,8 +45,6 @@ internal static class JsonLinesTableReader
         var rowNumbers = chunks is null ? new ChunkedList<long>() : null;
         var rowsRead = 0;
         var rowsKept = 0;
-        var seen = new bool[16];
-        var chars = new char[256];
         var lines = new LineSplitter(new SniffedStream(prefix, stream, options.MaxBytes), options.MaxLineLength);
         long lineNumber = 0;
         while (await lines.NextAsync(cancellationToken).ConfigureAwait(false) is { } line)
@@ -67,23 +65,10 @@ internal static class JsonLinesTableReader
                 throw new DataFileException(DataFileErrorCodes.TooManyRows,
                     $"The file has more than {options.MaxRows:N0} data rows, the limit. Sample it or raise the limit.");
             }
-            if (Invalid(bytes) is { } reason)
+            if (parser.TryAdd(bytes) is { } reason)
             {
                 rejected.Add(new RejectedRow(lineNumber, reason, [Truncate(bytes)]));
                 continue;
-            }
-            if (seen.Length < columns.Count)
-            {
-                seen = new bool[Math.Max(columns.Count, seen.Length * 2)];
-            }
-            Array.Clear(seen);
-            AddLine(bytes, columns, options, ref seen, ref chars);
-            for (var c = 0; c < columns.Count; c++)
-            {
-                if (!seen[c])
-                {
-                    feeder.AddMissing(c);
-                }
             }
             rowsKept++;
             rowNumbers?.Add(lineNumber);
@@ -111,161 +96,6 @@ internal static class JsonLinesTableReader
         var streamed = await TableAssembler.FinishChunksAsync(columns.Names, feeder.Builders, feeder, output, options, DataFormats.JsonLines, "",
             "utf-8", rowsRead, rejected).ConfigureAwait(false);
         return (null, streamed with { LateColumns = columns.LateColumns() });
-    }
-
-    /// <summary>
-    /// The columns met so far, by key (ignoring case). A key first met after the first chunk has gone cannot join the
-    /// stream's columns: its values go to a sample instead, which tells its kind for the next read (<see cref="LateColumns"/>).
-    /// </summary>
-    private sealed class Columns(ColumnFeeder feeder, List<string> names, CsvReadOptions options)
-    {
-        private readonly Dictionary<string, int> _index = new(StringComparer.OrdinalIgnoreCase);
-        private readonly Dictionary<string, ColumnBuilder> _late = new(StringComparer.OrdinalIgnoreCase);
-        private readonly List<string> _lateOrder = [];
-
-        public List<string> Names => names;
-
-        public int Count => names.Count;
-
-        /// <summary>Where the value of <paramref name="key"/> in this line goes: its column (made if new), else the sample of
-        /// a late key; <paramref name="column"/> is -1 for a late key, and the builder null once its sample is full.</summary>
-        public ColumnBuilder? Find(string key, out int column)
-        {
-            if (_index.TryGetValue(key, out column))
-            {
-                return feeder.Builders[column];
-            }
-            if (feeder.ColumnsOpen)
-            {
-                column = Add(key, null);
-                return feeder.Builders[column];
-            }
-            column = -1;
-            if (!_late.TryGetValue(key, out var sample))
-            {
-                CheckRoom(names.Count + _late.Count);
-                _late[key] = sample = new ColumnBuilder(CsvTableReader.ForcedKind(options, key));
-                _lateOrder.Add(key);
-            }
-            return sample.Count < options.SampleRows ? sample : null;
-        }
-
-        /// <summary>A new column, missing in the rows before this one.</summary>
-        public int Add(string key, ColumnKind? kindIfEmpty)
-        {
-            CheckRoom(names.Count);
-            var column = names.Count;
-            names.Add(key.Length == 0 ? $"column_{column + 1}" : key);
-            _index[key] = column;
-            feeder.AddColumn(new ColumnBuilder(CsvTableReader.ForcedKind(options, key), kindIfEmpty));
-            return column;
-        }
-
-        private void CheckRoom(int columns)
-        {
-            if (columns == options.MaxColumns)
-            {
-                throw new DataFileException(DataFileErrorCodes.TooManyColumns,
-                    $"The JSON objects have more than {options.MaxColumns:N0} distinct keys, the column limit. Drop unused keys or raise the limit.");
-            }
-        }
-
-        /// <summary>The late keys in the order met, each with the kind its sampled values read as.</summary>
-        public IReadOnlyList<ColumnSchema> LateColumns() =>
-            _lateOrder.Select(key => new ColumnSchema(key, _late[key].Build(options.MinNumericShare, options.InferText).Kind)).ToArray();
-    }
-
-    /// <summary>Why a line is rejected, or null: checked whole first, so that a bad line adds nothing to any column.</summary>
-    private static string? Invalid(ReadOnlySpan<byte> bytes)
-    {
-        try
-        {
-            var check = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = 64 });
-            if (!check.Read() || check.TokenType != JsonTokenType.StartObject)
-            {
-                return "is not a JSON object";
-            }
-            check.Skip();
-            if (check.Read())
-            {
-                return "has more than one JSON value";
-            }
-            return null;
-        }
-        catch (JsonException e)
-        {
-            return $"is not valid JSON ({FirstSentence(e.Message)})";
-        }
-    }
-
-    /// <summary>Adds one valid object's values to its columns and marks them <paramref name="seen"/>.</summary>
-    private static void AddLine(ReadOnlySpan<byte> bytes, Columns columns, CsvReadOptions options, ref bool[] seen, ref char[] chars)
-    {
-        var reader = new Utf8JsonReader(bytes);
-        reader.Read();
-        Span<char> number = stackalloc char[64];
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var name = reader.GetString()!.Trim();
-            reader.Read();
-            var target = columns.Find(name, out var column);
-            if (target is null || (column >= 0 && column < seen.Length && seen[column]))
-            {
-                reader.Skip();
-                continue; // a late key whose sample is full, or a repeated key: the first value wins
-            }
-            if (column >= 0)
-            {
-                if (seen.Length <= column)
-                {
-                    Array.Resize(ref seen, Math.Max(column + 1, seen.Length * 2));
-                }
-                seen[column] = true;
-            }
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.Null:
-                    target.AddMissing();
-                    break;
-                case JsonTokenType.True:
-                    target.Add("true");
-                    break;
-                case JsonTokenType.False:
-                    target.Add("false");
-                    break;
-                case JsonTokenType.String:
-                    var length = reader.HasValueSequence ? (int)reader.ValueSequence.Length : reader.ValueSpan.Length;
-                    if (chars.Length < length)
-                    {
-                        chars = new char[Math.Max(length, chars.Length * 2)];
-                    }
-                    var written = reader.CopyString(chars);
-                    if (written > options.MaxFieldLength)
-                    {
-                        throw new DataFileException(DataFileErrorCodes.FieldTooLong,
-                            $"A value of key '{name}' has {written:N0} characters; the limit is {options.MaxFieldLength:N0}.");
-                    }
-                    target.Add(chars.AsSpan(0, written).Trim());
-                    break;
-                case JsonTokenType.Number when reader.ValueSpan.Length <= number.Length:
-                    target.Add(number[..Encoding.UTF8.GetChars(reader.ValueSpan, number)]);
-                    break;
-                case JsonTokenType.Number:
-                    target.Add(Encoding.UTF8.GetString(reader.ValueSpan));
-                    break;
-                default:
-                    var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    target.Add(Encoding.UTF8.GetString(bytes[start..(int)reader.BytesConsumed]));
-                    break;
-            }
-        }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return (end > 0 ? message[..end] : message).TrimEnd('.');
     }
 
     private static string Truncate(ReadOnlySpan<byte> bytes)

@@ -52,6 +52,32 @@ public sealed class DataFileReaderTests
     }
 
     [Fact]
+    public async Task A_bad_json_line_adds_nothing_not_even_the_key_it_brought()
+    {
+        var lines = string.Concat(Enumerable.Range(0, 40).Select(i => $"{{\"x\": {i}}}\n")) + "{\"x\": 1, \"y\": 2, oops}\n{\"x\": 41}\n";
+
+        var read = await Read(lines, "x.jsonl");
+
+        Assert.Equal(["x"], read.Table.Schema.Columns.Select(c => c.Name));
+        Assert.Equal(41, read.Table.RowCount);
+        Assert.Equal(41, read.Table.Numeric("x")[^1]);
+        Assert.Equal(41, Assert.Single(read.Rejected).RowNumber);
+    }
+
+    [Fact]
+    public async Task Json_keys_match_ignoring_case_and_escapes_and_the_first_of_a_repeated_key_wins()
+    {
+        // Keys in changing order and spelling: matched by their bytes where they repeat, by name otherwise.
+        var lines = "{\"ab\": 1, \"c\": \"x\"}\n{\"c\": \"y\", \"a\\u0062\": 2}\n{\"AB\": 3, \"ab\": 99, \"c\": \"z\"}\n{\"ab\": 4, \"c\": \"x\"}\n";
+
+        var read = await Read(lines, "x.jsonl");
+
+        Assert.Equal(["ab", "c"], read.Table.Schema.Columns.Select(c => c.Name));
+        Assert.Equal([1, 2, 3, 4], read.Table.Numeric("ab"));
+        Assert.Equal(new string?[] { "x", "y", "z", "x" }, read.Table.Categorical("c"));
+    }
+
+    [Fact]
     public async Task Parquet_columns_keep_their_native_kinds()
     {
         var bytes = await BadFileCorpusTests.Parquet(10);
