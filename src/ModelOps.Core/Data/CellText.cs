@@ -59,6 +59,70 @@ internal static class CellText
         return false;
     }
 
+    /// <summary>
+    /// A number written with a decimal comma, as European exports write them: <c>3,14</c>, <c>-0,5</c>, <c>1.234,5</c> (dots
+    /// group thousands in threes), or a whole number. <paramref name="coerced"/> is true when a comma or a dot had to be
+    /// read that way.
+    /// </summary>
+    public static bool TryParseDecimalComma(ReadOnlySpan<char> text, out double value, out bool coerced)
+    {
+        value = double.NaN;
+        coerced = false;
+        if (text.Length is 0 or > 64)
+        {
+            return false;
+        }
+        Span<char> plain = stackalloc char[text.Length];
+        var n = 0;
+        var i = 0;
+        if (text[0] is '-' or '+')
+        {
+            plain[n++] = text[i++];
+        }
+        var lead = 0;
+        while (i < text.Length && char.IsAsciiDigit(text[i])) { plain[n++] = text[i++]; lead++; }
+        if (lead == 0)
+        {
+            return false;
+        }
+        while (i < text.Length && text[i] == '.')
+        {
+            // Thousands: only after 1-3 leading digits, and only in whole groups of three.
+            if (lead > 3 || i + 3 >= text.Length)
+            {
+                return false;
+            }
+            for (var k = 1; k <= 3; k++)
+            {
+                if (!char.IsAsciiDigit(text[i + k])) return false;
+                plain[n++] = text[i + k];
+            }
+            i += 4;
+            if (i < text.Length && char.IsAsciiDigit(text[i]))
+            {
+                return false;
+            }
+            coerced = true;
+        }
+        if (i < text.Length)
+        {
+            if (text[i] != ',' || i + 1 == text.Length)
+            {
+                return false;
+            }
+            plain[n++] = '.';
+            i++;
+            while (i < text.Length && char.IsAsciiDigit(text[i])) { plain[n++] = text[i++]; }
+            if (i != text.Length)
+            {
+                return false;
+            }
+            coerced = true;
+        }
+        return TryParseSimpleDecimal(plain[..n], out value)
+            || (double.TryParse(plain[..n], NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value));
+    }
+
     private static ReadOnlySpan<double> PowersOf10 =>
     [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,

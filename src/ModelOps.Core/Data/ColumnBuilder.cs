@@ -12,6 +12,8 @@ internal sealed class ColumnBuilder
 
     private readonly ColumnKind? _forced;
     private readonly ColumnKind? _kindIfEmpty;
+    private readonly bool _commaAllowed;
+    private bool _decimalComma;
     private readonly Dictionary<string, string> _pool = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private ChunkedList<string?>? _cells = new();
@@ -29,10 +31,13 @@ internal sealed class ColumnBuilder
     /// <param name="forced">The kind to read every cell as (a declared schema).</param>
     /// <param name="kindIfEmpty">The kind to stream in when <see cref="Freeze"/> comes before any value (a column known from
     /// an earlier read); numeric without it.</param>
-    public ColumnBuilder(ColumnKind? forced = null, ColumnKind? kindIfEmpty = null)
+    /// <param name="decimalCommas">Whether numbers may be written with a decimal comma (<c>3,14</c>, <c>1.234,5</c>): in a
+    /// file whose fields are not separated by commas. A column whose sample reads better that way is read that way.</param>
+    public ColumnBuilder(ColumnKind? forced = null, ColumnKind? kindIfEmpty = null, bool decimalCommas = false)
     {
         _forced = forced;
         _kindIfEmpty = kindIfEmpty;
+        _commaAllowed = decimalCommas;
         _lookup = _pool.GetAlternateLookup<ReadOnlySpan<char>>();
         if (forced is { } kind && !kind.IsString())
         {
@@ -48,7 +53,7 @@ internal sealed class ColumnBuilder
     /// <summary>Adds one trimmed cell.</summary>
     public void Add(ReadOnlySpan<char> trimmed)
     {
-        if (_typedKind == ColumnKind.Numeric && _values is { } numbers && CellText.TryParseSimpleDecimal(trimmed, out var simple))
+        if (_typedKind == ColumnKind.Numeric && _values is { } numbers && !_decimalComma && CellText.TryParseSimpleDecimal(trimmed, out var simple))
         {
             numbers.Add(simple); // the common case first: a plain decimal in a numeric column
             Count++;
@@ -274,6 +279,7 @@ internal sealed class ColumnBuilder
         var nonMissing = 0;
         numbers = 0;
         var dates = 0;
+        var commaNumbers = 0;
         var allBoolean = true;
         long length = 0;
         // Cells are pooled strings: what a distinct value parses as is worked out once per distinct object.
@@ -290,13 +296,15 @@ internal sealed class ColumnBuilder
             if (!seen.TryGetValue(cell, out var flags))
             {
                 flags = (byte)((CellText.TryParseNumber(cell, out _) ? 1 : CellText.TryParseDate(cell, out _) ? 2 : 0)
-                    | (CellText.TryParseBoolean(cell, acceptDigits: false, out _) ? 4 : 0));
+                    | (CellText.TryParseBoolean(cell, acceptDigits: false, out _) ? 4 : 0)
+                    | (_commaAllowed && CellText.TryParseDecimalComma(cell, out _, out _) ? 8 : 0));
                 if (seen.Count < MaxInterned)
                 {
                     seen.Add(cell, flags);
                 }
             }
             numbers += flags & 1;
+            commaNumbers += (flags >> 3) & 1;
             dates += (flags >> 1) & 1;
             allBoolean = allBoolean && (flags & 4) != 0;
         }
@@ -307,6 +315,12 @@ internal sealed class ColumnBuilder
         if (allBoolean)
         {
             return ColumnKind.Boolean;
+        }
+        if (commaNumbers > numbers && commaNumbers >= minNumericShare * nonMissing)
+        {
+            _decimalComma = true; // 3,14 and 1.234,5 more often than numbers that read the usual way
+            numbers = commaNumbers;
+            return ColumnKind.Numeric;
         }
         if (numbers > 0 && numbers >= minNumericShare * nonMissing)
         {
@@ -330,6 +344,7 @@ internal sealed class ColumnBuilder
         {
             ColumnKind.Boolean => CellText.TryParseBoolean(text, acceptDigits: forcedDigits || _forced is not null, out value),
             ColumnKind.Datetime => CellText.TryParseDate(text, out value),
+            _ when _decimalComma => CellText.TryParseDecimalComma(text, out value, out coerced),
             _ => CellText.TryParseNumber(text, out value, out coerced),
         };
     }

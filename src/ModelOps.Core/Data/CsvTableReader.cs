@@ -141,7 +141,8 @@ public static class CsvTableReader
         await using var csv = await CsvDataReader.CreateAsync(text, csvOptions, cancellationToken).ConfigureAwait(false);
 
         var names = ReadHeader(csv, hasHeader, options);
-        var columns = names.Select(n => new ColumnBuilder(ForcedKind(options, n))).ToArray();
+        // Where commas do not separate fields, they may be decimal commas (European exports: 3,14 with ';' between fields).
+        var columns = names.Select(n => new ColumnBuilder(ForcedKind(options, n), decimalCommas: delimiter != ',')).ToArray();
         var rejected = new List<RejectedRow>();
         var rowNumbers = chunks is null ? new ChunkedList<long>() : null;
         var rowsKept = 0;
