@@ -80,10 +80,6 @@ internal static class CsvSniffer
         }
     }
 
-    /// <summary>The delimiter among <c>, ; \t |</c> that occurs most often outside quotes in the header row; ',' when none does.</summary>
-    public static char DetectDelimiter(ReadOnlySpan<byte> prefix) =>
-        DetectDelimiter(prefix, Encoding.UTF8, prefix.StartsWith(Utf8Bom) ? Utf8Bom.Length : 0);
-
     /// <summary>The text encoding by byte-order mark: UTF-16 LE/BE, else UTF-8 (BOM optional). Decoders throw on invalid bytes.</summary>
     public static Encoding DetectEncoding(ReadOnlySpan<byte> prefix, out int bomLength, out string name)
     {
@@ -104,9 +100,6 @@ internal static class CsvSniffer
         return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     }
 
-    public static char DetectDelimiter(ReadOnlySpan<byte> prefix, Encoding encoding, int bomLength) =>
-        DetectDelimiter(Decode(prefix, encoding, bomLength));
-
     /// <summary>The prefix as text, leniently: it may end inside a character.</summary>
     public static string Decode(ReadOnlySpan<byte> prefix, Encoding encoding, int bomLength)
     {
@@ -120,7 +113,31 @@ internal static class CsvSniffer
         return lenient.GetString(body);
     }
 
-    private static char DetectDelimiter(string text)
+    /// <summary>
+    /// The length of an Excel separator line (<c>sep=;</c> and its line break) at the start of the text, and the delimiter
+    /// it names; 0 and null when there is none.
+    /// </summary>
+    public static int SeparatorLine(string text, out char? delimiter)
+    {
+        delimiter = null;
+        if (text.Length < 5 || !text.StartsWith("sep=", StringComparison.OrdinalIgnoreCase) || Array.IndexOf(Delimiters, text[4]) < 0)
+        {
+            return 0;
+        }
+        var end = text.Length == 5 ? 5
+            : text[5] == '\n' ? 6
+            : text[5] == '\r' ? (text.Length > 6 && text[6] == '\n' ? 7 : 6)
+            : -1;
+        if (end < 0)
+        {
+            return 0; // "sep=;x" is data, not the hint
+        }
+        delimiter = text[4];
+        return end;
+    }
+
+    /// <summary>The delimiter among <c>, ; \t |</c> that occurs most often outside quotes in the first row of the text; ',' when none does.</summary>
+    public static char DetectDelimiter(string text)
     {
         Span<int> counts = stackalloc int[Delimiters.Length];
         var quoted = false;

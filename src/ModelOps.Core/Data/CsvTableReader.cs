@@ -88,18 +88,22 @@ public static class CsvTableReader
         var encoding = CsvSniffer.DetectEncoding(prefix, out var bomLength, out var encodingName);
         CsvSniffer.CheckText(prefix, streamEnded: prefix.Length < CsvSniffer.PrefixBytes, utf16: bomLength == 2);
         var start = CsvSniffer.Decode(prefix, encoding, bomLength);
-        var delimiter = options.Delimiter ?? CsvSniffer.DetectDelimiter(prefix, encoding, bomLength);
-        var hasHeader = options.HasHeader ?? CsvHeaderSniffer.HasHeader(start, delimiter, complete: prefix.Length < CsvSniffer.PrefixBytes);
+        // Excel's "sep=;" hint line names the delimiter; the header comes after it.
+        var hint = CsvSniffer.SeparatorLine(start, out var named);
+        var body = start[hint..];
+        var delimiter = options.Delimiter ?? named ?? CsvSniffer.DetectDelimiter(body);
+        var hasHeader = options.HasHeader ?? CsvHeaderSniffer.HasHeader(body, delimiter, complete: prefix.Length < CsvSniffer.PrefixBytes);
         if (prefix.Length > options.MaxBytes)
         {
             throw SniffedStream.TooLarge(options.MaxBytes);
         }
 
-        var source = new SniffedStream(prefix[bomLength..], stream, options.MaxBytes - bomLength);
+        var skip = bomLength + encoding.GetByteCount(start.AsSpan(0, hint));
+        var source = new SniffedStream(prefix[skip..], stream, options.MaxBytes - skip);
         using var text = new StreamReader(source, encoding, detectEncodingFromByteOrderMarks: false, bufferSize: 64 * 1024, leaveOpen: true);
         try
         {
-            return await ReadCoreAsync(text, delimiter, hasHeader, encodingName, options, chunks, cancellationToken).ConfigureAwait(false);
+            return await ReadCoreAsync(text, delimiter, hasHeader, hint > 0 ? 1 : 0, encodingName, options, chunks, cancellationToken).ConfigureAwait(false);
         }
         catch (DecoderFallbackException e)
         {
@@ -124,7 +128,8 @@ public static class CsvTableReader
 
     private static int RecordBufferChars(CsvReadOptions options) => Math.Max(64 * 1024, Math.Min(options.MaxLineLength, Math.Max(1 << 20, options.MaxFieldLength * 4)));
 
-    private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadCoreAsync(TextReader text, char delimiter, bool hasHeader, string encodingName,
+    /// <param name="linesBefore">Lines before the first record (a <c>sep=</c> hint), so that row numbers stay line numbers.</param>
+    private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadCoreAsync(TextReader text, char delimiter, bool hasHeader, int linesBefore, string encodingName,
         CsvReadOptions options, (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
     {
         var csvOptions = new CsvDataReaderOptions
@@ -146,7 +151,7 @@ public static class CsvTableReader
         var rejected = new List<RejectedRow>();
         var rowNumbers = chunks is null ? new ChunkedList<long>() : null;
         var rowsKept = 0;
-        long recordNumber = hasHeader ? 1 : 0;
+        long recordNumber = linesBefore + (hasHeader ? 1 : 0);
         var rowsRead = 0;
         var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
         await using var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare, output);

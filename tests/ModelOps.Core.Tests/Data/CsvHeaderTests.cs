@@ -64,4 +64,25 @@ public sealed class CsvHeaderTests
         Assert.Equal(5_000, read.Report.RowsRead);
         Assert.Equal(["column_1", "column_2", "column_3"], read.Schema.Columns.Select(c => c.Name));
     }
+
+    [Theory]
+    [InlineData("sep=;\na;b\n1;2\n3;4\n")]
+    [InlineData("SEP=;\r\na;b\r\n1;2\r\n3;4\r\n")]
+    public async Task An_excel_separator_line_names_the_delimiter_and_is_not_a_row(string csv)
+    {
+        var read = await CsvFiles.Read(csv);
+
+        Assert.Equal(";", read.Report.Delimiter);
+        Assert.Equal(["a", "b"], read.Table.Schema.Columns.Select(c => c.Name));
+        Assert.Equal([1, 3], read.Table.Numeric("a"));
+        Assert.Equal([3L, 4], read.RowNumbers); // line numbers: the hint is line 1, the header line 2
+    }
+
+    [Fact]
+    public async Task A_first_field_that_only_starts_like_a_separator_line_is_data()
+    {
+        var read = await CsvFiles.Read("sep=;x,b\n1,2\n");
+
+        Assert.Equal(["sep=;x", "b"], read.Table.Schema.Columns.Select(c => c.Name));
+    }
 }
