@@ -80,15 +80,15 @@ internal sealed class ColumnFeeder : IAsyncDisposable
                 builder.Settle(_minNumericShare);
             }
         }
+        _pendingRowNumbers.Add(rowNumber);
         if (_output is null)
         {
             return ValueTask.CompletedTask;
         }
-        _pendingRowNumbers.Add(rowNumber);
         return _pendingRowNumbers.Count >= _output.ChunkRows && _rows >= _sampleRows ? EmitAsync() : ValueTask.CompletedTask;
     }
 
-    /// <summary>The row numbers of rows fed but not passed on (a read that never filled a chunk).</summary>
+    /// <summary>The row numbers of rows fed but not passed on (all of them in a whole read, or one that never filled a chunk).</summary>
     public long[] TakePendingRowNumbers() => _pendingRowNumbers.MoveToArray();
 
     /// <summary>Rows fed but not yet passed on as a chunk.</summary>

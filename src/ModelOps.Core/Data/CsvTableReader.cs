@@ -149,7 +149,6 @@ public static class CsvTableReader
         // Where commas do not separate fields, they may be decimal commas (European exports: 3,14 with ';' between fields).
         var columns = names.Select(n => new ColumnBuilder(ForcedKind(options, n), decimalCommas: delimiter != ',')).ToArray();
         var rejected = new List<RejectedRow>();
-        var rowNumbers = chunks is null ? new ChunkedList<long>() : null;
         var rowsKept = 0;
         long recordNumber = linesBefore + (hasHeader ? 1 : 0);
         var rowsRead = 0;
@@ -192,7 +191,6 @@ public static class CsvTableReader
                 throw LineTooLong(recordNumber, options.MaxLineLength);
             }
             rowsKept++;
-            rowNumbers?.Add(recordNumber);
             await feeder.EndRowAsync(recordNumber).ConfigureAwait(false);
         }
 
@@ -209,14 +207,8 @@ public static class CsvTableReader
                 $"Check the delimiter (read as {DescribeDelimiter(delimiter)}) and that values containing it are quoted.");
         }
 
-        if (output is null)
-        {
-            var whole = TableAssembler.Build(names, columns, options, DataFormats.Csv, delimiter.ToString(), encodingName, rowsRead, rejected, rowNumbers!.MoveToArray());
-            return (whole with { Report = whole.Report with { HasHeader = hasHeader } }, null);
-        }
-        var streamed = await TableAssembler.FinishChunksAsync(names, columns, feeder, output, options, DataFormats.Csv, delimiter.ToString(),
-            encodingName, rowsRead, rejected).ConfigureAwait(false);
-        return (null, streamed with { Report = streamed.Report with { HasHeader = hasHeader } });
+        return await TableAssembler.CompleteAsync(names, feeder, output, options, DataFormats.Csv, delimiter.ToString(), encodingName, rowsRead,
+            rejected, hasHeader).ConfigureAwait(false);
     }
 
     internal static ColumnKind? ForcedKind(CsvReadOptions options, string name) => options.Schema?.Find(name)?.Kind;
@@ -300,19 +292,30 @@ public sealed record ChunkedReadResult(
 /// <summary>Turns the column builders of any reader into a <see cref="CsvReadResult"/>.</summary>
 internal static class TableAssembler
 {
-    /// <summary>After a chunked read: hands on the last rows; a file that fit in one chunk is built as a whole read would be.</summary>
-    public static async Task<ChunkedReadResult> FinishChunksAsync(IReadOnlyList<string> names, ColumnBuilder[] builders, ColumnFeeder feeder,
-        ChunkOutput output, CsvReadOptions options, string format, string delimiter, string encoding, int rowsRead, List<RejectedRow> rejected)
+    /// <summary>
+    /// After the last row: a whole read builds its table; a chunked read hands on the last rows (a file that fit in one
+    /// chunk is built as a whole read would be) and reports what it found.
+    /// </summary>
+    /// <param name="output">Where the chunks went; null for a whole read.</param>
+    /// <param name="hasHeader">CSV: whether the first row named the columns.</param>
+    public static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> CompleteAsync(IReadOnlyList<string> names, ColumnFeeder feeder,
+        ChunkOutput? output, CsvReadOptions options, string format, string delimiter, string encoding, int rowsRead, List<RejectedRow> rejected,
+        bool hasHeader = true)
     {
+        var builders = feeder.Builders;
+        if (output is null)
+        {
+            return (Build(names, builders, options, format, delimiter, encoding, rowsRead, rejected, feeder.TakePendingRowNumbers(), hasHeader), null);
+        }
         if (feeder.ChunksEmitted == 0)
         {
             await feeder.CompleteAsync().ConfigureAwait(false);
             var rowNumbers = feeder.TakePendingRowNumbers();
-            var whole = Build(names, builders, options, format, delimiter, encoding, rowsRead, rejected, rowNumbers);
+            var whole = Build(names, builders, options, format, delimiter, encoding, rowsRead, rejected, rowNumbers, hasHeader);
             var schema = new TableSchema(whole.Table.Schema.Columns.Select(c => new ColumnSchema(c.Name, c.Kind)).ToArray());
             await output.OnChunk(new TableChunk(new Table(schema, Enumerable.Range(0, whole.Table.ColumnCount).Select(whole.Table.Column).ToArray()), rowNumbers),
                 output.CancellationToken).ConfigureAwait(false);
-            return new ChunkedReadResult(schema, whole.Report, rejected, []);
+            return (null, new ChunkedReadResult(schema, whole.Report, rejected, []));
         }
         if (feeder.PendingRows > 0)
         {
@@ -329,7 +332,8 @@ internal static class TableAssembler
                 reread.Add(names[c]);
             }
         }
-        return new ChunkedReadResult(output.Schema!, new CsvReadReport(delimiter, rowsRead, rejected.Count, reports, format, encoding), rejected, reread);
+        var report = new CsvReadReport(delimiter, rowsRead, rejected.Count, reports, format, encoding, hasHeader);
+        return (null, new ChunkedReadResult(output.Schema!, report, rejected, reread));
     }
 
     public static void CheckUniqueNames(IReadOnlyList<string> names)
@@ -342,8 +346,8 @@ internal static class TableAssembler
         }
     }
 
-    public static CsvReadResult Build(IReadOnlyList<string> names, ColumnBuilder[] builders, CsvReadOptions options, string format,
-        string delimiter, string encoding, int rowsRead, List<RejectedRow> rejected, long[] rowNumbers)
+    private static CsvReadResult Build(IReadOnlyList<string> names, ColumnBuilder[] builders, CsvReadOptions options, string format,
+        string delimiter, string encoding, int rowsRead, List<RejectedRow> rejected, long[] rowNumbers, bool hasHeader)
     {
         var schemaColumns = new ColumnSchema[names.Count];
         var data = new object[names.Count];
@@ -360,7 +364,7 @@ internal static class TableAssembler
         }
         var table = new Table(new TableSchema(schemaColumns), data);
         table = new Table(TableSchema.Infer(table), data);
-        var report = new CsvReadReport(delimiter, rowsRead, rejected.Count, reports, format, encoding);
+        var report = new CsvReadReport(delimiter, rowsRead, rejected.Count, reports, format, encoding, hasHeader);
         return new CsvReadResult(table, rejected, report, rowNumbers);
     }
 }

@@ -42,7 +42,6 @@ internal static class JsonLinesTableReader
             columns.Add(known.Name, known.Kind);
         }
         var rejected = new List<RejectedRow>();
-        var rowNumbers = chunks is null ? new ChunkedList<long>() : null;
         var rowsRead = 0;
         var rowsKept = 0;
         var lines = new LineSplitter(new SniffedStream(prefix, stream, options.MaxBytes), options.MaxLineLength);
@@ -71,7 +70,6 @@ internal static class JsonLinesTableReader
                 continue;
             }
             rowsKept++;
-            rowNumbers?.Add(lineNumber);
             await feeder.EndRowAsync(lineNumber).ConfigureAwait(false);
         }
 
@@ -89,13 +87,9 @@ internal static class JsonLinesTableReader
         {
             throw new DataFileException(DataFileErrorCodes.HeaderOnly, "Every JSON object in the file is empty: there are no columns.");
         }
-        if (output is null)
-        {
-            return (TableAssembler.Build(columns.Names, feeder.Builders, options, DataFormats.JsonLines, "", "utf-8", rowsRead, rejected, rowNumbers!.MoveToArray()), null);
-        }
-        var streamed = await TableAssembler.FinishChunksAsync(columns.Names, feeder.Builders, feeder, output, options, DataFormats.JsonLines, "",
-            "utf-8", rowsRead, rejected).ConfigureAwait(false);
-        return (null, streamed with { LateColumns = columns.LateColumns() });
+        var (whole, streamed) = await TableAssembler.CompleteAsync(columns.Names, feeder, output, options, DataFormats.JsonLines, "", "utf-8",
+            rowsRead, rejected).ConfigureAwait(false);
+        return (whole, streamed is null ? null : streamed with { LateColumns = columns.LateColumns() });
     }
 
     private static string Truncate(ReadOnlySpan<byte> bytes)

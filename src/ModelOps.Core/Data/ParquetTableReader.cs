@@ -116,17 +116,8 @@ internal static class ParquetTableReader
                 await feeder.EndRowAsync(++row).ConfigureAwait(false);
             }
         }
-        if (output is null)
-        {
-            var rowNumbers = new long[rows];
-            for (var r = 0; r < rowNumbers.Length; r++)
-            {
-                rowNumbers[r] = r + 1;
-            }
-            return (TableAssembler.Build(names, builders, options, DataFormats.Parquet, "", "binary", (int)rows, [], rowNumbers), null);
-        }
-        return (null, await TableAssembler.FinishChunksAsync(names, builders, feeder, output, options, DataFormats.Parquet, "", "binary",
-            (int)rows, []).ConfigureAwait(false));
+        return await TableAssembler.CompleteAsync(names, feeder, output, options, DataFormats.Parquet, "", "binary", (int)rows, [])
+            .ConfigureAwait(false);
     }
 
     /// <summary>Runs a Parquet.Net call; what it throws, short of our own errors, means the file cannot be decoded.</summary>
