@@ -1,3 +1,5 @@
+using Sylvan.Data.Csv;
+
 namespace ModelOps.Core.Data;
 
 /// <summary>
@@ -26,9 +28,9 @@ internal static class CsvHeaderSniffer
         }
         var first = records[0];
         var votes = 0;
-        for (var c = 0; c < first.Count; c++)
+        for (var c = 0; c < first.Length; c++)
         {
-            votes += Vote(first[c].Trim(), records.Skip(1).Select(r => c < r.Count ? r[c].Trim() : "").Where(v => !CellText.IsMissing(v)).ToList());
+            votes += Vote(first[c].Trim(), records.Skip(1).Select(r => c < r.Length ? r[c].Trim() : "").Where(v => !CellText.IsMissing(v)).ToList());
         }
         return votes >= 0;
     }
@@ -62,68 +64,40 @@ internal static class CsvHeaderSniffer
     ];
 
     /// <summary>The first records of the text (RFC 4180 quoting, blank lines skipped), without a cut-off last one.</summary>
-    private static List<List<string>> Records(string text, char delimiter, bool complete)
+    private static List<string[]> Records(string text, char delimiter, bool complete)
     {
-        var records = new List<List<string>>();
-        var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length && records.Count <= SampleRows; i++)
+        var records = new List<string[]>();
+        var reachedEnd = false;
+        var options = new CsvDataReaderOptions { HasHeaders = false, Delimiter = delimiter, CsvStyle = CsvStyle.Standard, Comment = '\0' };
+        try
         {
-            var ch = text[i];
-            if (quoted)
+            using var csv = CsvDataReader.Create(new StringReader(text), options);
+            while (records.Count <= SampleRows)
             {
-                if (ch != '"')
+                if (!csv.Read())
                 {
-                    field.Append(ch);
+                    reachedEnd = true;
+                    break;
                 }
-                else if (i + 1 < text.Length && text[i + 1] == '"')
+                var fields = new string[csv.RowFieldCount];
+                for (var i = 0; i < fields.Length; i++)
                 {
-                    field.Append('"');
-                    i++;
+                    fields[i] = csv.GetString(i);
                 }
-                else
+                if (fields.Length > 1 || (fields.Length == 1 && fields[0].Trim().Length > 0))
                 {
-                    quoted = false;
+                    records.Add(fields);
                 }
-            }
-            else if (ch == '"')
-            {
-                quoted = true;
-            }
-            else if (ch == delimiter)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (ch is '\n' or '\r')
-            {
-                EndRecord();
-                if (ch == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-                {
-                    i++;
-                }
-            }
-            else
-            {
-                field.Append(ch);
             }
         }
-        if (complete && !quoted)
+        catch (Exception e) when (e is CsvFormatException or CsvRecordTooLargeException)
         {
-            EndRecord();
+            return records; // broken quoting or one huge record: judge on the records before it; the read itself reports the file
+        }
+        if (reachedEnd && !complete && records.Count > 0 && !text.EndsWith('\n') && !text.EndsWith('\r'))
+        {
+            records.RemoveAt(records.Count - 1); // the prefix ends inside its last record
         }
         return records;
-
-        void EndRecord()
-        {
-            fields.Add(field.ToString());
-            field.Clear();
-            if (fields.Count > 1 || fields[0].Trim().Length > 0)
-            {
-                records.Add(fields);
-            }
-            fields = [];
-        }
     }
 }

@@ -16,6 +16,7 @@ public sealed class CsvHeaderTests
     [InlineData("2023,region\n1.5,north\n2.5,south\n3.5,north\n", true)] // a year as a column name, over numbers
     [InlineData("name,city\nann,oslo\nbob,rome\n", true)] // words over distinct words: keep the header
     [InlineData("\"a,1\",b\n\"x,2\",3\n\"y,3\",4\n", true)]
+    [InlineData("1,2\n\n3,4\n\n5,6\n", false)] // blank lines are not records
     public async Task The_first_row_is_a_header_unless_the_rows_below_say_otherwise(string csv, bool header)
     {
         var read = await CsvFiles.Read(csv);
