@@ -96,6 +96,8 @@ internal static class Pipeline
             DataPass? pass = null;
             ChunkFileWriter? writer = null;
             var passSeconds = 0.0; // on the chunk consumer's thread: the first data pass and the spill
+            // Rows set aside go to a spill file as they are found, as IngestActivity sends them to the run's folder.
+            await using (var spill = new FileStream(Path.Combine(folder, "rejected.jsonl"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             await using (var output = new FileStream(keptPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
             {
@@ -103,7 +105,7 @@ internal static class Pipeline
                 {
                     var started = Stopwatch.GetTimestamp();
                     writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
-                    pass ??= new DataPass(chunk.Rows.Schema, "label");
+                    pass ??= new DataPass(chunk.Rows.Schema, "label", rejected: new RejectedRowLog(spill));
                     writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                     passSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
                     return ValueTask.CompletedTask;

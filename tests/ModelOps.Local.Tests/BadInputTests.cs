@@ -81,6 +81,51 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task Every_row_left_out_lands_in_the_quarantine_csv_with_its_reason_unreadable_lines_first()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await host.DropAsync("dirty/modelops.json", """{ "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
+        var lines = SyntheticData.Binary(rows: 5_000, seed: 52).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var width = lines[0].Split(',').Length;
+        // Past the first 8,192-row chunk: every data row twice (the second an exact duplicate), two ragged lines the
+        // reader cannot take, and at the end three rows without a label.
+        var rows = new List<string> { lines[0] };
+        foreach (var line in lines.Skip(1)) rows.AddRange([line, line]);
+        rows.Insert(5, "1,2"); // line 6
+        rows.Insert(9_000, string.Join(',', Enumerable.Repeat("9", width + 2))); // line 9,001: two extra fields
+        var unlabelledFrom = rows.Count + 1;
+        var duplicates = 10_000 - lines.Skip(1).Distinct().Count(); // a few generated rows repeat too
+        rows.AddRange(lines.Skip(1).Take(3).Select(l => l[..(l.LastIndexOf(',') + 1)] + ""));
+        await host.DropAsync("dirty/data.csv", string.Join("\n", rows) + "\n");
+
+        var run = await host.WaitForRunAsync("dirty");
+
+        PipelineEndToEndTests.AssertDeployed(run, version: 1);
+        var runId = run.GetProperty("instanceId").GetString()!;
+        var output = run.GetProperty("output").ToString();
+        Assert.True(output.Contains($"{duplicates + 5} rejected rows"), output);
+        var csv = (await host.Blobs.GetBlobContainerClient("quarantine").GetBlobClient($"{runId}/rejected.csv").DownloadContentAsync())
+            .Value.Content.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["row", "reason", .. lines[0].Split(','), "extra_1", "extra_2"], csv[0].Split(','));
+        Assert.Equal(duplicates + 5, csv.Length - 1);
+        // The reader's two, then the data pass's in the order read: the duplicates, then the 3 rows without a label.
+        Assert.StartsWith("6,data.csv: has 2 fields", csv[1]);
+        Assert.StartsWith($"9001,data.csv: has {width + 2} fields", csv[2]);
+        var setAside = csv.Skip(3).Select(l => l.Split(',')).ToList();
+        Assert.All(setAside.Take(duplicates), r => Assert.StartsWith("exact duplicate of row ", r[1]));
+        var numbers = setAside.Select(r => long.Parse(r[0])).ToList();
+        Assert.Equal(numbers.Order(), numbers);
+        Assert.Equal(Enumerable.Range(unlabelledFrom, 3).Select(n => (long)n), numbers.Skip(duplicates));
+        Assert.All(setAside.Skip(duplicates), r => Assert.Equal("label is missing", r[1]));
+        // Line 3 repeats line 2, and is written with its values as read (45.10 comes back as 45.1, "yes" as true).
+        Assert.Equal(["3", "exact duplicate of row 2"], setAside[0].Take(2));
+        Assert.Equal(lines[1].Split(',').Take(4).Select(Canonical), setAside[0].Skip(2).Take(4).Select(Canonical));
+
+        static string Canonical(string value) =>
+            double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number.ToString(System.Globalization.CultureInfo.InvariantCulture) : value;
+    }
+
+    [Fact]
     public async Task A_file_without_the_configured_label_fails_and_names_the_column()
     {
         await using var host = await RunningHost.StartAsync();

@@ -41,14 +41,36 @@ public static class CsvTableWriter
     /// more fields than <paramref name="columns"/> keeps them in extra columns named <c>extra_1</c>, <c>extra_2</c>, ...
     /// </summary>
     /// <param name="columns">The source file's column names (e.g. the read table's schema names).</param>
-    public static async Task WriteRejectedAsync(IReadOnlyList<string> columns, IEnumerable<RejectedRow> rows, Stream stream,
+    public static Task<long> WriteRejectedAsync(IReadOnlyList<string> columns, IEnumerable<RejectedRow> rows, Stream stream,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(columns);
         ArgumentNullException.ThrowIfNull(rows);
-        ArgumentNullException.ThrowIfNull(stream);
         var list = rows as IReadOnlyList<RejectedRow> ?? rows.ToArray();
         var width = Math.Max(columns.Count, list.Count == 0 ? 0 : list.Max(r => r.Values.Count));
+        return WriteRejectedAsync(columns, width, Async(list), stream, cancellationToken);
+
+        static async IAsyncEnumerable<RejectedRow> Async(IReadOnlyList<RejectedRow> rows)
+        {
+            foreach (var row in rows)
+            {
+                yield return row;
+            }
+            await Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// Writes rejected rows as the overload above does, streamed: <paramref name="width"/> (at least the column count) is
+    /// the most fields any row has, since the header comes first. Returns the number of rows written.
+    /// </summary>
+    public static async Task<long> WriteRejectedAsync(IReadOnlyList<string> columns, int width, IAsyncEnumerable<RejectedRow> rows,
+        Stream stream, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, columns.Count);
         var header = new List<string?> { RowColumn, ReasonColumn };
         header.AddRange(columns);
         header.AddRange(Enumerable.Range(1, width - columns.Count).Select(i => $"extra_{i}"));
@@ -56,8 +78,14 @@ public static class CsvTableWriter
         await using var writer = CreateWriter(stream);
         await WriteRecordAsync(writer, header, cancellationToken).ConfigureAwait(false);
         var fields = new string?[header.Count];
-        foreach (var row in list)
+        long written = 0;
+        await foreach (var row in rows.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
+            if (row.Values.Count > width)
+            {
+                throw new ArgumentException($"Rejected row {row.RowNumber} has {row.Values.Count} fields, more than the {width} the header was written for.", nameof(rows));
+            }
+            written++;
             Array.Clear(fields);
             fields[0] = row.RowNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
             fields[1] = row.Reason;
@@ -69,6 +97,7 @@ public static class CsvTableWriter
             }
             await WriteRecordAsync(writer, fields, cancellationToken).ConfigureAwait(false);
         }
+        return written;
     }
 
     private static StreamWriter CreateWriter(Stream stream) =>

@@ -25,7 +25,7 @@ public sealed class DataPass
     private readonly ProfileAccumulator _rejectedStats;
     private readonly DataChecks _checks;
     private RowHashSet? _seen;
-    private readonly List<RejectedRow> _rejected = [];
+    private readonly RejectedRowLog _rejected;
     private ulong[] _fingerprints = [];
     private UInt128[] _hashes = [];
     private readonly HashSet<double> _labelNumbers = [];
@@ -40,10 +40,12 @@ public sealed class DataPass
     public const int DefaultQuantileSample = 32_768;
 
     /// <param name="expectedRows">How many rows are coming, if known (e.g. from the read): sizes the duplicate finder once.</param>
+    /// <param name="rejected">Where the rows set aside go (a spill stream keeps them out of memory); by default kept in memory.</param>
     public DataPass(TableSchema schema, string label, CleaningOptions? cleaning = null, ValidationContext? context = null,
-        DataValidationOptions? validation = null, ProfileOptions? profile = null, long expectedRows = 0)
+        DataValidationOptions? validation = null, ProfileOptions? profile = null, long expectedRows = 0, RejectedRowLog? rejected = null)
     {
         _seen = new RowHashSet(expectedRows);
+        _rejected = rejected ?? new RejectedRowLog();
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentException.ThrowIfNullOrWhiteSpace(label);
         Schema = schema;
@@ -141,7 +143,6 @@ public sealed class DataPass
         _seen = null; // the largest structure of the pass; the second pass needs only which rows stay
         _fingerprints = [];
         _hashes = [];
-        _rejected.Sort((a, b) => a.RowNumber.CompareTo(b.RowNumber));
         // The plan comes from the kept rows' statistics; the rejected rows then join them for the raw profile.
         var plan = _label >= 0 && _kept.RowCount > 0 ? Plan() : null;
         _kept.Merge(_rejectedStats);
@@ -152,7 +153,7 @@ public sealed class DataPass
             throw new DataFileException(DataFileErrorCodes.AllLabelsMissing,
                 $"Every row ({_rows:N0}) is missing a value in the label column '{_labelName}', so there is nothing to learn from.");
         }
-        return _finished = new DataPassResult(profile, report, report.Passed ? plan : null, _rejected);
+        return _finished = new DataPassResult(profile, report, report.Passed ? plan : null, _rejected.Rows, _rejected.Count);
     }
 
     private DataPassResult? _finished;
@@ -317,8 +318,11 @@ public sealed class DataPass
 /// <summary>What <see cref="DataPass.Finish"/> found.</summary>
 /// <param name="Profile">The raw data's profile (every row read), binned on the baseline's edges when there is one.</param>
 /// <param name="Plan">The cleaning plan; null when validation failed.</param>
-/// <param name="Rejected">Rows set aside (no label, exact duplicates) with their reasons, by row number.</param>
-public sealed record DataPassResult(DataProfile Profile, ValidationReport Validation, CleaningPlan? Plan, IReadOnlyList<RejectedRow> Rejected);
+/// <param name="Rejected">Rows set aside (no label, exact duplicates) with their reasons, in the order read; empty when
+/// they went to a spill stream (see <see cref="RejectedRowLog"/>).</param>
+/// <param name="RejectedCount">How many rows were set aside.</param>
+public sealed record DataPassResult(DataProfile Profile, ValidationReport Validation, CleaningPlan? Plan, IReadOnlyList<RejectedRow> Rejected,
+    long RejectedCount);
 
 /// <summary>The cleaning worked out in the first pass, to apply in the second (<see cref="CleanedWriter"/>).</summary>
 public sealed record CleaningPlan(

@@ -42,6 +42,7 @@ public sealed record IngestRequest(string RunId, ModelName Model);
 /// <summary>The raw data read for a run: where it came from, its shape, and the config it runs with.</summary>
 /// <param name="DataPath">The rows of every dataset blob, concatenated, as one CSV in the run's folder.</param>
 /// <param name="SchemaPath">The kinds read for <paramref name="DataPath"/>'s columns.</param>
+/// <param name="RejectedRows">Rows left out: unreadable ones and those the data pass set aside (no label, duplicates).</param>
 public sealed record IngestResult(
     IReadOnlyList<DatasetBlob> Datasets,
     int Rows,

@@ -47,6 +47,35 @@ public sealed class StreamingPassTests
     }
 
     [Fact]
+    public async Task A_spilled_pass_keeps_no_rejected_row_in_memory_and_its_spill_reads_back_the_same_rows()
+    {
+        var (chunks, _) = await Chunks(Csv(20_000), 4096);
+        var inMemory = new DataPass(chunks[0].Rows.Schema, "label");
+        using var spill = new MemoryStream();
+        var spilled = new DataPass(chunks[0].Rows.Schema, "label", rejected: new RejectedRowLog(spill));
+        foreach (var chunk in chunks)
+        {
+            Assert.Equal(inMemory.Add(chunk), spilled.Add(chunk));
+        }
+        var expected = inMemory.Finish();
+        var found = spilled.Finish();
+
+        Assert.True(expected.Rejected.Count > 500, $"only {expected.Rejected.Count} rows set aside");
+        Assert.Equal(expected.Rejected.Count, expected.RejectedCount);
+        Assert.Empty(found.Rejected);
+        Assert.Equal(expected.RejectedCount, found.RejectedCount);
+        spill.Position = 0;
+        var read = new List<RejectedRow>();
+        await foreach (var row in RejectedRowLog.ReadAsync(spill))
+        {
+            read.Add(row);
+        }
+        Assert.Equal(expected.Rejected.Select(r => (r.RowNumber, r.Reason, string.Join('|', r.Values.Select(v => v ?? "<null>")))),
+            read.Select(r => (r.RowNumber, r.Reason, string.Join('|', r.Values.Select(v => v ?? "<null>")))));
+        Assert.Contains(read, r => r.Values.Contains(null)); // missing cells stay missing
+    }
+
+    [Fact]
     public async Task A_failing_chunk_consumer_stops_the_read_with_its_own_exception()
     {
         // The consumer runs on another thread than the parser: its failure must still reach the caller, and soon.

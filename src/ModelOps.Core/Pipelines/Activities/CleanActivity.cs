@@ -36,15 +36,7 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         var (trainPath, holdoutPath, cleaner) = await WriteCleanedAsync(input, schema, plan, config, setup.Problem.Task != LearningTask.Regression, cancellationToken);
         var (report, cleanSchema) = cleaner.Complete();
 
-        var readRejected = await runs.ReadJsonAsync<List<RejectedRow>>(
-            StorageLayout.RunFile(input.RunId, "data/ingest-rejected.json"), cancellationToken);
-        var cleanRejected = await runs.ReadJsonAsync<List<RejectedRow>>(
-            StorageLayout.RunFile(input.RunId, IngestActivity.CleanRejectedFile), cancellationToken);
-        var rejected = readRejected.Concat(cleanRejected).ToList();
-        if (rejected.Count > 0)
-        {
-            await WriteRejectedAsync(input.RunId, schema, rejected, cancellationToken);
-        }
+        var rejected = ingested.RejectedRows > 0 ? await WriteRejectedAsync(input.RunId, schema, cancellationToken) : 0;
         if (cleaner.TrainRows < MinTrainingRows || cleaner.HoldoutRows == 0)
         {
             throw new PipelineFailedException(
@@ -55,7 +47,7 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         await runs.WriteJsonAsync(input.RunId, CleaningFile, report, cancellationToken);
 
         return new CleanResult(setup.Problem, trainPath, holdoutPath, schemaPath, (int)cleaner.TrainRows, (int)cleaner.HoldoutRows,
-            report.DuplicateRowsDropped, report.MissingLabelRowsDropped, rejected.Count, setup.Identifiers,
+            report.DuplicateRowsDropped, report.MissingLabelRowsDropped, (int)rejected, setup.Identifiers,
             anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList(), setup.Feedback);
     }
 
@@ -92,13 +84,32 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         }
     }
 
-    private async Task WriteRejectedAsync(string runId, TableSchema schema, IReadOnlyList<RejectedRow> rejected, CancellationToken cancellationToken)
+    /// <summary>
+    /// Streams the rows left out at ingest to <c>quarantine/{runId}/rejected.csv</c>: the unreadable lines of each file
+    /// (few: a file with many fails to read), then the rows the data pass set aside, read back from its spill as they are
+    /// written out, so neither the rows nor the CSV are ever whole in memory.
+    /// </summary>
+    private async Task<long> WriteRejectedAsync(string runId, TableSchema schema, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await CsvTableWriter.WriteRejectedAsync(schema.Columns.Select(c => c.Name).ToList(), rejected, buffer, cancellationToken);
-        buffer.Position = 0;
-        await blobs.GetBlobContainerClient(StorageLayout.Quarantine).GetBlobClient(StorageLayout.RejectedRows(runId))
-            .UploadAsync(buffer, overwrite: true, cancellationToken);
+        var unreadable = await runs.ReadJsonAsync<List<RejectedRow>>(StorageLayout.RunFile(runId, IngestActivity.ReadRejectedFile), cancellationToken);
+        var columns = schema.Columns.Select(c => c.Name).ToList();
+        var width = unreadable.Select(r => r.Values.Count).Append(columns.Count).Max();
+        await using var setAside = await runs.OpenReadAsync(StorageLayout.RunFile(runId, IngestActivity.CleanRejectedFile), cancellationToken);
+        var blob = blobs.GetBlobContainerClient(StorageLayout.Quarantine).GetBlobClient(StorageLayout.RejectedRows(runId));
+        await using var output = await blob.OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken);
+        return await CsvTableWriter.WriteRejectedAsync(columns, width, Rows(), output, cancellationToken);
+
+        async IAsyncEnumerable<RejectedRow> Rows()
+        {
+            foreach (var row in unreadable)
+            {
+                yield return row;
+            }
+            await foreach (var row in RejectedRowLog.ReadAsync(setAside, cancellationToken))
+            {
+                yield return row;
+            }
+        }
     }
 
     internal static LearningTask? ParseTask(string? task) =>

@@ -73,9 +73,13 @@ public sealed class IngestActivity(
         FeedbackWeighting? weighting = null;
         long lastRow = 0; // the highest source row number of any data file (per file, so not the row count)
         var (dataPath, output) = await runs.OpenWriteAsync(input.RunId, DataFile, cancellationToken);
+        // Rows the data pass sets aside go straight to the run's folder: a file of duplicates must not fill memory.
+        var (_, spill) = await runs.OpenWriteAsync(input.RunId, CleanRejectedFile, cancellationToken);
+        var setAside = new RejectedRowLog(spill);
         try
         {
             await using (output)
+            await using (spill)
             {
                 foreach (var item in blobs)
                 {
@@ -96,7 +100,7 @@ public sealed class IngestActivity(
                         }
                         writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
                         pass ??= new DataPass(chunk.Rows.Schema, config.Label ?? Training.TrainingProblem.ResolveLabel(chunk.Rows.Schema, null),
-                            config.Data.Cleaning, context, config.Data.Validation);
+                            config.Data.Cleaning, context, config.Data.Validation, rejected: setAside);
                         writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                         // A file's row numbers rise, so a chunk's last is its highest.
                         if (chunk.RowNumbers.Length > 0) lastRow = Math.Max(lastRow, chunk.RowNumbers[^1]);
@@ -148,7 +152,7 @@ public sealed class IngestActivity(
         }
         var ingestedSchema = writer!.Schema;
         var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/ingested.schema.json", ingestedSchema, cancellationToken);
-        await runs.WriteJsonAsync(input.RunId, "data/ingest-rejected.json", rejected, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, ReadRejectedFile, rejected, cancellationToken);
         await runs.WriteJsonAsync(input.RunId, ReadReportFile, reports, cancellationToken);
 
         var found = pass!.Finish(reports.Count == 1 ? reports[0] : null);
@@ -161,7 +165,6 @@ public sealed class IngestActivity(
         }
         var plan = found.Plan!;
         await runs.WriteJsonAsync(input.RunId, PlanFile, plan, cancellationToken);
-        await runs.WriteJsonAsync(input.RunId, CleanRejectedFile, found.Rejected, cancellationToken);
 
         // Labels are never filled or clipped, so the problem is known from the first pass.
         var dropped = plan.DroppedColumns.Select(d => d.Column).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -171,7 +174,7 @@ public sealed class IngestActivity(
         var problem = Training.TrainingProblem.Infer(pass.LabelLevels(kept), plan.LabelColumn, CleanActivity.ParseTask(config.Task), config.Metric,
             [.. config.Exclude, .. identifiers]);
         await runs.WriteJsonAsync(input.RunId, ProblemFile, new LearningSetup(problem, identifiers, weighting), cancellationToken);
-        return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, rejected.Count, config, dataPath, schemaPath), null);
+        return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, rejected.Count + (int)setAside.Count, config, dataPath, schemaPath), null);
     }
 
     /// <summary>The rows that stay after the first pass (label present, no duplicate), as a <see cref="ChunkFile"/>.</summary>
@@ -181,7 +184,11 @@ public sealed class IngestActivity(
 
     internal const string PlanFile = "data/cleaning-plan.json";
 
-    internal const string CleanRejectedFile = "data/clean-rejected.json";
+    /// <summary>Lines the readers could not take (ragged, not JSON objects), with the file named in each reason.</summary>
+    internal const string ReadRejectedFile = "data/ingest-rejected.json";
+
+    /// <summary>Rows the data pass set aside (no label, duplicates), one JSON line each (<see cref="RejectedRowLog"/>).</summary>
+    internal const string CleanRejectedFile = "data/clean-rejected.jsonl";
 
     internal const string ProblemFile = "data/problem.json";
 
