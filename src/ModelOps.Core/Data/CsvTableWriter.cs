@@ -48,16 +48,7 @@ public static class CsvTableWriter
         ArgumentNullException.ThrowIfNull(rows);
         var list = rows as IReadOnlyList<RejectedRow> ?? rows.ToArray();
         var width = Math.Max(columns.Count, list.Count == 0 ? 0 : list.Max(r => r.Values.Count));
-        return WriteRejectedAsync(columns, width, Async(list), stream, cancellationToken);
-
-        static async IAsyncEnumerable<RejectedRow> Async(IReadOnlyList<RejectedRow> rows)
-        {
-            foreach (var row in rows)
-            {
-                yield return row;
-            }
-            await Task.CompletedTask;
-        }
+        return WriteRejectedAsync(columns, width, list.ToAsyncEnumerable(), stream, cancellationToken);
     }
 
     /// <summary>

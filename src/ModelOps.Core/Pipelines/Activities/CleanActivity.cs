@@ -97,19 +97,8 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         await using var setAside = await runs.OpenReadAsync(StorageLayout.RunFile(runId, IngestActivity.CleanRejectedFile), cancellationToken);
         var blob = blobs.GetBlobContainerClient(StorageLayout.Quarantine).GetBlobClient(StorageLayout.RejectedRows(runId));
         await using var output = await blob.OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken);
-        return await CsvTableWriter.WriteRejectedAsync(columns, width, Rows(), output, cancellationToken);
-
-        async IAsyncEnumerable<RejectedRow> Rows()
-        {
-            foreach (var row in unreadable)
-            {
-                yield return row;
-            }
-            await foreach (var row in RejectedRowLog.ReadAsync(setAside, cancellationToken))
-            {
-                yield return row;
-            }
-        }
+        var rows = unreadable.ToAsyncEnumerable().Concat(RejectedRowLog.ReadAsync(setAside, cancellationToken));
+        return await CsvTableWriter.WriteRejectedAsync(columns, width, rows, output, cancellationToken);
     }
 
     internal static LearningTask? ParseTask(string? task) =>
