@@ -117,12 +117,10 @@ public sealed class BadInputTests
         Assert.Equal(numbers.Order(), numbers);
         Assert.Equal(Enumerable.Range(unlabelledFrom, 3).Select(n => (long)n), numbers.Skip(duplicates));
         Assert.All(setAside.Skip(duplicates), r => Assert.Equal("label is missing", r[1]));
-        // Line 3 repeats line 2, and is written with its values as read (45.10 comes back as 45.1, "yes" as true).
+        // Line 3 repeats line 2; set-aside rows are written as the file has them (45.10 stays 45.10, yes stays yes).
         Assert.Equal(["3", "exact duplicate of row 2"], setAside[0].Take(2));
-        Assert.Equal(lines[1].Split(',').Take(4).Select(Canonical), setAside[0].Skip(2).Take(4).Select(Canonical));
-
-        static string Canonical(string value) =>
-            double.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number.ToString(System.Globalization.CultureInfo.InvariantCulture) : value;
+        Assert.Equal(lines[1].Split(','), setAside[0].Skip(2).Take(width));
+        Assert.Equal(lines[1][..(lines[1].LastIndexOf(',') + 1)].Split(','), setAside[duplicates].Skip(2).Take(width));
     }
 
     [Fact]

@@ -15,10 +15,12 @@ internal sealed class ColumnFeeder : IAsyncDisposable
     private readonly ChunkOutput? _output;
     private readonly ChunkedList<long> _pendingRowNumbers = new();
     private readonly ChunkHandOff? _handOff;
+    private readonly ISourceRecorder? _source;
     private int _rows;
     private int _nextSettle;
 
-    public ColumnFeeder(ColumnBuilder[] builders, int sampleRows, double minNumericShare, ChunkOutput? output = null)
+    /// <param name="source">Keeps each row's text as read for the chunks (a streaming read only: a whole read would keep the file).</param>
+    public ColumnFeeder(ColumnBuilder[] builders, int sampleRows, double minNumericShare, ChunkOutput? output = null, ISourceRecorder? source = null)
     {
         _builders = builders;
         _sampleRows = sampleRows;
@@ -26,6 +28,7 @@ internal sealed class ColumnFeeder : IAsyncDisposable
         _minNumericShare = minNumericShare;
         _output = output;
         _handOff = output is null ? null : new ChunkHandOff(output, Recycle);
+        _source = output is null ? null : source;
     }
 
     /// <summary>The columns, in order (a reader that meets new columns as it goes adds them with <see cref="AddColumn"/>).</summary>
@@ -91,6 +94,9 @@ internal sealed class ColumnFeeder : IAsyncDisposable
     /// <summary>The row numbers of rows fed but not passed on (all of them in a whole read, or one that never filled a chunk).</summary>
     public long[] TakePendingRowNumbers() => _pendingRowNumbers.MoveToArray();
 
+    /// <summary>The text of the rows fed but not passed on, when kept.</summary>
+    public SourceRows? TakePendingSource() => _source?.Take();
+
     /// <summary>Rows fed but not yet passed on as a chunk.</summary>
     public int PendingRows => _pendingRowNumbers.Count;
 
@@ -116,7 +122,7 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             columns[c] = _builders[c].TakeChunk();
         }
         ChunksEmitted++;
-        return _handOff!.SendAsync(new TableChunk(new Table(output.Schema, columns), _pendingRowNumbers.MoveToArray()));
+        return _handOff!.SendAsync(new TableChunk(new Table(output.Schema, columns), _pendingRowNumbers.MoveToArray()) { Source = _source?.Take() });
     }
 
     /// <summary>Waits until the consumer has taken in every chunk passed on; rethrows what it threw.</summary>
@@ -138,6 +144,7 @@ internal sealed class ColumnFeeder : IAsyncDisposable
             _builders[c].Recycle(chunk.Rows.Column(c));
         }
         _pendingRowNumbers.Recycle(chunk.RowNumbers as long[] ?? []);
+        chunk.Source?.Release();
     }
 }
 

@@ -153,7 +153,8 @@ public static class CsvTableReader
         long recordNumber = linesBefore + (hasHeader ? 1 : 0);
         var rowsRead = 0;
         var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
-        await using var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare, output);
+        var source = new SourceRecorder<char>(buffers => new CsvSourceRows(buffers, delimiter, names.Length, RecordBufferChars(options)));
+        await using var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare, output, source);
         while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             recordNumber++;
@@ -191,6 +192,10 @@ public static class CsvTableReader
                 throw LineTooLong(recordNumber, options.MaxLineLength);
             }
             rowsKept++;
+            if (output is not null)
+            {
+                source.Add(csv.GetRawRecordSpan());
+            }
             await feeder.EndRowAsync(recordNumber).ConfigureAwait(false);
         }
 
@@ -311,10 +316,20 @@ internal static class TableAssembler
         {
             await feeder.CompleteAsync().ConfigureAwait(false);
             var rowNumbers = feeder.TakePendingRowNumbers();
+            var source = feeder.TakePendingSource();
             var whole = Build(names, builders, options, format, delimiter, encoding, rowsRead, rejected, rowNumbers, hasHeader);
             var schema = new TableSchema(whole.Table.Schema.Columns.Select(c => new ColumnSchema(c.Name, c.Kind)).ToArray());
-            await output.OnChunk(new TableChunk(new Table(schema, Enumerable.Range(0, whole.Table.ColumnCount).Select(whole.Table.Column).ToArray()), rowNumbers),
-                output.CancellationToken).ConfigureAwait(false);
+            try
+            {
+                await output.OnChunk(new TableChunk(new Table(schema, Enumerable.Range(0, whole.Table.ColumnCount).Select(whole.Table.Column).ToArray()), rowNumbers)
+                {
+                    Source = source,
+                }, output.CancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                source?.Release();
+            }
             return (null, new ChunkedReadResult(schema, whole.Report, rejected, []));
         }
         if (feeder.PendingRows > 0)

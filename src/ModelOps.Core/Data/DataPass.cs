@@ -30,6 +30,7 @@ public sealed class DataPass
     private UInt128[] _hashes = [];
     private readonly HashSet<double> _labelNumbers = [];
     private readonly HashSet<string> _labelStrings = new(StringComparer.Ordinal);
+    private readonly List<(int Row, string Reason)> _setAside = [];
     private long _rows;
     private int _missingLabels;
     private int _duplicates;
@@ -98,12 +99,12 @@ public sealed class DataPass
             if (missing)
             {
                 _missingLabels++;
-                _rejected.Add(new RejectedRow(chunk.RowNumbers[r], "label is missing", new RowValues(table, r)));
+                _setAside.Add((r, "label is missing"));
             }
             else if (_cleaning.DropDuplicates && _seen!.AddOrGetFirst(_hashes[r], chunk.RowNumbers[r]) is { } first)
             {
                 _duplicates++;
-                _rejected.Add(new RejectedRow(chunk.RowNumbers[r], $"exact duplicate of row {first}", new RowValues(table, r)));
+                _setAside.Add((r, $"exact duplicate of row {first}"));
             }
             else
             {
@@ -118,6 +119,7 @@ public sealed class DataPass
             _kept.Add(table);
             return null;
         }
+        SetAside(chunk);
         var dropped = new int[n - keep.Count];
         for (int r = 0, k = 0, d = 0; r < n; r++)
         {
@@ -127,6 +129,18 @@ public sealed class DataPass
         _rejectedStats.Add(table, dropped);
         _kept.Add(table, keep);
         return keep;
+    }
+
+    /// <summary>The chunk's rows set aside, to the log: as the file has them when the reader kept its text, else as parsed.</summary>
+    private void SetAside(TableChunk chunk)
+    {
+        var written = chunk.Source?.Fields(_setAside.Select(s => s.Row).ToArray());
+        for (var i = 0; i < _setAside.Count; i++)
+        {
+            var (row, reason) = _setAside[i];
+            _rejected.Add(new RejectedRow(chunk.RowNumbers[row], reason, written?[i] ?? new RowValues(chunk.Rows, row)));
+        }
+        _setAside.Clear();
     }
 
     /// <summary>

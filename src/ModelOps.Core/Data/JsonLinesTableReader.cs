@@ -34,7 +34,8 @@ internal static class JsonLinesTableReader
 
         var names = new List<string>(); // grows as keys are met, until the first chunk goes
         var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
-        await using var feeder = new ColumnFeeder([], options.SampleRows, options.MinNumericShare, output);
+        var source = new SourceRecorder<byte>(buffers => new JsonSourceRows(buffers, names));
+        await using var feeder = new ColumnFeeder([], options.SampleRows, options.MinNumericShare, output, source);
         var columns = new JsonColumns(feeder, names, options);
         var parser = new JsonLineParser(columns, options);
         foreach (var known in options.KnownColumns)
@@ -70,6 +71,10 @@ internal static class JsonLinesTableReader
                 continue;
             }
             rowsKept++;
+            if (output is not null)
+            {
+                source.Add(bytes);
+            }
             await feeder.EndRowAsync(lineNumber).ConfigureAwait(false);
         }
 

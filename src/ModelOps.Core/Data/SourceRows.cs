@@ -1,0 +1,146 @@
+namespace ModelOps.Core.Data;
+
+/// <summary>
+/// The rows of one streamed chunk as the file has them, so that a row the data pass sets aside (a duplicate, a missing
+/// label) goes to quarantine as written — <c>yes</c>, <c>45.10</c>, <c>1,234.5</c> — not as parsed. Each record's text is
+/// copied once as it is read (one copy a row, no split); only the rows asked for are split again into fields. The
+/// buffers go back to the reader when the chunk does.
+/// </summary>
+internal abstract class SourceRows
+{
+    /// <summary>The fields of each of <paramref name="rows"/> (positions in the chunk), one per column of the chunk.</summary>
+    public abstract IReadOnlyList<string?>[] Fields(IReadOnlyList<int> rows);
+
+    /// <summary>Gives the text back to the pool; the rows may not be asked for afterwards.</summary>
+    public abstract void Release();
+}
+
+/// <summary>The source text of a chunk's records, back to back in one buffer, and where each ends.</summary>
+/// <typeparam name="T">Characters (CSV, decoded) or UTF-8 bytes (JSON lines).</typeparam>
+internal abstract class SourceRows<T> : SourceRows where T : unmanaged
+{
+    private readonly SourceRecorder<T>? _recorder;
+    private T[] _text;
+    private int[] _ends;
+
+    protected SourceRows(SourceBuffers<T> buffers)
+    {
+        (_recorder, _text, _ends, Count) = (buffers.Recorder, buffers.Text, buffers.Ends, buffers.Count);
+    }
+
+    /// <summary>Records held.</summary>
+    public int Count { get; }
+
+    /// <summary>The text of record <paramref name="row"/>, as read.</summary>
+    protected ReadOnlySpan<T> Record(int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)row, (uint)Count, nameof(row));
+        var start = row == 0 ? 0 : _ends[row - 1];
+        return _text.AsSpan(start, _ends[row] - start);
+    }
+
+    public override void Release()
+    {
+        _recorder?.Recycle(_text, _ends);
+        _text = [];
+        _ends = [];
+    }
+}
+
+/// <summary>What a <see cref="SourceRecorder{T}"/> hands over for one chunk.</summary>
+internal readonly record struct SourceBuffers<T>(SourceRecorder<T> Recorder, T[] Text, int[] Ends, int Count) where T : unmanaged;
+
+/// <summary>
+/// Copies each record's text as a reader takes the row in, and hands the chunk's records over as a <see cref="SourceRows"/>
+/// when the chunk goes (see <see cref="ColumnFeeder"/>). Buffers come back when the consumer is done with the chunk and are
+/// filled again, as the column blocks are: a streaming read has up to three chunks out (filling, waiting, being consumed).
+/// </summary>
+internal sealed class SourceRecorder<T>(Func<SourceBuffers<T>, SourceRows> wrap) : ISourceRecorder where T : unmanaged
+{
+    private const int InitialText = 256 * 1024;
+
+    private readonly (T[] Text, int[] Ends)?[] _spares = new (T[], int[])?[3];
+    private readonly Lock _sparesLock = new();
+    private T[] _text = [];
+    private int[] _ends = [];
+    private int _length;
+    private int _count;
+
+    /// <summary>The text of the row just taken in; call once for every row the feeder ends.</summary>
+    public void Add(ReadOnlySpan<T> record)
+    {
+        if (_count == 0 && _ends.Length == 0)
+        {
+            (_text, _ends) = TakeSpare() ?? (GC.AllocateUninitializedArray<T>(InitialText), new int[1024]);
+        }
+        if (_text.Length - _length < record.Length)
+        {
+            _text = Grow(_text, _length, _length + record.Length);
+        }
+        if (_count == _ends.Length)
+        {
+            _ends = Grow(_ends, _count, _count + 1);
+        }
+        record.CopyTo(_text.AsSpan(_length));
+        _length += record.Length;
+        _ends[_count++] = _length;
+    }
+
+    public SourceRows Take()
+    {
+        var rows = wrap(new SourceBuffers<T>(this, _text, _ends, _count));
+        _text = [];
+        _ends = [];
+        _length = 0;
+        _count = 0;
+        return rows;
+    }
+
+    /// <summary>Keeps a chunk's buffers to fill again; called from the consumer's thread.</summary>
+    public void Recycle(T[] text, int[] ends)
+    {
+        if (ends.Length == 0)
+        {
+            return;
+        }
+        lock (_sparesLock)
+        {
+            var free = Array.IndexOf(_spares, null);
+            if (free >= 0)
+            {
+                _spares[free] = (text, ends);
+            }
+        }
+    }
+
+    private (T[] Text, int[] Ends)? TakeSpare()
+    {
+        lock (_sparesLock)
+        {
+            for (var i = 0; i < _spares.Length; i++)
+            {
+                if (_spares[i] is { } spare)
+                {
+                    _spares[i] = null;
+                    return spare;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>An array of at least twice the size (and at least <paramref name="needed"/>), with the used part copied.</summary>
+    private static TItem[] Grow<TItem>(TItem[] old, int used, int needed)
+    {
+        var grown = GC.AllocateUninitializedArray<TItem>(Math.Max(needed, old.Length * 2));
+        old.AsSpan(0, used).CopyTo(grown);
+        return grown;
+    }
+}
+
+/// <summary>A <see cref="SourceRecorder{T}"/> as the feeder sees it, whatever the text's element type.</summary>
+internal interface ISourceRecorder
+{
+    /// <summary>The records added since the last call, as one chunk's source rows.</summary>
+    SourceRows Take();
+}

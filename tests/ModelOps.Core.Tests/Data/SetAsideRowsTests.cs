@@ -1,0 +1,91 @@
+using System.Text;
+using ModelOps.Core.Data;
+
+namespace ModelOps.Core.Tests.Data;
+
+/// <summary>Rows the data pass sets aside are reported as the file has them, not as they were parsed.</summary>
+public sealed class SetAsideRowsTests
+{
+    /// <summary>Streams the file in small chunks through a data pass, as ingest does, and returns the rows it set aside.</summary>
+    private static async Task<IReadOnlyList<RejectedRow>> SetAside(string fileName, string content, int chunkRows = 3)
+    {
+        DataPass? pass = null;
+        await DataFileReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(content)), fileName,
+            new CsvReadOptions { SampleRows = 4 }, null, (chunk, _) =>
+            {
+                pass ??= new DataPass(chunk.Rows.Schema, "label");
+                pass.Add(chunk);
+                return ValueTask.CompletedTask;
+            }, chunkRows);
+        return pass!.Finish().Rejected;
+    }
+
+    private static string[] Row(RejectedRow row) => row.Values.Select(v => v ?? "<missing>").ToArray();
+
+    [Theory]
+    [InlineData("\n", true)]
+    [InlineData("\r\n", false)] // the last record a duplicate with no line end
+    public async Task Csv_rows_set_aside_keep_their_fields_as_written_across_chunks(string newline, bool endsWithNewline)
+    {
+        string[] lines =
+        [
+            "id,amount,paid,city,day,label",
+            "1,\"1,234.50\",yes, Oslo ,2024-01-05,a",
+            "2,45.10,no,Rome,2024-01-06,",
+            "3,7,TRUE,\"Riga, \"\"LV\"\"\",2024-01-07,b",
+            "4,8,no,Bern,2024-01-08,a",
+            "5,9,yes,Kyiv,2024-01-09,b",
+            "6,10,no,Lima,2024-01-10,a",
+            "1,\"1,234.50\",yes, Oslo ,2024-01-05,a", // row 8, in the third chunk: a duplicate of row 2
+            "3,7,TRUE,\"Riga, \"\"LV\"\"\",2024-01-07,b", // row 9
+        ];
+        var content = string.Join(newline, lines) + (endsWithNewline ? newline : "");
+
+        var rows = await SetAside("data.csv", content);
+
+        Assert.Equal([3L, 8, 9], rows.Select(r => r.RowNumber));
+        Assert.Equal(["2", "45.10", "no", "Rome", "2024-01-06", "<missing>"], Row(rows[0]));
+        Assert.Equal("label is missing", rows[0].Reason);
+        Assert.Equal(["1", "1,234.50", "yes", " Oslo ", "2024-01-05", "a"], Row(rows[1]));
+        Assert.Equal("exact duplicate of row 2", rows[1].Reason);
+        Assert.Equal(["3", "7", "TRUE", "Riga, \"LV\"", "2024-01-07", "b"], Row(rows[2]));
+    }
+
+    [Fact]
+    public async Task Csv_with_another_delimiter_splits_its_rows_set_aside_on_that_delimiter()
+    {
+        var content = "id;amount;label\n1;3,50;x\n2;4,25;y\n3;5;x\n4;6;y\n1;3,50;x\n";
+
+        var rows = await SetAside("data.csv", content, chunkRows: 2);
+
+        Assert.Equal(["1", "3,50", "x"], Row(Assert.Single(rows)));
+    }
+
+    [Fact]
+    public async Task Json_lines_rows_set_aside_keep_strings_numbers_and_nested_values_as_written()
+    {
+        var content = string.Join('\n',
+            """{"id": 1, "amount": 45.10, "paid": "yes", "tags": {"a": [1, 2]}, "label": "a"}""",
+            """{"id": 2, "amount": 3, "paid": "no", "tags": null, "label": null}""",
+            """{"id": 3, "amount": 1e3, "paid": true, "tags": {"b": 1}, "label": "b"}""",
+            """{"id": 4, "amount": 5, "paid": "no", "tags": {"c": 1}, "label": "a"}""",
+            """{"id": 5, "amount": 6, "paid": "no", "tags": {"d": 1}, "label": "b"}""",
+            """{"label": "a", "Paid": "yes", "amount": 45.10, "ID": 1, "tags": {"a": [1, 2]}, "id": 99}""") + "\n";
+
+        var rows = await SetAside("data.jsonl", content);
+
+        Assert.Equal([2L, 6], rows.Select(r => r.RowNumber));
+        Assert.Equal(["2", "3", "no", "<missing>", "<missing>"], Row(rows[0]));
+        // Keys in another order and case, the first of a repeated key: the columns' values as the line writes them.
+        Assert.Equal(["1", "45.10", "yes", """{"a": [1, 2]}""", "a"], Row(rows[1]));
+        Assert.Equal("exact duplicate of row 1", rows[1].Reason);
+    }
+
+    [Fact]
+    public async Task A_file_that_fits_one_chunk_reports_its_rows_as_written_too()
+    {
+        var rows = await SetAside("data.csv", "x,label\n1.50,a\n2,b\n1.50,a\n", chunkRows: 100);
+
+        Assert.Equal(["1.50", "a"], Row(Assert.Single(rows)));
+    }
+}
