@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Sylvan.Data.Csv;
 
 namespace ModelOps.Core.Data;
@@ -14,27 +13,18 @@ internal sealed class CsvSourceRows(SourceBuffers<char> buffers, char delimiter,
     public override IReadOnlyList<string?>[] Fields(IReadOnlyList<int> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var joined = new StringBuilder();
-        foreach (var row in rows)
-        {
-            var record = Record(row);
-            joined.Append(record);
-            if (record.IsEmpty || record[^1] != '\n')
-            {
-                joined.Append('\n'); // the file's last record, without a line end
-            }
-        }
         var options = new CsvDataReaderOptions
         {
             HasHeaders = false,
             Delimiter = delimiter,
             CsvStyle = CsvStyle.Standard,
             Culture = CultureInfo.InvariantCulture,
+            BufferSize = 16 * 1024, // grows to the longest record, up to the read's own limit
             MaxBufferSize = maxRecordChars,
             Comment = '\0',
         };
         var fields = new IReadOnlyList<string?>[rows.Count];
-        using var csv = CsvDataReader.Create(new StringReader(joined.ToString()), options);
+        using var csv = CsvDataReader.Create(new RecordsReader(this, rows), options);
         for (var i = 0; i < fields.Length; i++)
         {
             if (!csv.Read())
@@ -51,5 +41,48 @@ internal sealed class CsvSourceRows(SourceBuffers<char> buffers, char delimiter,
             fields[i] = values;
         }
         return fields;
+    }
+
+    /// <summary>The records asked for, one after the other, each ending in a line end, read straight from the chunk's buffer.</summary>
+    private sealed class RecordsReader(CsvSourceRows source, IReadOnlyList<int> rows) : TextReader
+    {
+        private int _next;
+        private int _offset;
+        private bool _lineEndDue;
+
+        public override int Read(Span<char> buffer)
+        {
+            var written = 0;
+            while (written < buffer.Length && _next < rows.Count)
+            {
+                if (_lineEndDue)
+                {
+                    buffer[written++] = '\n';
+                    _lineEndDue = false;
+                    Advance();
+                    continue;
+                }
+                var record = source.Record(rows[_next]);
+                var n = Math.Min(buffer.Length - written, record.Length - _offset);
+                record.Slice(_offset, n).CopyTo(buffer[written..]);
+                written += n;
+                _offset += n;
+                if (_offset == record.Length)
+                {
+                    // The file's last record may have no line end of its own.
+                    _lineEndDue = record.IsEmpty || record[^1] != '\n';
+                    if (!_lineEndDue) Advance();
+                }
+            }
+            return written;
+        }
+
+        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+        private void Advance()
+        {
+            _next++;
+            _offset = 0;
+        }
     }
 }

@@ -52,6 +52,19 @@ public sealed class SetAsideRowsTests
     }
 
     [Fact]
+    public async Task A_record_longer_than_the_splitters_buffer_comes_back_whole()
+    {
+        var note = "\"" + string.Concat(Enumerable.Repeat("long, \"\"quoted\"\" text\n", 1_200)) + "\"";
+        var content = $"id,note,label\n1,{note},a\n2,b,b\n3,c,a\n4,d,b\n5,e,a\n1,{note},a\n6,f,b\n1,{note},a";
+
+        var rows = await SetAside("data.csv", content, chunkRows: 2);
+
+        var expected = string.Concat(Enumerable.Repeat("long, \"quoted\" text\n", 1_200));
+        Assert.Equal([7L, 9], rows.Select(r => r.RowNumber));
+        Assert.All(rows, r => Assert.Equal(["1", expected, "a"], Row(r)));
+    }
+
+    [Fact]
     public async Task Csv_with_another_delimiter_splits_its_rows_set_aside_on_that_delimiter()
     {
         var content = "id;amount;label\n1;3,50;x\n2;4,25;y\n3;5;x\n4;6;y\n1;3,50;x\n";
