@@ -112,13 +112,13 @@ public sealed class BadInputTests
         Assert.StartsWith("6,data.csv: has 2 fields", csv[1]);
         Assert.StartsWith($"9001,data.csv: has {width + 2} fields", csv[2]);
         var setAside = csv.Skip(3).Select(l => l.Split(',')).ToList();
-        Assert.All(setAside.Take(duplicates), r => Assert.StartsWith("exact duplicate of row ", r[1]));
+        Assert.All(setAside.Take(duplicates), r => Assert.StartsWith("data.csv: exact duplicate of row ", r[1]));
         var numbers = setAside.Select(r => long.Parse(r[0])).ToList();
         Assert.Equal(numbers.Order(), numbers);
         Assert.Equal(Enumerable.Range(unlabelledFrom, 3).Select(n => (long)n), numbers.Skip(duplicates));
-        Assert.All(setAside.Skip(duplicates), r => Assert.Equal("label is missing", r[1]));
+        Assert.All(setAside.Skip(duplicates), r => Assert.Equal("data.csv: label is missing", r[1]));
         // Line 3 repeats line 2; set-aside rows are written as the file has them (45.10 stays 45.10, yes stays yes).
-        Assert.Equal(["3", "exact duplicate of row 2"], setAside[0].Take(2));
+        Assert.Equal(["3", "data.csv: exact duplicate of row 2"], setAside[0].Take(2));
         Assert.Equal(lines[1].Split(','), setAside[0].Skip(2).Take(width));
         Assert.Equal(lines[1][..(lines[1].LastIndexOf(',') + 1)].Split(','), setAside[duplicates].Skip(2).Take(width));
     }

@@ -31,6 +31,7 @@ public sealed class DataPass
     private readonly HashSet<double> _labelNumbers = [];
     private readonly HashSet<string> _labelStrings = new(StringComparer.Ordinal);
     private readonly List<(int Row, string Reason)> _setAside = [];
+    private readonly List<string> _files = [];
     private long _rows;
     private int _missingLabels;
     private int _duplicates;
@@ -68,6 +69,16 @@ public sealed class DataPass
     /// <summary>Rows seen so far.</summary>
     public long RowCount => _rows;
 
+    /// <summary>
+    /// Rows added from now on come from the file named (a data set of several files): the reasons of the rows set aside
+    /// start with it, as the readers' own do, and a duplicate of a row of another file names that file.
+    /// </summary>
+    public void BeginFile(string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        _files.Add(name);
+    }
+
     /// <summary>Takes in one chunk (its columns are those of <see cref="Schema"/>); returns the positions of the rows that
     /// stay (no missing label, not a duplicate), or null when all of them do.</summary>
     public IReadOnlyList<int>? Add(TableChunk chunk)
@@ -99,12 +110,14 @@ public sealed class DataPass
             if (missing)
             {
                 _missingLabels++;
-                _setAside.Add((r, "label is missing"));
+                _setAside.Add((r, Reason("label is missing")));
             }
-            else if (_cleaning.DropDuplicates && _seen!.AddOrGetFirst(_hashes[r], chunk.RowNumbers[r]) is { } first)
+            else if (_cleaning.DropDuplicates && _seen!.AddOrGetFirst(_hashes[r], chunk.RowNumbers[r], Math.Max(_files.Count - 1, 0)) is { } first)
             {
                 _duplicates++;
-                _setAside.Add((r, $"exact duplicate of row {first}"));
+                _setAside.Add((r, Reason(first.File == _files.Count - 1 || _files.Count == 0
+                    ? $"exact duplicate of row {first.Row}"
+                    : $"exact duplicate of row {first.Row} of {_files[first.File]}")));
             }
             else
             {
@@ -130,6 +143,8 @@ public sealed class DataPass
         _kept.Add(table, keep);
         return keep;
     }
+
+    private string Reason(string reason) => _files.Count == 0 ? reason : $"{_files[^1]}: {reason}";
 
     /// <summary>The chunk's rows set aside, to the log: as the file has them when the reader kept its text, else as parsed.</summary>
     private void SetAside(TableChunk chunk)
@@ -391,8 +406,9 @@ internal sealed class RowValues : IReadOnlyList<string?>
 
 /// <summary>
 /// Exact-duplicate detection over row hashes: 64 bits of each XxHash128 kept in one of 512 open-addressing partitions
-/// picked by 9 more of its bits, with the first row number beside it, 12 bytes a slot. Partitions grow one at a time (no
-/// large copy) and are at most 80% full. 73 bits make a false duplicate among 10 million rows a 1-in-200-million event.
+/// picked by 9 more of its bits, with the first row number beside it, 12 bytes a slot (14 once a second file comes).
+/// Partitions grow one at a time (no large copy) and are at most 80% full. 73 bits make a false duplicate among 10
+/// million rows a 1-in-200-million event.
 /// </summary>
 internal sealed class RowHashSet
 {
@@ -405,11 +421,13 @@ internal sealed class RowHashSet
         for (var i = 0; i < _partitions.Length; i++) _partitions[i] = new Partition(perPartition);
     }
 
-    /// <summary>Adds the hash; returns null when it is new, else the row number it was first seen at.</summary>
-    public long? AddOrGetFirst(UInt128 hash, long row)
+    /// <summary>Adds the hash; returns null when it is new, else the row number and file it was first seen at.</summary>
+    /// <param name="file">Which of the pass's files the row is in; the set keeps it beside the row number only once a
+    /// second file comes (2 bytes a slot more), so a one-file pass costs no more.</param>
+    public (long Row, int File)? AddOrGetFirst(UInt128 hash, long row, int file = 0)
     {
         var (key, partition) = Split(hash);
-        return _partitions[partition].AddOrGetFirst(key, (uint)Math.Min(row, uint.MaxValue));
+        return _partitions[partition].AddOrGetFirst(key, (uint)Math.Min(row, uint.MaxValue), (ushort)Math.Min(file, ushort.MaxValue));
     }
 
     /// <summary>Starts loading the slot where <paramref name="hash"/> would go, for a later <see cref="AddOrGetFirst"/>: the set is
@@ -430,6 +448,7 @@ internal sealed class RowHashSet
     {
         private ulong[] _keys;
         private uint[] _rows;
+        private ushort[]? _files;
         private int _count;
 
         public Partition(long expected)
@@ -451,9 +470,10 @@ internal sealed class RowHashSet
             }
         }
 
-        public long? AddOrGetFirst(ulong key, uint row)
+        public (long Row, int File)? AddOrGetFirst(ulong key, uint row, ushort file)
         {
             if (_count * 5L >= _keys.Length * 4L) Grow();
+            if (file != 0) _files ??= new ushort[_keys.Length]; // rows added before are of file 0
             var mask = _keys.Length - 1;
             for (var i = (int)key & mask; ; i = (i + 1) & mask)
             {
@@ -462,21 +482,23 @@ internal sealed class RowHashSet
                 {
                     _keys[i] = key;
                     _rows[i] = row;
+                    if (_files is not null) _files[i] = file;
                     _count++;
                     return null;
                 }
                 if (slot == key)
                 {
-                    return _rows[i];
+                    return (_rows[i], _files?[i] ?? 0);
                 }
             }
         }
 
         private void Grow()
         {
-            var (keys, rows) = (_keys, _rows);
+            var (keys, rows, files) = (_keys, _rows, _files);
             _keys = new ulong[keys.Length * 2];
             _rows = new uint[keys.Length * 2];
+            _files = files is null ? null : new ushort[keys.Length * 2];
             var mask = _keys.Length - 1;
             for (var j = 0; j < keys.Length; j++)
             {
@@ -485,6 +507,7 @@ internal sealed class RowHashSet
                 while (_keys[i] != 0) i = (i + 1) & mask;
                 _keys[i] = keys[j];
                 _rows[i] = rows[j];
+                if (files is not null) _files![i] = files[j];
             }
         }
     }

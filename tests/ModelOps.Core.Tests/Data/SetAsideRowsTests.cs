@@ -101,4 +101,48 @@ public sealed class SetAsideRowsTests
 
         Assert.Equal(["1.50", "a"], Row(Assert.Single(rows)));
     }
+
+    [Fact]
+    public async Task Rows_set_aside_name_their_file_and_a_duplicate_names_the_file_of_the_row_it_repeats()
+    {
+        var files = new[]
+        {
+            ("jan.csv", "id,x,label\n1,a,yes\n2,b,no\n3,c,yes\n4,d,no\n"),
+            ("feb.csv", "id,x,label\n5,e,yes\n2,b,no\n5,e,yes\n6,f,\n"),
+        };
+        DataPass? pass = null;
+        foreach (var (name, content) in files)
+        {
+            var began = false;
+            await DataFileReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(content)), name,
+                new CsvReadOptions { SampleRows = 4 }, null, (chunk, _) =>
+                {
+                    pass ??= new DataPass(chunk.Rows.Schema, "label");
+                    if (!began) pass.BeginFile(name);
+                    began = true;
+                    pass.Add(chunk);
+                    return ValueTask.CompletedTask;
+                }, 2);
+        }
+
+        var rows = pass!.Finish().Rejected;
+
+        Assert.Equal(
+            [(3L, "feb.csv: exact duplicate of row 3 of jan.csv"), (4, "feb.csv: exact duplicate of row 2"), (5, "feb.csv: label is missing")],
+            rows.Select(r => (r.RowNumber, r.Reason)));
+    }
+
+    [Fact]
+    public void The_duplicate_finder_keeps_each_rows_file_through_its_growth()
+    {
+        var set = new RowHashSet(expected: 0);
+        static UInt128 Hash(int i) => new((ulong)i * 0x9E3779B97F4A7C15UL, (ulong)i * 0xC2B2AE3D27D4EB4FUL + 1);
+        for (var i = 0; i < 300_000; i++) Assert.Null(set.AddOrGetFirst(Hash(i), i + 2));
+        // The second file's rows come while every partition grows at least once more.
+        for (var i = 300_000; i < 900_000; i++) Assert.Null(set.AddOrGetFirst(Hash(i), i - 299_998, file: 1));
+
+        Assert.Equal((7L, 0), set.AddOrGetFirst(Hash(5), 99, file: 2));
+        Assert.Equal((2L, 1), set.AddOrGetFirst(Hash(300_000), 99, file: 2));
+        Assert.Equal((600_001L, 1), set.AddOrGetFirst(Hash(899_999), 99, file: 2));
+    }
 }

@@ -70,6 +70,7 @@ public sealed class IngestActivity(
         TableSchema? schema = null;
         ChunkFileWriter? writer = null;
         DataPass? pass = null;
+        BlobItem? passFile = null; // the file whose rows the pass is taking in
         FeedbackWeighting? weighting = null;
         long lastRow = 0; // the highest source row number of any data file (per file, so not the row count)
         var (dataPath, output) = await runs.OpenWriteAsync(input.RunId, DataFile, cancellationToken);
@@ -101,6 +102,11 @@ public sealed class IngestActivity(
                         writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
                         pass ??= new DataPass(chunk.Rows.Schema, config.Label ?? Training.TrainingProblem.ResolveLabel(chunk.Rows.Schema, null),
                             config.Data.Cleaning, context, config.Data.Validation, rejected: setAside);
+                        if (!ReferenceEquals(passFile, item))
+                        {
+                            pass.BeginFile(Path.GetFileName(item.Name)); // rows set aside name their file, as the reader's rejects do
+                            passFile = item;
+                        }
                         writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                         // A file's row numbers rise, so a chunk's last is its highest.
                         if (chunk.RowNumbers.Length > 0) lastRow = Math.Max(lastRow, chunk.RowNumbers[^1]);
@@ -136,6 +142,7 @@ public sealed class IngestActivity(
                         // Numbered past every data file's rows, so training tells them apart by number alone.
                         var next = Math.Max(pass!.RowCount + 2, lastRow + 1);
                         var chunk = new TableChunk(rows, Enumerable.Range(0, rows.RowCount).Select(r => next + r).ToArray());
+                        pass.BeginFile("traffic feedback");
                         writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                         var weight = config.Monitor.FeedbackWeight;
                         // Weighted in training only: profile, validation and cleaning plan see each row once.
