@@ -66,6 +66,12 @@ if (trafficRows > 0)
             WindowChecks.Evaluate(baseline, frame.Table, options, frame.TypeErrors);
         });
         Console.WriteLine($"C#  whole tick (read + checks): median {whole}");
+        // A window over monitor.maxWindowRows: lines sampled before they are parsed (WindowSampling).
+        var bound = trafficRows / 4;
+        TrafficFrame? sampled = null;
+        var bounded = Measure(runs, () => sampled = TrafficLines.ReadAsTheMonitorDoes(blobs, schema, maxRows: bound));
+        Console.WriteLine($"C#  traffic read, window bound {bound:N0} rows (monitor.maxWindowRows): median {bounded}; " +
+            $"{sampled!.Table.RowCount:N0} rows read, share of lines {sampled.SampledShare:F3}");
     }
 }
 
@@ -314,15 +320,19 @@ internal static class TrafficLines
     }
 
     /// <summary>What ModelMonitor does before WindowChecks, as TrafficReader.ReadFrameAsync does it: the window's blobs read at once into columns, then joined.</summary>
-    public static TrafficFrame ReadAsTheMonitorDoes(List<byte[]> blobs, TableSchema schema) => ReadAsync(blobs, schema).GetAwaiter().GetResult();
+    /// <param name="maxRows">The window's bound (<c>monitor.maxWindowRows</c>); null reads every line.</param>
+    public static TrafficFrame ReadAsTheMonitorDoes(List<byte[]> blobs, TableSchema schema, long? maxRows = null) =>
+        ReadAsync(blobs, schema, maxRows).GetAwaiter().GetResult();
 
-    private static async Task<TrafficFrame> ReadAsync(List<byte[]> blobs, TableSchema schema)
+    private static async Task<TrafficFrame> ReadAsync(List<byte[]> blobs, TableSchema schema, long? maxRows)
     {
-        var request = new TrafficFrameRequest(schema, Start, Start.AddDays(1), version: 1);
+        var request = new TrafficFrameRequest(schema, Start, Start.AddDays(1), version: 1) { MaxRows = maxRows };
+        var sampling = maxRows is { } max ? new WindowSampling(max, blobs.Sum(b => (long)b.Length)) : null;
         var parts = new TrafficColumns[blobs.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, blobs.Count), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
-            async (i, token) => parts[i] = await TrafficColumns.ReadAsync(new MemoryStream(blobs[i], writable: false), request, token));
-        return TrafficTable.Merge(request, parts, out _);
+            async (i, token) => parts[i] = await TrafficColumns.ReadAsync(new MemoryStream(blobs[i], writable: false), request, sampling, i, token));
+        var (lines, leftOut) = (parts.Sum(p => p.Lines), parts.Sum(p => p.LinesLeftOut));
+        return TrafficTable.Merge(request, parts, out _) with { SampledShare = 1 - (double)leftOut / lines };
     }
 
     /// <summary>The read table holds the bench's values: the lines were in the format the reader expects.</summary>

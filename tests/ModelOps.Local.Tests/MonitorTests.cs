@@ -32,6 +32,7 @@ public sealed class MonitorTests
         var healthy = await TickAsync(host);
         Assert.Equal("none", Action(healthy));
         Assert.Equal(80, healthy.GetProperty("rows").GetInt32());
+        Assert.False(healthy.TryGetProperty("sampledShare", out var share) && share.ValueKind != JsonValueKind.Null, "a small window is read whole");
 
         clock.Advance(TimeSpan.FromMinutes(61));
         await SendAsync(host, clock, Shifted(PredictRows.Binary(80, seed: 43)));
@@ -64,6 +65,25 @@ public sealed class MonitorTests
         Assert.Equal("not-enough-rows", Action(after)); // v1's traffic is not judged against v2's baseline
         var reports = await host.Http.GetFromJsonAsync<JsonElement[]>("/api/models/churn/monitoring?top=10");
         Assert.Single(reports!, r => Action(r) == "retrain");
+    }
+
+    [Fact]
+    public async Task A_window_over_the_row_bound_is_sampled_and_the_report_says_how_much_was_read()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+        await using var host = await RunningHost.StartAsync(null, b => b.Services.AddSingleton<TimeProvider>(clock));
+        await host.DropAsync("churn/modelops.json", Config.Replace("\"minRows\": 60", "\"minRows\": 60, \"maxWindowRows\": 1000"));
+        await host.DropAsync("churn/customers.csv", SyntheticData.Binary(rows: 500, seed: 41));
+        PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("churn"), version: 1);
+
+        await SendAsync(host, clock, PredictRows.Binary(3_000, seed: 45));
+        var report = await TickAsync(host);
+
+        // A third of the 3,000 lines past the blob's first 199, which are all read.
+        var share = report.GetProperty("sampledShare").GetDouble();
+        Assert.InRange(share, 0.3, 0.45);
+        Assert.InRange(report.GetProperty("rows").GetInt32(), 3_000 * share * 0.9, 3_000 * share * 1.1);
+        Assert.Equal("none", Action(report));
     }
 
     [Fact]

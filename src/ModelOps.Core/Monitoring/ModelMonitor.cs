@@ -51,7 +51,8 @@ public sealed class ModelMonitor(
         // over the traffic lays out the features and joins them.
         var features = baseline is null ? new TableSchema([]) : manifest.Problem.FeatureSchema(manifest.Schema);
         var labels = baseline is null ? null : await feedback.ReadLabelsAsync(model, from, now, cancellationToken);
-        var (frame, _) = await traffic.ReadFrameAsync(model, new TrafficFrameRequest(features, from, now, manifest.Version, labels), cancellationToken);
+        var request = new TrafficFrameRequest(features, from, now, manifest.Version, labels) { MaxRows = config.MaxWindowRows };
+        var (frame, _) = await traffic.ReadFrameAsync(model, request, cancellationToken);
         var served = frame.Table.RowCount;
 
         var signals = served == 0 || baseline is null
@@ -69,7 +70,10 @@ public sealed class ModelMonitor(
                 : decision with { RetrainRunId = runId };
         }
         var report = new MonitoringReport(model, manifest.Version, now, from, now, served, signals.Drift, signals.Quality,
-            signals.Latency, signals.Performance, signals.Estimate, problems, decision);
+            signals.Latency, signals.Performance, signals.Estimate, problems, decision)
+        {
+            SampledShare = frame.SampledShare < 1 ? frame.SampledShare : null,
+        };
         await reports.SaveAsync(report, cancellationToken);
         return report;
     }

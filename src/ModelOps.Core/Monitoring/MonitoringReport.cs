@@ -32,6 +32,12 @@ public sealed record MonitoringReport(
     IReadOnlyList<string> Problems,
     MonitorDecision Decision)
 {
+    /// <summary>
+    /// The share of the window's traffic lines the tick read, when the window held more than <c>monitor.maxWindowRows</c>
+    /// and was sampled (<see cref="Rows"/> counts the rows read); null when every line was read.
+    /// </summary>
+    public double? SampledShare { get; init; }
+
     /// <summary>A window with enough rows and at least one bad signal.</summary>
     public bool Bad => Decision.Action != MonitorDecision.NotEnoughRows && Problems.Count > 0;
 }

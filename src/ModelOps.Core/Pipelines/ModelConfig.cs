@@ -182,6 +182,12 @@ public sealed record MonitorConfig
     /// <summary>Fewer scored rows in the window than this: no verdict, recorded as such.</summary>
     public int MinRows { get; init; } = 200;
 
+    /// <summary>
+    /// About the most rows a tick reads: a window holding more (heavy traffic, a long window) is sampled line by line,
+    /// uniformly, so that a tick's time and memory stay bounded; the report says what share was read.
+    /// </summary>
+    public int MaxWindowRows { get; init; } = 1_000_000;
+
     /// <summary>Share of drifted features at which the dataset drifts.</summary>
     public double DriftShare { get; init; } = 0.5;
 
@@ -219,6 +225,10 @@ public sealed record MonitorConfig
         if (MinRows < 1)
         {
             yield return $"monitor.minRows {MinRows} must be at least 1";
+        }
+        if (MaxWindowRows < Math.Max(MinRows, 1_000))
+        {
+            yield return $"monitor.maxWindowRows {MaxWindowRows} must be at least 1000 and at least monitor.minRows";
         }
         if (DriftShare is <= 0 or > 1)
         {

@@ -84,6 +84,16 @@ public sealed class ModelConfigTests
     }
 
     [Fact]
+    public void A_window_bound_below_a_thousand_rows_or_the_minimum_is_refused_and_defaults_to_a_million()
+    {
+        Assert.Equal(1_000_000, ModelConfig.Parse("{}"u8).Monitor.MaxWindowRows);
+        Assert.Contains("monitor.maxWindowRows", Assert.Throws<InvalidModelConfigException>(
+            () => ModelConfig.Parse("""{ "monitor": { "maxWindowRows": 999 } }"""u8)).Message);
+        Assert.Contains("monitor.maxWindowRows", Assert.Throws<InvalidModelConfigException>(
+            () => ModelConfig.Parse("""{ "monitor": { "maxWindowRows": 5000, "minRows": 6000 } }"""u8)).Message);
+    }
+
+    [Fact]
     public void Feedback_rows_count_once_unless_the_config_weighs_them()
     {
         Assert.Equal(1, ModelConfig.Parse("{}"u8).Monitor.FeedbackWeight);

@@ -95,6 +95,12 @@ internal sealed class TrafficColumns
 
     public long CorruptLines { get; private set; }
 
+    /// <summary>Lines in the blob, read or not.</summary>
+    public long Lines { get; private set; }
+
+    /// <summary>Lines a window sampling left out, unread.</summary>
+    public long LinesLeftOut { get; private set; }
+
     public double[]? Numbers(int feature) => _numbers[feature];
 
     public string?[]? Texts(int feature) => _texts[feature];
@@ -117,18 +123,28 @@ internal sealed class TrafficColumns
     /// <summary>Lines with a label, in read order, any version.</summary>
     public List<LabelMatch> Matches => _matches;
 
-    /// <summary>Every line of a JSON-lines stream (a blob), overlong ones counted as corrupt.</summary>
-    public static async Task<TrafficColumns> ReadAsync(Stream stream, TrafficFrameRequest request, CancellationToken cancellationToken)
+    /// <summary>Every line of a JSON-lines stream (a blob), overlong ones counted as corrupt; with a sampling, the lines it keeps.</summary>
+    /// <param name="blob">The blob's place in the window, for the sampling.</param>
+    public static async Task<TrafficColumns> ReadAsync(Stream stream, TrafficFrameRequest request, WindowSampling? sampling, int blob,
+        CancellationToken cancellationToken)
     {
         var columns = new TrafficColumns(request);
         long lines = 0, bytes = 0;
+        var share = 1.0;
         await foreach (var line in JsonLinesScanner.ReadAsync(stream, TrafficReader.MaxLineBytes, cancellationToken))
         {
             if (++lines == SampleLines)
             {
-                columns.ReserveFor(stream, lines, bytes);
+                share = sampling?.ShareFor(lines - 1, bytes) ?? 1;
+                columns.ReserveFor(stream, lines, bytes, share);
             }
             bytes += line.Bytes.Length + 1;
+            columns.Lines++;
+            if (share < 1 && !WindowSampling.Keeps(blob, lines, share))
+            {
+                columns.LinesLeftOut++;
+                continue;
+            }
             if (line.Overlong)
             {
                 columns.CorruptLines++;
@@ -143,9 +159,10 @@ internal sealed class TrafficColumns
 
     /// <summary>
     /// Sizes the columns once for the rest of the blob, from its length and what the first lines were like (their
-    /// length, the share taken), instead of doubling them (each doubling copies every column and touches fresh pages).
+    /// length, the share taken) and the share a sampling keeps, instead of doubling them (each doubling copies every
+    /// column and touches fresh pages).
     /// </summary>
-    private void ReserveFor(Stream stream, long lines, long bytes)
+    private void ReserveFor(Stream stream, long lines, long bytes, double kept)
     {
         if (!stream.CanSeek || bytes <= 0 || Count == 0)
         {
@@ -160,7 +177,7 @@ internal sealed class TrafficColumns
         {
             return;
         }
-        var expected = (double)length / bytes * Count * 1.05 + 64;
+        var expected = ((double)length - bytes) / bytes * Count * kept * 1.05 + Count + 64;
         if (expected > _capacity)
         {
             Grow((int)Math.Min(expected, MaxReservedRows));

@@ -42,6 +42,12 @@ internal sealed class TrafficFrameRequest
     /// <summary>Labels by request id and row; null when there are none to join.</summary>
     public FeedbackLabels? Labels { get; }
 
+    /// <summary>
+    /// About how many rows the read lays out at most: a window estimated to hold more is sampled line by line (see
+    /// <see cref="WindowSampling"/>). Null: every line (the retraining join, which must see every labelled row).
+    /// </summary>
+    public long? MaxRows { get; init; }
+
     /// <summary>Whether labelled rows are also parsed whole into <see cref="TrafficRecord"/>s (the retraining join needs every field).</summary>
     public bool KeepLabelledRecords { get; }
 

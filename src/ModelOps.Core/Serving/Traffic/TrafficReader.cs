@@ -76,41 +76,45 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
     internal async Task<(TrafficFrame Frame, List<LabelMatch> Matches)> ReadFrameAsync(ModelName model, TrafficFrameRequest request,
         CancellationToken cancellationToken = default)
     {
-        var names = await ListAsync(model, feedback: false, request.From, request.To, cancellationToken);
-        var parts = new TrafficColumns[names.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, names.Count),
+        var blobs = await ListAsync(model, feedback: false, request.From, request.To, cancellationToken);
+        var sampling = request.MaxRows is { } maxRows ? new WindowSampling(maxRows, blobs.Sum(b => b.Length)) : null;
+        var parts = new TrafficColumns[blobs.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, blobs.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
             async (i, token) =>
             {
-                await using var stream = await _container.GetBlobClient(names[i]).OpenReadAsync(LiveBlobRead, token);
-                parts[i] = await TrafficColumns.ReadAsync(stream, request, token);
+                await using var stream = await _container.GetBlobClient(blobs[i].Name).OpenReadAsync(LiveBlobRead, token);
+                parts[i] = await TrafficColumns.ReadAsync(stream, request, sampling, i, token);
                 if (parts[i].CorruptLines > 0)
                 {
-                    _logger.CorruptLines((int)Math.Min(parts[i].CorruptLines, int.MaxValue), names[i]);
+                    _logger.CorruptLines((int)Math.Min(parts[i].CorruptLines, int.MaxValue), blobs[i].Name);
                 }
             });
         var frame = TrafficTable.Merge(request, parts, out var matches);
-        return (frame with { Blobs = names.Count }, matches);
+        var (lines, leftOut) = (parts.Sum(p => p.Lines), parts.Sum(p => p.LinesLeftOut));
+        return (frame with { Blobs = blobs.Count, SampledShare = leftOut == 0 ? 1 : 1 - (double)leftOut / lines, LinesLeftOut = leftOut }, matches);
     }
 
-    /// <summary>The JSON-lines blobs of the folders covering [from, to), in folder and then name order; none when nothing was ever logged.</summary>
-    private async Task<List<string>> ListAsync(ModelName model, bool feedback, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    /// <summary>The JSON-lines blobs of the folders covering [from, to) with their lengths as listed, in folder and then name
+    /// order; none when nothing was ever logged.</summary>
+    private async Task<List<(string Name, long Length)>> ListAsync(ModelName model, bool feedback, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken)
     {
-        var all = new List<string>();
+        var all = new List<(string Name, long Length)>();
         if (to <= from)
         {
             return all;
         }
         foreach (var folder in TrafficStream.FoldersCovering(model, feedback, from, to))
         {
-            var names = new List<string>();
+            var names = new List<(string Name, long Length)>();
             try
             {
                 await foreach (var item in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, folder, cancellationToken))
                 {
                     if (item.Name.EndsWith(StorageLayout.JsonLinesExtension, StringComparison.Ordinal))
                     {
-                        names.Add(item.Name);
+                        names.Add((item.Name, item.Properties.ContentLength ?? 0));
                     }
                 }
             }
@@ -118,7 +122,7 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
             {
                 return all;
             }
-            names.Sort(StringComparer.Ordinal);
+            names.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             all.AddRange(names);
         }
         return all;
@@ -129,7 +133,7 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
-        foreach (var name in await ListAsync(model, feedback, from, to, cancellationToken))
+        foreach (var (name, _) in await ListAsync(model, feedback, from, to, cancellationToken))
         {
             stats.Blobs++;
             long corrupt = 0;

@@ -25,6 +25,13 @@ public sealed record TrafficFrame(Table Table, IReadOnlyDictionary<string, long>
 
     /// <summary>Unreadable lines skipped.</summary>
     public long CorruptLines { get; init; }
+
+    /// <summary>The share of the window's lines read: below 1 when the window held more than the read's bound (see
+    /// <see cref="TrafficFrameRequest.MaxRows"/>) and was sampled.</summary>
+    public double SampledShare { get; init; } = 1;
+
+    /// <summary>Lines the sampling left out, unread.</summary>
+    public long LinesLeftOut { get; init; }
 }
 
 /// <summary>A row of a <see cref="TrafficFrame"/> with its ground truth: the latest label received for its request id and row.</summary>

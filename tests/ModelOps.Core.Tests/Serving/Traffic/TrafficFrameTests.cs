@@ -61,6 +61,53 @@ public sealed class TrafficFrameTests
     }
 
     [Fact]
+    public async Task A_window_over_the_bound_is_sampled_the_same_on_every_read_and_one_within_it_is_read_whole()
+    {
+        var blobs = await NewBlobsAsync();
+        await WriteTrafficAsync(blobs, new Random(8), linesPerBlob: 3_000);
+        var reader = new TrafficReader(blobs);
+        var whole = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3))).Frame;
+
+        // 6 blobs of 3,000 lines: a bound of 4,500 keeps about a quarter of the lines after each blob's first 200.
+        var bounded = new TrafficFrameRequest(Schema, From, To, 3) { MaxRows = 4_500 };
+        var sampled = (await reader.ReadFrameAsync(Churn, bounded)).Frame;
+        var again = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3) { MaxRows = 4_500 })).Frame;
+
+        // About a quarter of the lines past each blob's first 199: a third of all lines read, in rows as in lines.
+        Assert.InRange(sampled.SampledShare, 0.28, 0.38);
+        Assert.Equal(1 - sampled.LinesLeftOut / 18_000.0, sampled.SampledShare, 9);
+        var expected = sampled.SampledShare * whole.Table.RowCount;
+        Assert.InRange(sampled.Table.RowCount, expected * 0.85, expected * 1.15);
+        AssertSameTable(sampled.Table, again.Table, "the same bound twice");
+        Assert.Equal(sampled.RequestLatencies, again.RequestLatencies);
+
+        var within = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3) { MaxRows = 1_000_000 })).Frame;
+        Assert.Equal(1, within.SampledShare);
+        Assert.Equal(0, within.LinesLeftOut);
+        AssertSameTable(whole.Table, within.Table, "a bound the window is within");
+    }
+
+    [Fact]
+    public void A_sampling_keeps_the_share_that_leaves_its_bound_of_each_blobs_lines()
+    {
+        var sampling = new WindowSampling(maxRows: 100_000, windowBytes: 400_000_000);
+        var share = sampling.ShareFor(lines: 199, bytes: 199 * 400); // 400 bytes a line: a million lines in the window
+
+        Assert.Equal(0.1, share, 12);
+        var kept = 0;
+        for (var blob = 0; blob < 10; blob++)
+        {
+            for (var line = 1L; line <= 100_000; line++)
+            {
+                kept += WindowSampling.Keeps(blob, line, share) ? 1 : 0;
+            }
+        }
+        Assert.InRange(kept, 98_000, 102_000); // 100,000 expected, sd about 300
+        Assert.Equal(1, sampling.ShareFor(lines: 199, bytes: 199 * 4_000)); // 100,000 lines of 4 KB: within the bound
+        Assert.True(WindowSampling.Keeps(3, 17, share: 1));
+    }
+
+    [Fact]
     public async Task Labels_join_as_the_record_read_joined_them()
     {
         var blobs = await NewBlobsAsync();
@@ -134,7 +181,7 @@ public sealed class TrafficFrameTests
             {"requestId":"c","row":0,"time":"2025-03-01T10:42:00Z","model":"churn","version":3,"features":{}}
             """;
         var request = new TrafficFrameRequest(Schema, From, To, 3);
-        var part = await TrafficColumns.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(lines)), request, CancellationToken.None);
+        var part = await TrafficColumns.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(lines)), request, sampling: null, blob: 0, CancellationToken.None);
         var frame = TrafficTable.Merge(request, [part], out _);
 
         Assert.Equal([2.5, double.NaN], frame.Table.Numeric("tenure"));
