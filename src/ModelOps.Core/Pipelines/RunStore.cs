@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using ModelOps.Core.Data;
 using ModelOps.Core.Storage;
 
@@ -29,13 +30,15 @@ public sealed class RunStore(BlobServiceClient blobs)
         return path;
     }
 
-    /// <summary>A stream that writes (replacing) the run's file; the blob appears when the stream is disposed.</summary>
-    public async Task<(string Path, Stream Stream)> OpenWriteAsync(string runId, string file, CancellationToken cancellationToken)
+    /// <summary>
+    /// A stream that writes (replacing) the run's file, uploading behind the writer: the file appears when the stream's
+    /// <see cref="BlockUploadStream.CompleteAsync"/> returns; await <see cref="BlockUploadStream.WaitForRoomAsync"/>
+    /// between pieces of work to bound the blocks in flight.
+    /// </summary>
+    public (string Path, BlockUploadStream Stream) OpenWrite(string runId, string file, CancellationToken cancellationToken)
     {
         var path = StorageLayout.RunFile(runId, file);
-        var stream = await _runs.GetBlobClient(path).OpenWriteAsync(overwrite: true, new Azure.Storage.Blobs.Models.BlobOpenWriteOptions { BufferSize = 4 << 20 },
-            cancellationToken);
-        return (path, stream);
+        return (path, new BlockUploadStream(_runs.GetBlockBlobClient(path), cancellationToken: cancellationToken));
     }
 
     /// <summary>Reads one of the run's files as a stream: one download streamed from start to end (resumed where it broke off

@@ -54,8 +54,8 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
     private async Task<(string TrainPath, string HoldoutPath, CleanedWriter Cleaner)> WriteCleanedAsync(
         CleanRequest input, TableSchema schema, CleaningPlan plan, ModelConfig config, bool stratify, CancellationToken cancellationToken)
     {
-        var (trainPath, trainStream) = await runs.OpenWriteAsync(input.RunId, "data/train" + ChunkFile.Extension, cancellationToken);
-        var (holdoutPath, holdoutStream) = await runs.OpenWriteAsync(input.RunId, "data/holdout" + ChunkFile.Extension, cancellationToken);
+        var (trainPath, trainStream) = runs.OpenWrite(input.RunId, "data/train" + ChunkFile.Extension, cancellationToken);
+        var (holdoutPath, holdoutStream) = runs.OpenWrite(input.RunId, "data/holdout" + ChunkFile.Extension, cancellationToken);
         await using (trainStream)
         await using (holdoutStream)
         {
@@ -76,10 +76,15 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
                     cancellationToken.ThrowIfCancellationRequested();
                     numbers = chunk.RowNumbers;
                     cleaner.Add(chunk.Rows, owned: true);
+                    // Both files upload behind the cleaning; this bounds the blocks in flight.
+                    await trainStream.WaitForRoomAsync(cancellationToken);
+                    await holdoutStream.WaitForRoomAsync(cancellationToken);
                 }
                 train.Complete();
                 holdout.Complete();
             }
+            await trainStream.CompleteAsync(cancellationToken);
+            await holdoutStream.CompleteAsync(cancellationToken);
             return (trainPath, holdoutPath, cleaner);
         }
     }

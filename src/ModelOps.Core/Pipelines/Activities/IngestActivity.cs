@@ -73,14 +73,15 @@ public sealed class IngestActivity(
         BlobItem? passFile = null; // the file whose rows the pass is taking in
         FeedbackWeighting? weighting = null;
         long lastRow = 0; // the highest source row number of any data file (per file, so not the row count)
-        var (dataPath, output) = await runs.OpenWriteAsync(input.RunId, DataFile, cancellationToken);
+        var (dataPath, output) = runs.OpenWrite(input.RunId, DataFile, cancellationToken);
         // Rows the data pass sets aside go straight to the run's folder: a file of duplicates must not fill memory.
-        var (_, spill) = await runs.OpenWriteAsync(input.RunId, CleanRejectedFile, cancellationToken);
+        var (_, spill) = runs.OpenWrite(input.RunId, CleanRejectedFile, cancellationToken);
         var setAside = new RejectedRowLog(spill);
-        try
+        await using (output)
+        await using (spill)
         {
-            await using (output)
-            await using (spill)
+            // The writer goes before the streams: disposing it flushes its buffer into them.
+            try
             {
                 foreach (var item in blobs)
                 {
@@ -93,7 +94,7 @@ public sealed class IngestActivity(
                     {
                         options = options with { Schema = WithText(options.Schema, again.AsText) };
                     }
-                    var (read, blob) = await ReadAsync(input.Model, item, options, chunk =>
+                    var (read, blob) = await ReadAsync(input.Model, item, options, async (chunk, token) =>
                     {
                         if (writer is not null && !SameColumns(writer.Schema, chunk.Rows.Schema))
                         {
@@ -110,6 +111,9 @@ public sealed class IngestActivity(
                         writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                         // A file's row numbers rise, so a chunk's last is its highest.
                         if (chunk.RowNumbers.Length > 0) lastRow = Math.Max(lastRow, chunk.RowNumbers[^1]);
+                        // The run's files upload behind the read; this bounds the blocks in flight.
+                        await output.WaitForRoomAsync(token);
+                        await spill.WaitForRoomAsync(token);
                     }, cancellationToken);
                     if (read.MustReread)
                     {
@@ -151,11 +155,13 @@ public sealed class IngestActivity(
                     }
                 }
                 writer!.Complete();
+                await output.CompleteAsync(cancellationToken);
+                await spill.CompleteAsync(cancellationToken);
             }
-        }
-        finally
-        {
-            writer?.Dispose();
+            finally
+            {
+                writer?.Dispose();
+            }
         }
         var ingestedSchema = writer!.Schema;
         var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/ingested.schema.json", ingestedSchema, cancellationToken);
@@ -229,7 +235,7 @@ public sealed class IngestActivity(
     }
 
     private async Task<(ChunkedReadResult Read, DatasetBlob Lineage)> ReadAsync(
-        ModelName model, BlobItem item, CsvReadOptions options, Action<TableChunk> onChunk, CancellationToken cancellationToken)
+        ModelName model, BlobItem item, CsvReadOptions options, Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken)
     {
         var file = Path.GetFileName(item.Name);
         var etag = item.Properties.ETag!.Value;
@@ -244,11 +250,8 @@ public sealed class IngestActivity(
             await using var blob = download.Value.Content;
             using var sha = SHA256.Create();
             await using var hashing = new CryptoStream(blob, sha, CryptoStreamMode.Read, leaveOpen: true);
-            var read = await DataFileReader.ReadChunksAsync(hashing, item.Name, options, item.Properties.ContentLength, (chunk, _) =>
-            {
-                onChunk(chunk);
-                return ValueTask.CompletedTask;
-            }, cancellationToken: cancellationToken);
+            var read = await DataFileReader.ReadChunksAsync(hashing, item.Name, options, item.Properties.ContentLength, onChunk,
+                cancellationToken: cancellationToken);
             // Reading to the end hashes every byte (even past where the reader stopped) and finalises the hash.
             await hashing.CopyToAsync(Stream.Null, cancellationToken);
             var lineage = new DatasetBlob(item.Name, etag.ToString(), item.Properties.ContentLength ?? 0, Convert.ToHexStringLower(sha.Hash!));
