@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using ModelOps.Core.Data;
 using ModelOps.Core.Registry;
 using ModelOps.Core.Storage;
@@ -100,10 +101,13 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         var columns = schema.Columns.Select(c => c.Name).ToList();
         var width = unreadable.Select(r => r.Values.Count).Append(columns.Count).Max();
         await using var setAside = await runs.OpenReadAsync(StorageLayout.RunFile(runId, IngestActivity.CleanRejectedFile), cancellationToken);
-        var blob = blobs.GetBlobContainerClient(StorageLayout.Quarantine).GetBlobClient(StorageLayout.RejectedRows(runId));
-        await using var output = await blob.OpenWriteAsync(overwrite: true, cancellationToken: cancellationToken);
+        var blob = blobs.GetBlobContainerClient(StorageLayout.Quarantine).GetBlockBlobClient(StorageLayout.RejectedRows(runId));
+        // The file appears whole or not at all: a clean that fails part-way leaves no half-written quarantine file.
+        await using var output = new BlockUploadStream(blob, cancellationToken: cancellationToken);
         var rows = unreadable.ToAsyncEnumerable().Concat(RejectedRowLog.ReadAsync(setAside, cancellationToken));
-        return await CsvTableWriter.WriteRejectedAsync(columns, width, rows, output, cancellationToken);
+        var written = await CsvTableWriter.WriteRejectedAsync(columns, width, rows, output, cancellationToken);
+        await output.CompleteAsync(cancellationToken);
+        return written;
     }
 
     internal static LearningTask? ParseTask(string? task) =>
