@@ -62,6 +62,15 @@ public sealed record CsvReadOptions
     public TableSchema? Schema { get; init; }
 
     /// <summary>
+    /// The kind of every CSV or JSON-lines column that <see cref="Schema"/> does not name, instead of inferring it; null
+    /// infers. Bulk scoring reads the columns it only passes through as categorical, so their values come back as read
+    /// (an id column of numbers that later holds <c>b15000</c> is not turned into missing values). Parquet columns keep
+    /// the file's own types.
+    /// </summary>
+    [JsonIgnore]
+    public ColumnKind? UndeclaredKind { get; init; }
+
+    /// <summary>
     /// JSON lines: columns to make before the first line, in this order (keys met later follow them); a column with no
     /// value in the first chunk streams in the kind given here. An ingest that met keys only after the first chunk
     /// (<see cref="ChunkedReadResult.LateColumns"/>) reads again with them here, and later files are read with the first

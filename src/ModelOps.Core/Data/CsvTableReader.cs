@@ -216,7 +216,7 @@ public static class CsvTableReader
             rejected, hasHeader).ConfigureAwait(false);
     }
 
-    internal static ColumnKind? ForcedKind(CsvReadOptions options, string name) => options.Schema?.Find(name)?.Kind;
+    internal static ColumnKind? ForcedKind(CsvReadOptions options, string name) => options.Schema?.Find(name)?.Kind ?? options.UndeclaredKind;
 
     internal static DataFileException LineTooLong(long row, int maxLineLength) =>
         new(DataFileErrorCodes.LineTooLong,

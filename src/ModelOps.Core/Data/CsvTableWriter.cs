@@ -18,13 +18,21 @@ public static class CsvTableWriter
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
     /// <summary>Writes the table with a header row; leaves the stream open.</summary>
-    public static async Task WriteAsync(Table table, Stream stream, CancellationToken cancellationToken = default)
+    public static Task WriteAsync(Table table, Stream stream, CancellationToken cancellationToken = default) =>
+        WriteAsync(table, stream, header: true, cancellationToken);
+
+    /// <summary>Writes the table's rows, after a header row when <paramref name="header"/> (a file written chunk by chunk
+    /// has it once); leaves the stream open.</summary>
+    public static async Task WriteAsync(Table table, Stream stream, bool header, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(stream);
         await using var writer = CreateWriter(stream);
         var fields = new string?[table.ColumnCount];
-        await WriteRecordAsync(writer, table.Schema.Columns.Select(c => c.Name).ToArray(), cancellationToken).ConfigureAwait(false);
+        if (header)
+        {
+            await WriteRecordAsync(writer, table.Schema.Columns.Select(c => c.Name).ToArray(), cancellationToken).ConfigureAwait(false);
+        }
         for (var r = 0; r < table.RowCount; r++)
         {
             for (var c = 0; c < fields.Length; c++)

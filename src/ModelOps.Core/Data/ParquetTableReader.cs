@@ -79,7 +79,7 @@ internal static class ParquetTableReader
             throw new DataFileException(DataFileErrorCodes.HeaderOnly, "The Parquet file has a schema but no rows.");
         }
 
-        var builders = fields.Select((f, i) => new ColumnBuilder(CsvTableReader.ForcedKind(options, names[i]) ?? NativeKind(f.ClrType))).ToArray();
+        var builders = fields.Select((f, i) => new ColumnBuilder(options.Schema?.Find(names[i])?.Kind ?? NativeKind(f.ClrType))).ToArray();
         var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
         await using var feeder = new ColumnFeeder(builders, options.SampleRows, options.MinNumericShare, output);
         var values = new object[fields.Length];

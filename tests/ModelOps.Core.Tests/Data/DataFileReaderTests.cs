@@ -9,6 +9,21 @@ public sealed class DataFileReaderTests
         DataFileReader.ReadAsync(new MemoryStream(DataCheck.Utf8(text)), file, options);
 
     [Theory]
+    [InlineData("a.csv", "x,id,note\n1,007,yes\n2,12,no\n3,b15,\n")]
+    [InlineData("a.jsonl", "{\"x\":1,\"id\":\"007\",\"note\":\"yes\"}\n{\"x\":2,\"id\":12,\"note\":\"no\"}\n{\"x\":3,\"id\":\"b15\",\"note\":null}\n")]
+    public async Task Columns_the_schema_does_not_declare_can_be_read_as_one_kind_instead_of_inferred(string file, string text)
+    {
+        var options = new CsvReadOptions { Schema = new TableSchema([new ColumnSchema("x", ColumnKind.Numeric)]), UndeclaredKind = ColumnKind.Categorical };
+
+        var table = (await Read(text, file, options)).Table;
+
+        Assert.Equal([ColumnKind.Numeric, ColumnKind.Categorical, ColumnKind.Categorical], table.Schema.Columns.Select(c => c.Kind));
+        Assert.Equal<string?[]>(["007", "12", "b15"], table.Categorical("id"));
+        Assert.Equal<string?[]>(["yes", "no", null], table.Categorical("note"));
+        Assert.Equal([1.0, 2, 3], table.Numeric("x").ToArray());
+    }
+
+    [Theory]
     [InlineData("a.csv", "x,y\n1,2\n", DataFormats.Csv)]
     [InlineData("a.tsv", "x\ty\n1\t2\n", DataFormats.Csv)]
     [InlineData("a.jsonl", "{\"x\":1}\n", DataFormats.JsonLines)]
