@@ -30,8 +30,15 @@ public sealed class ScoreBlobActivity(BlobServiceClient blobs, ModelRegistry reg
         using var scorer = ScorerLoader.Load(manifest, modelFile);
 
         var outputPath = Path.ChangeExtension(path, null) + ".predictions.csv";
-        // Columns beside the model's own pass through as text, exactly as read.
-        var options = new CsvReadOptions { Schema = manifest.Schema, UndeclaredKind = ColumnKind.Categorical };
+        // Columns beside the model's own pass through as text, exactly as read. The read streams, so a blob of any size
+        // costs time, not memory: no file-size or row limit.
+        var options = new CsvReadOptions
+        {
+            Schema = manifest.Schema,
+            UndeclaredKind = ColumnKind.Categorical,
+            MaxBytes = long.MaxValue,
+            MaxRows = int.MaxValue,
+        };
         for (var pass = 1; ; pass++)
         {
             var (read, rows) = await ScoreAsync(input, container, path, outputPath, options, manifest, scorer, cancellationToken);
