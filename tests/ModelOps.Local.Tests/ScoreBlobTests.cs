@@ -10,12 +10,8 @@ public sealed class ScoreBlobTests
     [Fact]
     public async Task A_blob_is_scored_by_the_production_version_and_the_predictions_are_written_beside_it()
     {
-        await using var host = await RunningHost.StartAsync();
-        await host.DropAsync("prices/modelops.json", """{ "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
-        await host.DropAsync("prices/houses.csv", SyntheticData.Regression(rows: 300, seed: 31));
-        PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("prices"), version: 1);
-        var scoring = host.Blobs.GetBlobContainerClient("scoring");
-        await scoring.CreateIfNotExistsAsync();
+        await using var host = await DeployedAsync();
+        var scoring = await ScoringAsync(host);
         await scoring.GetBlobClient("2026/batch.csv").UploadAsync(BinaryData.FromString(SyntheticData.Regression(rows: 150, seed: 32)));
 
         var (accepted, payload) = await host.PostJsonAsync("/api/models/prices/score-blob", """{ "blob": "scoring/2026/batch.csv" }""");
@@ -36,12 +32,8 @@ public sealed class ScoreBlobTests
     [Fact]
     public async Task A_blob_of_many_chunks_or_of_json_lines_streams_through_and_columns_beside_the_features_pass_through_as_read()
     {
-        await using var host = await RunningHost.StartAsync();
-        await host.DropAsync("prices/modelops.json", """{ "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
-        await host.DropAsync("prices/houses.csv", SyntheticData.Regression(rows: 300, seed: 31));
-        PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("prices"), version: 1);
-        var scoring = host.Blobs.GetBlobContainerClient("scoring");
-        await scoring.CreateIfNotExistsAsync();
+        await using var host = await DeployedAsync();
+        var scoring = await ScoringAsync(host);
         // 20,000 rows: three chunks. A column beside the features holds numbers for 15,000 rows, then text.
         var lines = SyntheticData.Regression(rows: 20_000, seed: 33).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var csv = string.Join('\n', lines.Select((l, i) => l + "," + (i == 0 ? "batch" : i < 15_000 ? i.ToString() : $"b{i}"))) + "\n";
@@ -69,6 +61,23 @@ public sealed class ScoreBlobTests
         Assert.Contains(",batch,", big[0]);
         Assert.Contains(",b20000,", big[^2]);
         Assert.Contains(",14999,", big[14_999]);
+    }
+
+    /// <summary>A host with a regression model <c>prices</c> trained and in production.</summary>
+    private static async Task<RunningHost> DeployedAsync()
+    {
+        var host = await RunningHost.StartAsync();
+        await host.DropAsync("prices/modelops.json", """{ "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
+        await host.DropAsync("prices/houses.csv", SyntheticData.Regression(rows: 300, seed: 31));
+        PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("prices"), version: 1);
+        return host;
+    }
+
+    private static async Task<Azure.Storage.Blobs.BlobContainerClient> ScoringAsync(RunningHost host)
+    {
+        var scoring = host.Blobs.GetBlobContainerClient("scoring");
+        await scoring.CreateIfNotExistsAsync();
+        return scoring;
     }
 
     [Fact]
