@@ -98,5 +98,14 @@ public sealed class ScoreBlobTests
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal("Failed", run.GetProperty("runtimeStatus").GetString());
         Assert.Contains("scoring/none.csv", run.GetProperty("output").GetString());
+
+        // A blob without the model's feature columns fails saying which, and writes no predictions file.
+        var scoring = await ScoringAsync(host);
+        await scoring.GetBlobClient("other.csv").UploadAsync(BinaryData.FromString("a,b\n1,2\n3,4\n"));
+        var (_, started) = await host.PostJsonAsync("/api/models/prices/score-blob", """{ "blob": "scoring/other.csv" }""");
+        var failed = await host.WaitForRunAsync(started.GetProperty("id").GetString()!, RunningHost.IsFinished);
+        Assert.Equal("Failed", failed.GetProperty("runtimeStatus").GetString());
+        Assert.Contains("lacks the feature column(s)", failed.GetProperty("output").GetString());
+        Assert.False(await scoring.GetBlobClient("other.predictions.csv").ExistsAsync());
     }
 }
