@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Text;
+using System.Buffers.Binary;
 using Azure.Storage.Blobs.Specialized;
 
 namespace ModelOps.Core.Storage;
@@ -11,7 +11,9 @@ namespace ModelOps.Core.Storage;
 /// filled it, so the writer waits for every block's round trip. Nothing here blocks a thread: <c>Write</c> only copies
 /// and starts uploads, and the writer bounds the blocks in flight by awaiting <see cref="WaitForRoomAsync"/> between
 /// pieces of work. Until <see cref="CompleteAsync"/> succeeds the blob keeps its previous content (a failed or abandoned
-/// write leaves uncommitted blocks only, which the service discards).
+/// write leaves uncommitted blocks only, which the service discards). Each stream names its blocks with its own prefix, so
+/// two writers of one blob (a retried activity and its first attempt) never mix: the first to complete wins whole and
+/// the other's commit fails.
 /// </summary>
 public sealed class BlockUploadStream : Stream
 {
@@ -27,6 +29,7 @@ public sealed class BlockUploadStream : Stream
     private readonly CancellationToken _cancellationToken;
     private readonly List<string> _blockIds = [];
     private readonly Queue<Task> _inFlight = new();
+    private readonly byte[] _prefix = Guid.NewGuid().ToByteArray();
     private byte[]? _current;
     private int _filled;
     private long _written;
@@ -158,8 +161,12 @@ public sealed class BlockUploadStream : Stream
         var length = _filled;
         _current = null;
         _filled = 0;
-        // Ids of one length, as the service requires; the index keeps them unique and in order.
-        var id = Convert.ToBase64String(Encoding.ASCII.GetBytes(_blockIds.Count.ToString("D10", System.Globalization.CultureInfo.InvariantCulture)));
+        // Ids of one length, as the service requires: this stream's own prefix, so that two writers of the same blob (a
+        // retried activity whose first attempt still runs) never stage over each other's blocks, then the block's index.
+        Span<byte> raw = stackalloc byte[24];
+        _prefix.CopyTo(raw);
+        BinaryPrimitives.WriteInt64BigEndian(raw[16..], _blockIds.Count);
+        var id = Convert.ToBase64String(raw);
         _blockIds.Add(id);
         _inFlight.Enqueue(StageAsync(id, buffer, length));
     }

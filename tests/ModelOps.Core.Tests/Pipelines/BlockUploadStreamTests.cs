@@ -74,6 +74,28 @@ public sealed class BlockUploadStreamTests
     }
 
     [Fact]
+    public async Task Two_writers_of_one_blob_never_mix_their_blocks_the_first_to_complete_wins_and_the_other_fails()
+    {
+        var blob = (await NewContainerAsync()).GetBlockBlobClient("d/data.chunks");
+        await using var first = new BlockUploadStream(blob, blockBytes: 8);
+        await using var second = new BlockUploadStream(blob, blockBytes: 8);
+        for (var i = 0; i < 4; i++)
+        {
+            first.Write("aaaaaaaa"u8);
+            await first.WaitForRoomAsync();
+            second.Write("bbbbbbbb"u8);
+            await second.WaitForRoomAsync();
+        }
+
+        // A retried activity and its first attempt, still running: the first commit makes the blob whole, and the
+        // service drops every block not in it, so the later commit fails instead of mixing the two files.
+        await second.CompleteAsync();
+        Assert.Equal(new string('b', 32), (await blob.DownloadContentAsync()).Value.Content.ToString());
+        await Assert.ThrowsAsync<RequestFailedException>(() => first.CompleteAsync());
+        Assert.Equal(new string('b', 32), (await blob.DownloadContentAsync()).Value.Content.ToString());
+    }
+
+    [Fact]
     public async Task A_failed_upload_surfaces_when_the_writer_waits_or_completes()
     {
         var missing = new BlobServiceClient(await SharedAzurite.NewAccountAsync()).GetBlobContainerClient("no-such-container")
