@@ -331,8 +331,7 @@ internal static class TrafficLines
         var parts = new TrafficColumns[blobs.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, blobs.Count), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             async (i, token) => parts[i] = await TrafficColumns.ReadAsync(new MemoryStream(blobs[i], writable: false), request, sampling, i, token));
-        var (lines, leftOut) = (parts.Sum(p => p.Lines), parts.Sum(p => p.LinesLeftOut));
-        return TrafficTable.Merge(request, parts, out _) with { SampledShare = 1 - (double)leftOut / lines };
+        return TrafficTable.Merge(request, parts, out _);
     }
 
     /// <summary>The read table holds the bench's values: the lines were in the format the reader expects.</summary>

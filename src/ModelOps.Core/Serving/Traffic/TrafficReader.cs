@@ -91,8 +91,7 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
                 }
             });
         var frame = TrafficTable.Merge(request, parts, out var matches);
-        var (lines, leftOut) = (parts.Sum(p => p.Lines), parts.Sum(p => p.LinesLeftOut));
-        return (frame with { Blobs = blobs.Count, SampledShare = leftOut == 0 ? 1 : 1 - (double)leftOut / lines, LinesLeftOut = leftOut }, matches);
+        return (frame with { Blobs = blobs.Count }, matches);
     }
 
     /// <summary>The JSON-lines blobs of the folders covering [from, to) with their lengths as listed, in folder and then name

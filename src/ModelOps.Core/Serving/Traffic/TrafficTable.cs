@@ -133,12 +133,15 @@ public static class TrafficTable
             }
             offset += part.Count;
         }
+        var leftOut = parts.Sum(p => p.LinesLeftOut);
         return new TrafficFrame(new Table(schema, columns), errors)
         {
             RequestLatencies = parts.SelectMany(p => p.RequestLatencies).ToArray(),
             Labelled = labelled,
             Records = parts.Sum(p => p.Records),
             CorruptLines = parts.Sum(p => p.CorruptLines),
+            LinesLeftOut = leftOut,
+            SampledShare = leftOut == 0 ? 1 : 1 - (double)leftOut / parts.Sum(p => p.Lines),
         };
     }
 
