@@ -438,8 +438,7 @@ internal sealed class ChunkedList<T>
     private const int ChunkShift = 13; // 8K doubles: 64 KB blocks stay off the large object heap
     private const int ChunkSize = 1 << ChunkShift;
     private readonly List<T[]> _chunks = [];
-    // Blocks handed back to fill again: a streaming read has up to three chunks out (filling, waiting, being consumed).
-    private readonly T[]?[] _spares = new T[]?[3];
+    private readonly Spares<T[]> _spares = new();
     private T[] _current = [];
     private int _offset;
 
@@ -451,7 +450,7 @@ internal sealed class ChunkedList<T>
     {
         if (_offset == _current.Length)
         {
-            _current = TakeSpare() ?? new T[ChunkSize];
+            _current = _spares.Take() ?? new T[ChunkSize];
             _chunks.Add(_current);
             _offset = 0;
         }
@@ -465,19 +464,8 @@ internal sealed class ChunkedList<T>
     {
         if (block.Length == ChunkSize)
         {
-            for (var i = 0; i < _spares.Length && Interlocked.CompareExchange(ref _spares[i], block, null) is not null; i++)
-            {
-            }
+            _spares.Return(block);
         }
-    }
-
-    private T[]? TakeSpare()
-    {
-        foreach (ref var spare in _spares.AsSpan())
-        {
-            if (Interlocked.Exchange(ref spare, null) is { } block) return block;
-        }
-        return null;
     }
 
     /// <summary>The items as one array; the chunks are released as they are copied, so the list is empty afterwards.</summary>

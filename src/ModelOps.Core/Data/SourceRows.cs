@@ -11,7 +11,7 @@ internal abstract class SourceRows
     /// <summary>The fields of each of <paramref name="rows"/> (positions in the chunk), one per column of the chunk.</summary>
     public abstract IReadOnlyList<string?>[] Fields(IReadOnlyList<int> rows);
 
-    /// <summary>Gives the text back to the pool; the rows may not be asked for afterwards.</summary>
+    /// <summary>Gives the buffers back to the reader's recorder; the rows may not be asked for afterwards.</summary>
     public abstract void Release();
 }
 
@@ -59,8 +59,8 @@ internal sealed class SourceRecorder<T>(Func<SourceBuffers<T>, SourceRows> wrap)
 {
     private const int InitialText = 256 * 1024;
 
-    private readonly (T[] Text, int[] Ends)?[] _spares = new (T[], int[])?[3];
-    private readonly Lock _sparesLock = new();
+    private readonly Spares<T[]> _textSpares = new();
+    private readonly Spares<int[]> _endSpares = new();
     private T[] _text = [];
     private int[] _ends = [];
     private int _length;
@@ -69,17 +69,18 @@ internal sealed class SourceRecorder<T>(Func<SourceBuffers<T>, SourceRows> wrap)
     /// <summary>The text of the row just taken in; call once for every row the feeder ends.</summary>
     public void Add(ReadOnlySpan<T> record)
     {
-        if (_count == 0 && _ends.Length == 0)
+        if (_ends.Length == 0)
         {
-            (_text, _ends) = TakeSpare() ?? (GC.AllocateUninitializedArray<T>(InitialText), new int[1024]);
+            _text = _textSpares.Take() ?? new T[InitialText];
+            _ends = _endSpares.Take() ?? new int[1024];
         }
         if (_text.Length - _length < record.Length)
         {
-            _text = Grow(_text, _length, _length + record.Length);
+            Array.Resize(ref _text, Math.Max(_length + record.Length, _text.Length * 2));
         }
         if (_count == _ends.Length)
         {
-            _ends = Grow(_ends, _count, _count + 1);
+            Array.Resize(ref _ends, _ends.Length * 2);
         }
         record.CopyTo(_text.AsSpan(_length));
         _length += record.Length;
@@ -103,38 +104,8 @@ internal sealed class SourceRecorder<T>(Func<SourceBuffers<T>, SourceRows> wrap)
         {
             return;
         }
-        lock (_sparesLock)
-        {
-            var free = Array.IndexOf(_spares, null);
-            if (free >= 0)
-            {
-                _spares[free] = (text, ends);
-            }
-        }
-    }
-
-    private (T[] Text, int[] Ends)? TakeSpare()
-    {
-        lock (_sparesLock)
-        {
-            for (var i = 0; i < _spares.Length; i++)
-            {
-                if (_spares[i] is { } spare)
-                {
-                    _spares[i] = null;
-                    return spare;
-                }
-            }
-        }
-        return null;
-    }
-
-    /// <summary>An array of at least twice the size (and at least <paramref name="needed"/>), with the used part copied.</summary>
-    private static TItem[] Grow<TItem>(TItem[] old, int used, int needed)
-    {
-        var grown = GC.AllocateUninitializedArray<TItem>(Math.Max(needed, old.Length * 2));
-        old.AsSpan(0, used).CopyTo(grown);
-        return grown;
+        _textSpares.Return(text);
+        _endSpares.Return(ends);
     }
 }
 
