@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace ModelOps.Core.Data;
 
@@ -47,11 +49,37 @@ internal static class ChunkEncoding
         var scaled = scratch.AsSpan(0, values.Length);
         ReadPacked(reader, scaled, ref bytes);
         var power = PowersOf10[scale];
-        for (var i = 0; i < values.Length; i++)
+        for (var i = UnscaleBlocks(scaled, values, power); i < values.Length; i++)
         {
             var m = scaled[i];
             values[i] = m == Missing ? double.NaN : m / power;
         }
+    }
+
+    /// <summary>The inverse of <see cref="ScaleBlocks"/>: m / power, NaN for <see cref="Missing"/>, a block at a time
+    /// while the integers are within ±2^51; returns where it stopped.</summary>
+    private static int UnscaleBlocks(ReadOnlySpan<long> scaled, Span<double> values, double power)
+    {
+        if (!Vector256.IsHardwareAccelerated) return 0;
+        var powers = Vector256.Create(power);
+        var magic = Vector256.Create(6755399441055744.0);
+        var limit = Vector256.Create(1L << 51);
+        var missing = Vector256.Create(Missing);
+        var nan = Vector256.Create(double.NaN);
+        ref var source = ref MemoryMarshal.GetReference(scaled);
+        ref var target = ref MemoryMarshal.GetReference(values);
+        var i = 0;
+        for (; i <= values.Length - Vector256<long>.Count; i += Vector256<long>.Count)
+        {
+            var m = Vector256.LoadUnsafe(ref source, (nuint)i);
+            var isMissing = Vector256.Equals(m, missing);
+            var inRange = Vector256.LessThan(m, limit) & Vector256.GreaterThan(m, -limit);
+            if ((inRange | isMissing) != Vector256<long>.AllBitsSet) break;
+            var whole = (m + magic.AsInt64()).AsDouble() - magic;
+            var value = power == 1 ? whole : whole / powers;
+            Vector256.ConditionalSelect(isMissing.AsDouble(), nan, value).StoreUnsafe(ref target, (nuint)i);
+        }
+        return i;
     }
 
     /// <summary>Writes longs (<see cref="Missing"/> allowed) as offsets from their smallest, in the narrowest width.</summary>
@@ -66,39 +94,96 @@ internal static class ChunkEncoding
     /// it, filling <paramref name="scaled"/> with the m (NaN as <see cref="Missing"/>). False for infinities, -0, values of
     /// 2^53 or more once scaled, and more than nine decimal places.
     /// </summary>
-    private static bool TryScale(ReadOnlySpan<double> values, Span<long> scaled, out int scale)
+    internal static bool TryScale(ReadOnlySpan<double> values, Span<long> scaled, out int scale)
     {
         scale = 0;
-    Restart:
-        var power = PowersOf10[scale];
-        for (var i = 0; i < values.Length; i++)
+        var i = 0;
+        while (i < values.Length)
         {
-            var v = values[i];
-            if (double.IsNaN(v))
+            // Four values at a time while all four scale; a block with a missing value, or one the vectors leave to it,
+            // goes value by value.
+            i = ScaleBlocks(values, scaled, i, PowersOf10[scale]);
+            for (var end = Math.Min(i + Vector256<double>.Count, values.Length); i < end; i++)
             {
-                scaled[i] = Missing;
-                continue;
+                var v = values[i];
+                if (double.IsNaN(v))
+                {
+                    scaled[i] = Missing;
+                    continue;
+                }
+                var power = PowersOf10[scale];
+                var s = v * power;
+                if (!(Math.Abs(s) < MaxExact) || (v == 0 && double.IsNegative(v)))
+                {
+                    return false;
+                }
+                var m = (long)Math.Round(s);
+                if (BitConverter.DoubleToInt64Bits(m / power) != BitConverter.DoubleToInt64Bits(v))
+                {
+                    if (++scale > MaxScale) return false;
+                    i = -1; // rare: a value with more places than those before it; all again at the next scale
+                    continue;
+                }
+                scaled[i] = m;
             }
-            var s = v * power;
-            if (!(Math.Abs(s) < MaxExact) || (v == 0 && double.IsNegative(v)))
-            {
-                return false;
-            }
-            var m = (long)Math.Round(s);
-            if (BitConverter.DoubleToInt64Bits(m / power) != BitConverter.DoubleToInt64Bits(v))
-            {
-                if (++scale > MaxScale) return false;
-                goto Restart; // rare: a value with more places than those before it
-            }
-            scaled[i] = m;
         }
         return true;
+    }
+
+    /// <summary>Scales whole blocks from <paramref name="start"/> while every value of a block scales (no NaN, nothing
+    /// outside ±2^51, every value exact at <paramref name="power"/>); returns where it stopped.</summary>
+    private static int ScaleBlocks(ReadOnlySpan<double> values, Span<long> scaled, int start, double power)
+    {
+        if (!Vector256.IsHardwareAccelerated) return start;
+        var powers = Vector256.Create(power);
+        // Whole numbers below 2^51 in magnitude plus 1.5 * 2^52 share one exponent, so their bits minus the magic's
+        // are the integer: a conversion to long without AVX-512.
+        var magic = Vector256.Create(6755399441055744.0);
+        var limit = Vector256.Create(2251799813685248.0); // 2^51
+        var negativeZero = Vector256.Create(long.MinValue);
+        ref var source = ref MemoryMarshal.GetReference(values);
+        ref var target = ref MemoryMarshal.GetReference(scaled);
+        var i = start;
+        for (; i <= values.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+        {
+            var v = Vector256.LoadUnsafe(ref source, (nuint)i);
+            var s = v * powers;
+            var whole = Vector256.Round(s);
+            var back = power == 1 ? whole : whole / powers;
+            var good = Vector256.Equals(back.AsInt64(), v.AsInt64())
+                & Vector256.LessThan(Vector256.Abs(s), limit).AsInt64() // false for NaN and infinities
+                & ~Vector256.Equals(v.AsInt64(), negativeZero);
+            if (good != Vector256<long>.AllBitsSet) break;
+            ((whole + magic).AsInt64() - magic.AsInt64()).StoreUnsafe(ref target, (nuint)i);
+        }
+        return i;
     }
 
     private static (long Baseline, int Width) WidthFor(ReadOnlySpan<long> values, bool reserveMissing)
     {
         long min = long.MaxValue, max = long.MinValue;
-        foreach (var v in values)
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<long>.Count)
+        {
+            // Missing is long.MinValue: never the largest, and made the largest for the smallest.
+            var missing = Vector256.Create(Missing);
+            var largest = Vector256.Create(long.MaxValue);
+            var mins = largest;
+            var maxes = missing;
+            ref var source = ref MemoryMarshal.GetReference(values);
+            for (; i <= values.Length - Vector256<long>.Count; i += Vector256<long>.Count)
+            {
+                var v = Vector256.LoadUnsafe(ref source, (nuint)i);
+                mins = Vector256.Min(mins, Vector256.ConditionalSelect(Vector256.Equals(v, missing), largest, v));
+                maxes = Vector256.Max(maxes, v);
+            }
+            for (var lane = 0; lane < Vector256<long>.Count; lane++)
+            {
+                min = Math.Min(min, mins[lane]);
+                max = Math.Max(max, maxes[lane]);
+            }
+        }
+        foreach (var v in values[i..])
         {
             if (v == Missing) continue;
             if (v < min) min = v;
@@ -118,18 +203,19 @@ internal static class ChunkEncoding
         var size = values.Length * width;
         if (bytes.Length < size) bytes = new byte[Math.Max(size, 8192)];
         var target = bytes.AsSpan(0, size);
+        var packed = width == 8 ? 0 : PackBlocks(values, baseline, width, target);
         switch (width)
         {
             case 1:
-                for (var i = 0; i < values.Length; i++) target[i] = values[i] == Missing ? byte.MaxValue : (byte)(values[i] - baseline);
+                for (var i = packed; i < values.Length; i++) target[i] = values[i] == Missing ? byte.MaxValue : (byte)(values[i] - baseline);
                 break;
             case 2:
                 var shorts = MemoryMarshal.Cast<byte, ushort>(target);
-                for (var i = 0; i < values.Length; i++) shorts[i] = values[i] == Missing ? ushort.MaxValue : (ushort)(values[i] - baseline);
+                for (var i = packed; i < values.Length; i++) shorts[i] = values[i] == Missing ? ushort.MaxValue : (ushort)(values[i] - baseline);
                 break;
             case 4:
                 var ints = MemoryMarshal.Cast<byte, uint>(target);
-                for (var i = 0; i < values.Length; i++) ints[i] = values[i] == Missing ? uint.MaxValue : (uint)(values[i] - baseline);
+                for (var i = packed; i < values.Length; i++) ints[i] = values[i] == Missing ? uint.MaxValue : (uint)(values[i] - baseline);
                 break;
             default:
                 values.CopyTo(MemoryMarshal.Cast<byte, long>(target));
@@ -147,22 +233,116 @@ internal static class ChunkEncoding
         if (bytes.Length < size) bytes = new byte[Math.Max(size, 8192)];
         var source = bytes.AsSpan(0, size);
         reader.BaseStream.ReadExactly(source);
+        var unpacked = width == 8 ? 0 : UnpackBlocks(source, baseline, width, values);
         switch (width)
         {
             case 1:
-                for (var i = 0; i < values.Length; i++) values[i] = source[i] == byte.MaxValue ? Missing : baseline + source[i];
+                for (var i = unpacked; i < values.Length; i++) values[i] = source[i] == byte.MaxValue ? Missing : baseline + source[i];
                 break;
             case 2:
                 var shorts = MemoryMarshal.Cast<byte, ushort>(source);
-                for (var i = 0; i < values.Length; i++) values[i] = shorts[i] == ushort.MaxValue ? Missing : baseline + shorts[i];
+                for (var i = unpacked; i < values.Length; i++) values[i] = shorts[i] == ushort.MaxValue ? Missing : baseline + shorts[i];
                 break;
             case 4:
                 var ints = MemoryMarshal.Cast<byte, uint>(source);
-                for (var i = 0; i < values.Length; i++) values[i] = ints[i] == uint.MaxValue ? Missing : baseline + ints[i];
+                for (var i = unpacked; i < values.Length; i++) values[i] = ints[i] == uint.MaxValue ? Missing : baseline + ints[i];
                 break;
             default:
                 MemoryMarshal.Cast<byte, long>(source).CopyTo(values);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Packs whole blocks of 32 bytes: each value's offset from <paramref name="baseline"/> cut to its low
+    /// <paramref name="width"/> bytes (<see cref="Missing"/> as all ones, the width's largest); returns how many values
+    /// it packed, leaving the rest to the caller.
+    /// </summary>
+    private static int PackBlocks(ReadOnlySpan<long> values, long baseline, int width, Span<byte> target)
+    {
+        if (!Vector256.IsHardwareAccelerated) return 0;
+        var baselines = Vector256.Create(baseline);
+        ref var source = ref MemoryMarshal.GetReference(values);
+        ref var output = ref MemoryMarshal.GetReference(target);
+        var block = Vector256<byte>.Count / width;
+        var i = 0;
+        for (; i <= values.Length - block; i += block)
+        {
+            switch (width)
+            {
+                case 4:
+                    Vector256.Narrow(Offsets(ref source, i, baselines), Offsets(ref source, i + 4, baselines))
+                        .StoreUnsafe(ref Unsafe.As<byte, uint>(ref output), (nuint)i);
+                    break;
+                case 2:
+                    Vector256.Narrow(
+                            Vector256.Narrow(Offsets(ref source, i, baselines), Offsets(ref source, i + 4, baselines)),
+                            Vector256.Narrow(Offsets(ref source, i + 8, baselines), Offsets(ref source, i + 12, baselines)))
+                        .StoreUnsafe(ref Unsafe.As<byte, ushort>(ref output), (nuint)i);
+                    break;
+                default:
+                    var low = Vector256.Narrow(
+                        Vector256.Narrow(Offsets(ref source, i, baselines), Offsets(ref source, i + 4, baselines)),
+                        Vector256.Narrow(Offsets(ref source, i + 8, baselines), Offsets(ref source, i + 12, baselines)));
+                    var high = Vector256.Narrow(
+                        Vector256.Narrow(Offsets(ref source, i + 16, baselines), Offsets(ref source, i + 20, baselines)),
+                        Vector256.Narrow(Offsets(ref source, i + 24, baselines), Offsets(ref source, i + 28, baselines)));
+                    Vector256.Narrow(low, high).StoreUnsafe(ref output, (nuint)i);
+                    break;
+            }
+        }
+        return i;
+    }
+
+    private static Vector256<ulong> Offsets(ref long source, int at, Vector256<long> baselines)
+    {
+        var v = Vector256.LoadUnsafe(ref source, (nuint)at);
+        return Vector256.ConditionalSelect(Vector256.Equals(v, Vector256.Create(Missing)), Vector256<long>.AllBitsSet, v - baselines).AsUInt64();
+    }
+
+    /// <summary>The inverse of <see cref="PackBlocks"/>, whole blocks of 32 bytes; returns how many values it unpacked.</summary>
+    private static int UnpackBlocks(ReadOnlySpan<byte> source, long baseline, int width, Span<long> values)
+    {
+        if (!Vector256.IsHardwareAccelerated) return 0;
+        var baselines = Vector256.Create(baseline);
+        var largest = Vector256.Create(width == 4 ? uint.MaxValue : width == 2 ? ushort.MaxValue : (ulong)byte.MaxValue);
+        ref var input = ref MemoryMarshal.GetReference(source);
+        ref var target = ref MemoryMarshal.GetReference(values);
+        var block = Vector256<byte>.Count / width;
+        var i = 0;
+        for (; i <= values.Length - block; i += block)
+        {
+            switch (width)
+            {
+                case 4:
+                    Restore(Vector256.LoadUnsafe(ref Unsafe.As<byte, uint>(ref input), (nuint)i), ref target, i, baselines, largest);
+                    break;
+                case 2:
+                    var (shortsLow, shortsHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.As<byte, ushort>(ref input), (nuint)i));
+                    Restore(shortsLow, ref target, i, baselines, largest);
+                    Restore(shortsHigh, ref target, i + 8, baselines, largest);
+                    break;
+                default:
+                    var (bytesLow, bytesHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref input, (nuint)i));
+                    var (a, b) = Vector256.Widen(bytesLow);
+                    var (c, d) = Vector256.Widen(bytesHigh);
+                    Restore(a, ref target, i, baselines, largest);
+                    Restore(b, ref target, i + 8, baselines, largest);
+                    Restore(c, ref target, i + 16, baselines, largest);
+                    Restore(d, ref target, i + 24, baselines, largest);
+                    break;
+            }
+        }
+        return i;
+    }
+
+    // Eight offsets back to values at target[at..at + 8].
+    private static void Restore(Vector256<uint> offsets, ref long target, int at, Vector256<long> baselines, Vector256<ulong> largest)
+    {
+        var (low, high) = Vector256.Widen(offsets);
+        Vector256.ConditionalSelect(Vector256.Equals(low, largest).AsInt64(), Vector256.Create(Missing), low.AsInt64() + baselines)
+            .StoreUnsafe(ref target, (nuint)at);
+        Vector256.ConditionalSelect(Vector256.Equals(high, largest).AsInt64(), Vector256.Create(Missing), high.AsInt64() + baselines)
+            .StoreUnsafe(ref target, (nuint)(at + 4));
     }
 }

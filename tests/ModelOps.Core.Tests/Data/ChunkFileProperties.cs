@@ -84,3 +84,45 @@ public sealed class ChunkFileProperties
         Assert.Equal(flags, back.Numeric(1));
     }
 }
+
+public sealed class ChunkEncodingProperties
+{
+    /// <summary>Four values at a time or one by one, the same scale and the same integers as the one-by-one rule.</summary>
+    [Property(MaxTest = 500, Arbitrary = [typeof(ChunkColumns)])]
+    public void Scaling_by_blocks_matches_scaling_value_by_value(double[] numbers)
+    {
+        var scaled = new long[numbers.Length];
+        var ok = ChunkEncoding.TryScale(numbers, scaled, out var scale);
+
+        var expectedOk = ScaleOneByOne(numbers, out var expected, out var expectedScale);
+        Assert.Equal(expectedOk, ok);
+        if (ok)
+        {
+            Assert.Equal(expectedScale, scale);
+            Assert.Equal(expected, scaled);
+        }
+    }
+
+    // The rule as first written: restart at the next power of ten whenever a value does not come back bit for bit.
+    private static bool ScaleOneByOne(double[] values, out long[] scaled, out int scale)
+    {
+        scaled = new long[values.Length];
+        for (scale = 0; scale <= 9; scale++)
+        {
+            var power = Math.Pow(10, scale);
+            var all = true;
+            for (var i = 0; i < values.Length && all; i++)
+            {
+                var v = values[i];
+                if (double.IsNaN(v)) { scaled[i] = long.MinValue; continue; }
+                var s = v * power;
+                if (!(Math.Abs(s) < 9007199254740992.0) || (v == 0 && double.IsNegative(v))) return false;
+                var m = (long)Math.Round(s);
+                all = BitConverter.DoubleToInt64Bits(m / power) == BitConverter.DoubleToInt64Bits(v);
+                scaled[i] = m;
+            }
+            if (all) return true;
+        }
+        return false;
+    }
+}
