@@ -76,14 +76,21 @@ public sealed class MonitorTests
         await host.DropAsync("churn/customers.csv", SyntheticData.Binary(rows: 500, seed: 41));
         PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("churn"), version: 1);
 
-        await SendAsync(host, clock, PredictRows.Binary(3_000, seed: 45));
+        var requests = await SendAsync(host, clock, PredictRows.Binary(3_000, seed: 45));
+        // Ground truth for every row of the last 40 requests (10 rows each), most of them outside the sample.
+        var labels = new JsonArray(requests.TakeLast(40)
+            .SelectMany(id => Enumerable.Range(0, 10).Select(row => (JsonNode)new JsonObject { ["requestId"] = id, ["row"] = row, ["label"] = row % 3 == 0 ? "yes" : "no" }))
+            .ToArray());
+        var (stored, _) = await host.PostJsonAsync("/api/models/churn/feedback", labels.ToJsonString());
+        Assert.Equal(HttpStatusCode.Accepted, stored.StatusCode);
         var report = await TickAsync(host);
 
         // A third of the 3,000 lines past the blob's first 199, which are all read.
         var share = report.GetProperty("sampledShare").GetDouble();
         Assert.InRange(share, 0.3, 0.45);
         Assert.InRange(report.GetProperty("rows").GetInt32(), 3_000 * share * 0.9, 3_000 * share * 1.1);
-        Assert.Equal("none", Action(report));
+        // Performance is measured on every labelled row, not on the sample's share of them.
+        Assert.Equal(400, report.GetProperty("performance").GetProperty("labelledRows").GetInt32());
     }
 
     [Fact]

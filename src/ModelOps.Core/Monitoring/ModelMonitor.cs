@@ -101,7 +101,8 @@ public sealed class ModelMonitor(
         return new Table(schema, columns);
     }
 
-    /// <summary>The optimised metric on the window's rows that have ground truth, when there are any.</summary>
+    /// <summary>The optimised metric on the window's rows that have ground truth, when there are any (in a sampled
+    /// window, every labelled row, also those the sample left out).</summary>
     private static PerformanceReport? Performance(TrainingProblem problem, TrafficFrame frame)
     {
         var rows = frame.Labelled;
@@ -114,22 +115,19 @@ public sealed class ModelMonitor(
         switch (problem.Task)
         {
             case LearningTask.Binary when problem.Metric is MetricCatalog.Auc or MetricCatalog.Accuracy or MetricCatalog.LogLoss:
-                var probability = table.Numeric(TrafficTable.ProbabilityColumn);
-                var probabilities = rows.Select(r => probability[r.Row]).ToArray();
-                var truth = rows.Select(r => IsPositive(r.Label, problem.PositiveClass)).ToArray();
-                return TaskMetrics.Binary(problem.Metric, probabilities, truth);
+                return TaskMetrics.Binary(problem.Metric,
+                    rows.Select(r => r.Probability).ToArray(),
+                    rows.Select(r => IsPositive(r.Label, problem.PositiveClass)).ToArray());
             case LearningTask.Regression when problem.Metric is MetricCatalog.R2 or MetricCatalog.Rmse or MetricCatalog.Mae
                 && predictionKind == ColumnKind.Numeric:
-                var value = table.Numeric(TrafficTable.PredictionColumn);
                 var numeric = rows.Where(r => r.Label.ValueKind == JsonValueKind.Number).ToList();
                 return numeric.Count == 0 ? null : TaskMetrics.Regression(problem.Metric,
-                    numeric.Select(r => value[r.Row]).ToArray(),
+                    numeric.Select(r => r.Predicted).ToArray(),
                     numeric.Select(r => r.Label.GetDouble()).ToArray());
             case LearningTask.Multiclass when problem.Metric is MetricCatalog.MicroAccuracy or MetricCatalog.MacroAccuracy
                 && predictionKind == ColumnKind.Categorical:
-                var label = table.Categorical(TrafficTable.PredictionColumn);
                 return TaskMetrics.Multiclass(problem.Metric,
-                    rows.Select(r => label[r.Row] ?? string.Empty).ToArray(),
+                    rows.Select(r => r.PredictedLabel ?? string.Empty).ToArray(),
                     rows.Select(r => Text(r.Label)).ToArray());
             default:
                 return null;

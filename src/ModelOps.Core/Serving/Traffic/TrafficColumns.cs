@@ -22,8 +22,13 @@ internal enum TrafficLine : byte
     Taken,
 }
 
-/// <summary>A traffic row that has a label: its index among the rows taken (-1 when of another version) and the label.</summary>
-internal readonly record struct LabelMatch(int Row, FeedbackRecord Label, TrafficRecord? Record);
+/// <summary>A traffic row that has a label: its index among the rows taken (-1 when not one of them: of another version,
+/// or read for its label only, outside a window's sample) and the label; with the row's prediction when it is of the
+/// version asked for.</summary>
+internal readonly record struct LabelMatch(int Row, FeedbackRecord Label, TrafficRecord? Record, LoggedPrediction? Prediction = null);
+
+/// <summary>A row's prediction as the traffic table's prediction and probability columns hold it.</summary>
+internal readonly record struct LoggedPrediction(PredictionKind Kind, double Value, double Probability, string? Label);
 
 /// <summary>
 /// The rows of one traffic blob as columns, parsed line by line with <see cref="Utf8JsonReader"/> straight into typed
@@ -98,7 +103,7 @@ internal sealed class TrafficColumns
     /// <summary>Lines in the blob, read or not.</summary>
     public long Lines { get; private set; }
 
-    /// <summary>Lines a window sampling left out, unread.</summary>
+    /// <summary>Lines a window sampling left out of the rows taken: unread, or read for their label only.</summary>
     public long LinesLeftOut { get; private set; }
 
     public double[]? Numbers(int feature) => _numbers[feature];
@@ -123,12 +128,18 @@ internal sealed class TrafficColumns
     /// <summary>Lines with a label, in read order, any version.</summary>
     public List<LabelMatch> Matches => _matches;
 
-    /// <summary>Every line of a JSON-lines stream (a blob), overlong ones counted as corrupt; with a sampling, the lines it keeps.</summary>
+    /// <summary>
+    /// Every line of a JSON-lines stream (a blob), overlong ones counted as corrupt; with a sampling, the lines it keeps.
+    /// A line the sampling leaves out is still read for its label when it has one and the window's labels are no more
+    /// than the sampling's bound: performance is then measured on every labelled row, while the table (drift, quality,
+    /// latency) holds the sample alone.
+    /// </summary>
     /// <param name="blob">The blob's place in the window, for the sampling.</param>
     public static async Task<TrafficColumns> ReadAsync(Stream stream, TrafficFrameRequest request, WindowSampling? sampling, int blob,
         CancellationToken cancellationToken)
     {
         var columns = new TrafficColumns(request);
+        var labelsOfLeftOut = request.Labels is { } labels && sampling is not null && labels.Count <= sampling.MaxRows;
         long lines = 0, bytes = 0;
         var share = 1.0;
         await foreach (var line in JsonLinesScanner.ReadAsync(stream, TrafficReader.MaxLineBytes, cancellationToken))
@@ -143,6 +154,10 @@ internal sealed class TrafficColumns
             if (share < 1 && !WindowSampling.Keeps(blob, lines, share))
             {
                 columns.LinesLeftOut++;
+                if (labelsOfLeftOut && !line.Overlong && columns.HasLabel(line.Bytes.Span))
+                {
+                    columns.Add(line.Bytes.Span, inSample: false);
+                }
                 continue;
             }
             if (line.Overlong)
@@ -185,7 +200,9 @@ internal sealed class TrafficColumns
     }
 
     /// <summary>Reads one line (without its newline) into the next row if it is a record of the window and version.</summary>
-    public TrafficLine Add(ReadOnlySpan<byte> line)
+    /// <param name="inSample">False for a line read only for its label: its prediction goes with its label match, and
+    /// no row is taken.</param>
+    public TrafficLine Add(ReadOnlySpan<byte> line, bool inSample = true)
     {
         if (Count == _capacity)
         {
@@ -202,14 +219,15 @@ internal sealed class TrafficColumns
             return result;
         }
         Records++;
-        var match = _request.Labels?.Find(_requestId.AsSpan(0, requestIdLength), row) is { } label
-            ? new LabelMatch(result == TrafficLine.Taken ? Count : -1, label, _request.KeepLabelledRecords ? Whole(line) : null)
-            : (LabelMatch?)null;
-        if (match is { } m)
+        var taken = result == TrafficLine.Taken;
+        if (_request.Labels?.Find(_requestId.AsSpan(0, requestIdLength), row) is { } label)
         {
-            _matches.Add(m);
+            var prediction = taken
+                ? new LoggedPrediction(_predictionKinds[Count], _predicted[Count], _probability[Count], _predictedLabels.Length == 0 ? null : _predictedLabels[Count])
+                : (LoggedPrediction?)null;
+            _matches.Add(new LabelMatch(taken && inSample ? Count : -1, label, _request.KeepLabelledRecords ? Whole(line) : null, prediction));
         }
-        if (result == TrafficLine.Taken)
+        if (taken && inSample)
         {
             for (var f = 0; f < _features; f++)
             {
@@ -272,9 +290,7 @@ internal sealed class TrafficColumns
                         }
                         else
                         {
-                            // Labels never have ids longer than the log accepts; a longer one cannot match, so it is not copied.
-                            requestIdLength = reader.ValueSpan.Length <= MaxRequestIdChars * 6
-                                && reader.GetString() is { Length: <= MaxRequestIdChars } id ? Copy(id) : 0;
+                            requestIdLength = ReadRequestId(ref reader);
                         }
                         break;
                     case 1:
@@ -379,10 +395,70 @@ internal sealed class TrafficColumns
         return TrafficLine.Taken;
     }
 
-    private int Copy(string id)
+    /// <summary>Copies the request id the reader is on into the id buffer; its length, 0 when too long to have a label
+    /// (labels never have ids longer than the log accepts, so a longer one cannot match and is not copied).</summary>
+    private int ReadRequestId(ref Utf8JsonReader reader)
     {
+        if (reader.HasValueSequence || reader.ValueSpan.Length > MaxRequestIdChars * 6)
+        {
+            return 0;
+        }
+        if (reader.ValueSpan.Length <= MaxRequestIdChars)
+        {
+            return reader.CopyString(_requestId); // never more chars than UTF-8 bytes
+        }
+        if (reader.GetString() is not { Length: <= MaxRequestIdChars } id)
+        {
+            return 0;
+        }
         id.CopyTo(_requestId);
         return id.Length;
+    }
+
+    /// <summary>Whether the line is a record whose request id and row have a label, from those two fields alone (the log
+    /// writes them first, so the rest of the line is not read).</summary>
+    public bool HasLabel(ReadOnlySpan<byte> line)
+    {
+        if (_request.Labels is not { } labels)
+        {
+            return false;
+        }
+        try
+        {
+            var reader = new Utf8JsonReader(line);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+            var idLength = -1;
+            int? row = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = Field(ref reader, idLength < 0 ? 0 : 1);
+                reader.Read();
+                switch (field)
+                {
+                    case 0 when reader.TokenType == JsonTokenType.String:
+                        idLength = ReadRequestId(ref reader);
+                        break;
+                    case 1 when reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number):
+                        row = number;
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+                if (idLength >= 0 && row is { } found)
+                {
+                    return labels.Find(_requestId.AsSpan(0, idLength), found) is not null;
+                }
+            }
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // Not a record (or an id that is not UTF-8): no label.
+        }
+        return false;
     }
 
     /// <summary>The top-level field a property names (any case), or -1.</summary>

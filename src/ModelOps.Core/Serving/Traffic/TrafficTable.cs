@@ -14,7 +14,8 @@ public sealed record TrafficFrame(Table Table, IReadOnlyDictionary<string, long>
     /// <summary>Each request's latency once, from its row 0, in ms (a request's rows share one latency).</summary>
     public IReadOnlyList<double> RequestLatencies { get; init; } = [];
 
-    /// <summary>The table's rows that have a label, when labels were joined.</summary>
+    /// <summary>The rows that have a label, when labels were joined: the table's, and in a sampled window also those
+    /// the sample left out (read for their label only, with <see cref="LabelledRow.Row"/> -1).</summary>
     public IReadOnlyList<LabelledRow> Labelled { get; init; } = [];
 
     /// <summary>Blobs read.</summary>
@@ -34,8 +35,13 @@ public sealed record TrafficFrame(Table Table, IReadOnlyDictionary<string, long>
     public long LinesLeftOut { get; init; }
 }
 
-/// <summary>A row of a <see cref="TrafficFrame"/> with its ground truth: the latest label received for its request id and row.</summary>
-public sealed record LabelledRow(int Row, JsonElement Label, DateTimeOffset LabelTime);
+/// <summary>A served row with its ground truth (the latest label received for its request id and row) and what the model
+/// answered, as the table's prediction columns hold it (<see cref="TrafficTable.PredictionColumn"/>, NaN or null when
+/// of another task).</summary>
+/// <param name="Row">The row in the frame's table; -1 when a sampled window left it out and it was read for its label only.</param>
+/// <param name="Predicted">A regression value or a binary label as 1/0.</param>
+/// <param name="PredictedLabel">A multiclass label.</param>
+public sealed record LabelledRow(int Row, JsonElement Label, DateTimeOffset LabelTime, double Predicted, double Probability, string? PredictedLabel);
 
 /// <summary>
 /// The traffic table's own columns, and how the columns of several blobs (read at once) become one
@@ -125,9 +131,12 @@ public static class TrafficTable
                 {
                     var row = match.Row < 0 ? -1 : offset + match.Row;
                     matches.Add(match with { Row = row });
-                    if (row >= 0)
+                    if (match.Prediction is { } p)
                     {
-                        labelled.Add(new LabelledRow(row, match.Label.Label, match.Label.Time));
+                        var same = p.Kind == first;
+                        labelled.Add(new LabelledRow(row, match.Label.Label, match.Label.Time,
+                            same && kind != ColumnKind.Categorical ? p.Value : double.NaN, same ? p.Probability : double.NaN,
+                            same && kind == ColumnKind.Categorical ? p.Label : null));
                     }
                 }
             }

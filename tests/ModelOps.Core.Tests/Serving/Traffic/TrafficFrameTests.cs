@@ -108,6 +108,43 @@ public sealed class TrafficFrameTests
     }
 
     [Fact]
+    public async Task A_sampled_window_reads_every_labelled_row_for_its_label_and_keeps_the_sample_as_it_was()
+    {
+        var blobs = await NewBlobsAsync();
+        var random = new Random(13);
+        var ids = await WriteTrafficAsync(blobs, random, linesPerBlob: 3_000);
+        var time = new FakeTimeProvider(Start.AddHours(4));
+        var feedback = new FeedbackStore(blobs, time, new FeedbackStoreOptions { Host = "web-1" });
+        await feedback.AddAsync(Churn, Enumerable.Range(0, ids).Where(_ => random.NextDouble() < 0.1)
+            .Select(i => new FeedbackLabel($"r{i}", JsonSerializer.SerializeToElement($"label {i}"), random.Next(3))).ToList());
+        var labels = await feedback.ReadLabelsAsync(Churn, From, To, CancellationToken.None);
+        var reader = new TrafficReader(blobs);
+        static (string, double, double)[] Joined(TrafficFrame frame) =>
+            frame.Labelled.Select(l => (l.Label.GetString()!, l.Probability, l.Predicted)).Order().ToArray();
+
+        var whole = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3, labels))).Frame;
+        var sample = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3) { MaxRows = 4_500 })).Frame;
+        var sampled = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3, labels) { MaxRows = 4_500 })).Frame;
+
+        // Every labelled row of the version, with its prediction, as the whole window has them...
+        Assert.True(whole.Labelled.Count > 100, $"{whole.Labelled.Count} labelled rows");
+        Assert.Equal(Joined(whole), Joined(sampled));
+        // ...while drift, quality and latency see the same sample as without labels.
+        AssertSameTable(sample.Table, sampled.Table, "the sample with labels joined");
+        Assert.Equal(sample.SampledShare, sampled.SampledShare);
+        Assert.Equal(sample.RequestLatencies, sampled.RequestLatencies);
+        var outside = sampled.Labelled.Count(l => l.Row < 0);
+        Assert.InRange(outside, whole.Labelled.Count / 2, whole.Labelled.Count - 1);
+        var probability = sampled.Table.Numeric(TrafficTable.ProbabilityColumn);
+        Assert.All(sampled.Labelled.Where(l => l.Row >= 0), l => Assert.Equal(probability[l.Row], l.Probability));
+
+        // More labels than the bound: labelled lines are sampled like the others.
+        var tight = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3, labels) { MaxRows = labels.Count / 2 })).Frame;
+        Assert.All(tight.Labelled, l => Assert.True(l.Row >= 0));
+        Assert.True(tight.Labelled.Count < whole.Labelled.Count / 2);
+    }
+
+    [Fact]
     public async Task Labels_join_as_the_record_read_joined_them()
     {
         var blobs = await NewBlobsAsync();
