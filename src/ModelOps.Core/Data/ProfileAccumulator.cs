@@ -192,7 +192,8 @@ public sealed class ColumnStats
         Sketch!.Add(values);
         if (_histogram is { } counts)
         {
-            foreach (var v in values) counts[Bin(v, _edges!)]++;
+            var bins = new Bins(_edges!);
+            foreach (var v in values) counts[bins.Of(v)]++;
         }
     }
 
@@ -287,7 +288,8 @@ public sealed class ColumnStats
             // Edges from the exact min/max; counts from the sample, scaled to the count (exact while the sketch is).
             var edges = Profiler.EqualEdges(Min, Max, Column.Kind == ColumnKind.Boolean ? 2 : _options.Bins);
             var binned = new long[edges.Length - 1];
-            foreach (var v in sample) binned[Bin(v, edges)]++;
+            var bins = new Bins(edges);
+            foreach (var v in sample) binned[bins.Of(v)]++;
             if (!Sketch.IsExact)
             {
                 Scale(binned, Count);
@@ -298,11 +300,18 @@ public sealed class ColumnStats
             Mean, Count > 1 ? Math.Sqrt(m2 / (Count - 1)) : 0, Min, Max, quantiles, histogram);
     }
 
-    private static int Bin(double v, IReadOnlyList<double> edges)
+    /// <summary>Equal-width bins on known edges, the values the binning needs read from the edges once.</summary>
+    private readonly struct Bins(IReadOnlyList<double> edges)
     {
-        var bins = edges.Count - 1;
-        var bin = (int)((v - edges[0]) * (bins / (edges[^1] - edges[0])));
-        return bin < 0 ? 0 : bin >= bins ? bins - 1 : bin;
+        private readonly int _count = edges.Count - 1;
+        private readonly double _low = edges[0];
+        private readonly double _perUnit = (edges.Count - 1) / (edges[^1] - edges[0]);
+
+        public int Of(double v)
+        {
+            var bin = (int)((v - _low) * _perUnit);
+            return bin < 0 ? 0 : bin >= _count ? _count - 1 : bin;
+        }
     }
 
     /// <summary>Scales counts to sum to <paramref name="total"/>, largest remainders first, so they stay whole.</summary>
