@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -423,6 +424,10 @@ internal sealed class TrafficColumns
         {
             return false;
         }
+        if (TryReadLogStart(line, out var length, out var logged))
+        {
+            return labels.Find(_requestId.AsSpan(0, length), logged) is not null;
+        }
         try
         {
             var reader = new Utf8JsonReader(line);
@@ -459,6 +464,44 @@ internal sealed class TrafficColumns
             // Not a record (or an id that is not UTF-8): no label.
         }
         return false;
+    }
+
+    private static ReadOnlySpan<byte> LogStart => "{\"requestId\":\""u8;
+
+    private static ReadOnlySpan<byte> RowField => "\",\"row\":"u8;
+
+    /// <summary>
+    /// The request id and row of a line that starts as the log writes it (<c>{"requestId":"…","row":n,</c>, the id
+    /// without escapes), by matching bytes; false for any other start, which the JSON reader then reads. About a tenth
+    /// of the reader's cost, for the many lines a sampled window leaves out.
+    /// </summary>
+    private bool TryReadLogStart(ReadOnlySpan<byte> line, out int idLength, out int row)
+    {
+        idLength = 0;
+        row = 0;
+        if (!line.StartsWith(LogStart))
+        {
+            return false;
+        }
+        var rest = line[LogStart.Length..];
+        var end = rest.IndexOfAny((byte)'"', (byte)'\\');
+        if (end < 0 || end > MaxRequestIdChars || rest[end] != (byte)'"' || !rest[end..].StartsWith(RowField))
+        {
+            return false;
+        }
+        var number = rest[(end + RowField.Length)..];
+        if (!Utf8Parser.TryParse(number, out row, out var consumed) || consumed == number.Length
+            || number[consumed] is not ((byte)',' or (byte)'}'))
+        {
+            return false;
+        }
+        var id = rest[..end];
+        if (!System.Text.Unicode.Utf8.IsValid(id))
+        {
+            return false;
+        }
+        idLength = Encoding.UTF8.GetChars(id, _requestId); // no more chars than bytes
+        return true;
     }
 
     /// <summary>The top-level field a property names (any case), or -1.</summary>

@@ -144,6 +144,29 @@ public sealed class TrafficFrameTests
         Assert.True(tight.Labelled.Count < whole.Labelled.Count / 2);
     }
 
+    [Theory]
+    [InlineData("""{"requestId":"a1","row":2,"time":"2025-03-01T10:40:00Z"}""", true)] // as the log writes it
+    [InlineData("""{"requestId":"a1","row":2}""", true)]
+    [InlineData("""{"requestId":"a1","row":3,"time":"2025-03-01T10:40:00Z"}""", false)] // another row
+    [InlineData("""{"requestId":"a10","row":2}""", false)]
+    [InlineData("""{"requestId":"é1","row":0}""", true)]
+    [InlineData("""{"row":2,"time":"2025-03-01T10:40:00Z","requestId":"a1"}""", true)] // other layouts: the JSON reader
+    [InlineData("""{"RequestId":"a1","ROW":2}""", true)]
+    [InlineData("""{"requestId":"a\u0031","row":2}""", true)]
+    [InlineData("""{"requestId":"a1","row":2.0}""", false)] // not a row number, as the full read says
+    [InlineData("""{"requestId":"a1","row":2""", false)] // cut short
+    [InlineData("""[{"requestId":"a1","row":2}]""", false)]
+    [InlineData("""not json""", false)]
+    public void A_left_out_line_is_known_labelled_from_its_request_id_and_row(string line, bool labelled)
+    {
+        var labels = new FeedbackLabels();
+        labels.Add(new FeedbackRecord("a1", 2, JsonSerializer.SerializeToElement("yes"), Start));
+        labels.Add(new FeedbackRecord("é1", 0, JsonSerializer.SerializeToElement("no"), Start));
+        var columns = new TrafficColumns(new TrafficFrameRequest(Schema, From, To, 3, labels));
+
+        Assert.Equal(labelled, columns.HasLabel(Encoding.UTF8.GetBytes(line)));
+    }
+
     [Fact]
     public async Task Labels_join_as_the_record_read_joined_them()
     {
