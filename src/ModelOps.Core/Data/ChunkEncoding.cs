@@ -18,6 +18,10 @@ internal static class ChunkEncoding
     private const int MaxScale = 9;
     private const double MaxExact = 9007199254740992.0; // 2^53: every whole number below it is a double
 
+    // 1.5 * 2^52: a whole number below 2^51 in magnitude plus this has the same exponent, so the sum's bits minus this
+    // one's are the integer, both ways: a conversion between double and long on vectors without AVX-512.
+    private const double IntegerMagic = 6755399441055744.0;
+
     private static ReadOnlySpan<double> PowersOf10 => [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
     /// <summary>Writes numbers as scaled integers when they all are, else raw.</summary>
@@ -62,7 +66,7 @@ internal static class ChunkEncoding
     {
         if (!Vector256.IsHardwareAccelerated) return 0;
         var powers = Vector256.Create(power);
-        var magic = Vector256.Create(6755399441055744.0);
+        var magic = Vector256.Create(IntegerMagic);
         var limit = Vector256.Create(1L << 51);
         var missing = Vector256.Create(Missing);
         var nan = Vector256.Create(double.NaN);
@@ -136,9 +140,7 @@ internal static class ChunkEncoding
     {
         if (!Vector256.IsHardwareAccelerated) return start;
         var powers = Vector256.Create(power);
-        // Whole numbers below 2^51 in magnitude plus 1.5 * 2^52 share one exponent, so their bits minus the magic's
-        // are the integer: a conversion to long without AVX-512.
-        var magic = Vector256.Create(6755399441055744.0);
+        var magic = Vector256.Create(IntegerMagic);
         var limit = Vector256.Create(2251799813685248.0); // 2^51
         var negativeZero = Vector256.Create(long.MinValue);
         ref var source = ref MemoryMarshal.GetReference(values);
