@@ -110,11 +110,8 @@ public sealed class TrafficFrameTests
     [Fact]
     public async Task A_sampled_window_reads_every_labelled_row_for_its_label_and_keeps_the_sample_as_it_was()
     {
-        var blobs = await NewBlobsAsync();
         var random = new Random(13);
-        var ids = await WriteTrafficAsync(blobs, random, linesPerBlob: 3_000);
-        var time = new FakeTimeProvider(Start.AddHours(4));
-        var feedback = new FeedbackStore(blobs, time, new FeedbackStoreOptions { Host = "web-1" });
+        var (blobs, ids, time, feedback) = await TrafficAndFeedbackAsync(random, linesPerBlob: 3_000);
         await feedback.AddAsync(Churn, Enumerable.Range(0, ids).Where(_ => random.NextDouble() < 0.1)
             .Select(i => new FeedbackLabel($"r{i}", JsonSerializer.SerializeToElement($"label {i}"), random.Next(3))).ToList());
         var labels = await feedback.ReadLabelsAsync(Churn, From, To, CancellationToken.None);
@@ -170,11 +167,8 @@ public sealed class TrafficFrameTests
     [Fact]
     public async Task Labels_join_as_the_record_read_joined_them()
     {
-        var blobs = await NewBlobsAsync();
         var random = new Random(11);
-        var ids = await WriteTrafficAsync(blobs, random, linesPerBlob: 120);
-        var time = new FakeTimeProvider(Start.AddHours(4));
-        var feedback = new FeedbackStore(blobs, time, new FeedbackStoreOptions { Host = "web-1" });
+        var (blobs, ids, time, feedback) = await TrafficAndFeedbackAsync(random, linesPerBlob: 120);
         var labels = Enumerable.Range(0, ids).Where(_ => random.NextDouble() < 0.3)
             .Select(i => new FeedbackLabel($"r{i}", JsonSerializer.SerializeToElement(random.Next(2) == 0 ? "yes" : "no"), random.Next(3)))
             .Append(new FeedbackLabel("nobody", JsonSerializer.SerializeToElement("yes")))
@@ -290,6 +284,16 @@ public sealed class TrafficFrameTests
     /// Lines in three hour folders and two hosts' blobs: good records of versions 3 (binary), 4 (multiclass) and 5
     /// (regression) with awkward values, names and fields, mixed with corrupt lines. Returns how many request ids it used.
     /// </summary>
+    /// <summary>Generated traffic (<see cref="WriteTrafficAsync"/>) and a feedback store on the same storage, its clock after the traffic.</summary>
+    private static async Task<(BlobServiceClient Blobs, int Ids, FakeTimeProvider Time, FeedbackStore Feedback)> TrafficAndFeedbackAsync(
+        Random random, int linesPerBlob)
+    {
+        var blobs = await NewBlobsAsync();
+        var ids = await WriteTrafficAsync(blobs, random, linesPerBlob);
+        var time = new FakeTimeProvider(Start.AddHours(4));
+        return (blobs, ids, time, new FeedbackStore(blobs, time, new FeedbackStoreOptions { Host = "web-1" }));
+    }
+
     private static async Task<int> WriteTrafficAsync(BlobServiceClient blobs, Random random, int linesPerBlob)
     {
         var container = blobs.GetBlobContainerClient(StorageLayout.Traffic);
