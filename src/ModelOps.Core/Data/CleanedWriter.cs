@@ -183,31 +183,40 @@ public sealed class CleanedWriter
 /// </summary>
 public sealed class HoldoutSplitter(double holdoutFraction, int seed, bool stratify)
 {
-    private readonly Dictionary<string, (long Seen, double Offset)> _groups = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<double, string> _numberKeys = [];
 
     /// <summary>For a numeric label: grouped by its invariant text, as a string label would be.</summary>
-    public bool IsHoldout(double label)
+    public bool IsHoldout(double label) => IsHoldout(stratify ? NumberKey(label) : "");
+
+    public bool IsHoldout(string label)
+    {
+        var key = stratify ? label : "";
+        ref var group = ref CollectionsMarshal.GetValueRefOrAddDefault(_groups, key, out var known);
+        if (!known)
+        {
+            group = new Group(StableHash(key)); // where in its first 1/fraction rows the group's first held-out row falls
+        }
+        var before = Math.Floor(group!.Seen * holdoutFraction + group.Offset);
+        var after = Math.Floor((group.Seen + 1) * holdoutFraction + group.Offset);
+        group.Seen++;
+        return after > before;
+    }
+
+    private string NumberKey(double label)
     {
         if (!_numberKeys.TryGetValue(label, out var key))
         {
             key = label.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (_numberKeys.Count < 10_000) _numberKeys[label] = key;
         }
-        return IsHoldout(key);
+        return key;
     }
 
-    public bool IsHoldout(string label)
+    private sealed class Group(double offset)
     {
-        var key = stratify ? label : "";
-        if (!_groups.TryGetValue(key, out var group))
-        {
-            group = (0, StableHash(key)); // where in its first 1/fraction rows the group's first held-out row falls
-        }
-        var before = Math.Floor(group.Seen * holdoutFraction + group.Offset);
-        var after = Math.Floor((group.Seen + 1) * holdoutFraction + group.Offset);
-        _groups[key] = (group.Seen + 1, group.Offset);
-        return after > before;
+        public long Seen;
+        public readonly double Offset = offset;
     }
 
     // string.GetHashCode is randomised per process; the split must not be.
