@@ -435,7 +435,9 @@ internal sealed record BuiltColumn(ColumnKind Kind, object Values, int Missing, 
 /// <summary>An append-only list in fixed-size chunks: growing never copies, and <see cref="MoveToArray"/> allocates once.</summary>
 internal sealed class ChunkedList<T>
 {
-    private const int ChunkShift = 13; // 8K doubles: 64 KB blocks stay off the large object heap
+    // 4K values a block, as a streaming read's chunk (DataFileReader.DefaultChunkRows): a chunk then hands over whole
+    // blocks. 32 KB blocks stay off the large object heap.
+    private const int ChunkShift = 12;
     private const int ChunkSize = 1 << ChunkShift;
     private readonly List<T[]> _chunks = [];
     private readonly Spares<T[]> _spares = new();

@@ -54,8 +54,10 @@ public static class DataFormats
 public static class DataFileReader
 {
     /// <summary>Rows per chunk of <see cref="ReadChunksAsync"/> by default: a chunk's column arrays stay under 85 KB, off the
-    /// large object heap, so they are collected young instead of piling up until a full collection.</summary>
-    public const int DefaultChunkRows = 8 * 1024;
+    /// large object heap, so they are collected young instead of piling up until a full collection; and a 20-column
+    /// chunk's blocks (640 KB) stay within a core's L2 cache while the parser fills them row by row (200 MB data bench,
+    /// 8,192 rows against 4,096, ten pairs alternating: median 2.43 → 2.36 s, CPU 3.99 → 3.80 s).</summary>
+    public const int DefaultChunkRows = 4 * 1024;
 
     /// <summary>
     /// Reads a dataset file in chunks of about <paramref name="chunkRows"/> rows, each handed to <paramref name="onChunk"/>
