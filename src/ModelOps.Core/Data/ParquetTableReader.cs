@@ -45,6 +45,8 @@ internal static class ParquetTableReader
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadSeekableAsync(Stream stream, CsvReadOptions options,
         (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
     {
+        // Parquet columns keep the file's own types: only a declared schema overrides them.
+        options = options with { UndeclaredKind = null };
         await using var reader = await Decoding(() => ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var nested = reader.Schema.Fields.Where(f => f is not DataField d || d.IsArray || d.MaxRepetitionLevel > 0).Select(f => f.Name).ToArray();
         if (nested.Length > 0)
@@ -79,7 +81,7 @@ internal static class ParquetTableReader
             throw new DataFileException(DataFileErrorCodes.HeaderOnly, "The Parquet file has a schema but no rows.");
         }
 
-        var builders = fields.Select((f, i) => new ColumnBuilder(options.Schema?.Find(names[i])?.Kind ?? NativeKind(f.ClrType))).ToArray();
+        var builders = fields.Select((f, i) => new ColumnBuilder(CsvTableReader.ForcedKind(options, names[i]) ?? NativeKind(f.ClrType))).ToArray();
         var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
         await using var feeder = new ColumnFeeder(builders, options.SampleRows, options.MinNumericShare, output);
         var values = new object[fields.Length];
