@@ -29,7 +29,12 @@ internal enum TrafficLine : byte
 internal readonly record struct LabelMatch(int Row, FeedbackRecord Label, TrafficRecord? Record, LoggedPrediction? Prediction = null);
 
 /// <summary>A row's prediction as the traffic table's prediction and probability columns hold it.</summary>
-internal readonly record struct LoggedPrediction(PredictionKind Kind, double Value, double Probability, string? Label);
+internal readonly record struct LoggedPrediction(PredictionKind Kind, double Value, double Probability, string? Label)
+{
+    /// <summary>As the table holds it when its prediction column follows <paramref name="first"/>: another task's output
+    /// (the model changed task) is missing, as is its probability.</summary>
+    public LoggedPrediction As(PredictionKind first) => Kind == first ? this : new(Kind, double.NaN, double.NaN, null);
+}
 
 /// <summary>
 /// The rows of one traffic blob as columns, parsed line by line with <see cref="Utf8JsonReader"/> straight into typed

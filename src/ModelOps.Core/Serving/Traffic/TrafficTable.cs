@@ -31,7 +31,7 @@ public sealed record TrafficFrame(Table Table, IReadOnlyDictionary<string, long>
     /// <see cref="TrafficFrameRequest.MaxRows"/>) and was sampled.</summary>
     public double SampledShare { get; init; } = 1;
 
-    /// <summary>Lines the sampling left out, unread.</summary>
+    /// <summary>Lines the sampling left out of the table: unread, or read for their label only.</summary>
     public long LinesLeftOut { get; init; }
 }
 
@@ -97,16 +97,15 @@ public static class TrafficTable
             var names = part.PredictedLabels;
             for (var r = 0; r < kinds.Length; r++, at++)
             {
-                // Another task's output (the model changed task) is missing here, as is its probability.
-                var same = kinds[r] == first;
-                probability[at] = same ? shares[r] : double.NaN;
+                var prediction = new LoggedPrediction(kinds[r], numbers[r], shares[r], names.IsEmpty ? null : names[r]).As(first);
+                probability[at] = prediction.Probability;
                 if (labels is not null)
                 {
-                    labels[at] = same ? names[r] : null;
+                    labels[at] = prediction.Label;
                 }
                 else
                 {
-                    predicted![at] = same ? numbers[r] : double.NaN;
+                    predicted![at] = prediction.Value;
                 }
             }
         }
@@ -131,12 +130,10 @@ public static class TrafficTable
                 {
                     var row = match.Row < 0 ? -1 : offset + match.Row;
                     matches.Add(match with { Row = row });
-                    if (match.Prediction is { } p)
+                    if (match.Prediction?.As(first) is { } p)
                     {
-                        var same = p.Kind == first;
                         labelled.Add(new LabelledRow(row, match.Label.Label, match.Label.Time,
-                            same && kind != ColumnKind.Categorical ? p.Value : double.NaN, same ? p.Probability : double.NaN,
-                            same && kind == ColumnKind.Categorical ? p.Label : null));
+                            kind == ColumnKind.Categorical ? double.NaN : p.Value, p.Probability, kind == ColumnKind.Categorical ? p.Label : null));
                     }
                 }
             }
