@@ -87,7 +87,7 @@ public sealed class BadInputTests
         await host.DropAsync("dirty/modelops.json", """{ "search": { "trials": 2, "parallelism": 2, "folds": 2 } }""");
         var lines = SyntheticData.Binary(rows: 5_000, seed: 52).Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
         var width = lines[0].Split(',').Length;
-        // Past the first 8,192-row chunk: every data row twice (the second an exact duplicate), two ragged lines the
+        // Past the first chunks (4,096 rows each): every data row twice (the second an exact duplicate), two ragged lines the
         // reader cannot take, and at the end three rows without a label.
         var rows = new List<string> { lines[0] };
         foreach (var line in lines.Skip(1)) rows.AddRange([line, line]);

@@ -34,7 +34,7 @@ public sealed class ScoreBlobTests
     {
         await using var host = await DeployedAsync();
         var scoring = await ScoringAsync(host);
-        // 20,000 rows: three chunks. A column beside the features holds numbers for 15,000 rows, then text.
+        // 20,000 rows: five chunks. A column beside the features holds numbers for 15,000 rows, then text.
         var lines = SyntheticData.Regression(rows: 20_000, seed: 33).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var csv = string.Join('\n', lines.Select((l, i) => l + "," + (i == 0 ? "batch" : i < 15_000 ? i.ToString() : $"b{i}"))) + "\n";
         await scoring.GetBlobClient("big.csv").UploadAsync(BinaryData.FromString(csv));
