@@ -51,7 +51,7 @@ public sealed class ModelMonitor(
         // over the traffic lays out the features and joins them.
         var features = baseline is null ? new TableSchema([]) : manifest.Problem.FeatureSchema(manifest.Schema);
         var labels = baseline is null ? null : await feedback.ReadLabelsAsync(model, from, now, cancellationToken);
-        var request = new TrafficFrameRequest(features, from, now, manifest.Version, labels) { MaxRows = config.MaxWindowRows };
+        var request = new TrafficFrameRequest(features, from, now, manifest.Version, labels) { MaxRows = config.MaxWindowRows, KeepBetweenReads = true };
         var (frame, _) = await traffic.ReadFrameAsync(model, request, cancellationToken);
         var served = frame.Table.RowCount;
 

@@ -5,6 +5,7 @@ internal sealed class FeedbackLabels
 {
     private readonly Dictionary<string, List<FeedbackRecord>> _byRequest = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<FeedbackRecord>>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private Dictionary<UInt128, FeedbackRecord>? _byKey;
 
     public FeedbackLabels() => _lookup = _byRequest.GetAlternateLookup<ReadOnlySpan<char>>();
 
@@ -19,6 +20,7 @@ internal sealed class FeedbackLabels
     /// <summary>Keeps the label unless one for the same row is later; on equal times the one added later wins.</summary>
     public void Add(FeedbackRecord label)
     {
+        _byKey = null;
         if (!_byRequest.TryGetValue(label.RequestId, out var rows))
         {
             _byRequest[label.RequestId] = rows = [];
@@ -51,5 +53,24 @@ internal sealed class FeedbackLabels
             }
         }
         return null;
+    }
+
+    /// <summary>The label of the row with <see cref="RowFacts.KeyOf"/> <paramref name="key"/> (a row kept from an earlier
+    /// read, whose id was not kept).</summary>
+    public FeedbackRecord? Find(UInt128 key)
+    {
+        if (key == 0)
+        {
+            return null;
+        }
+        if (_byKey is null)
+        {
+            _byKey = new Dictionary<UInt128, FeedbackRecord>(Count);
+            foreach (var label in _byRequest.Values.SelectMany(rows => rows))
+            {
+                _byKey[RowFacts.KeyOf(label.RequestId, label.Row)] = label;
+            }
+        }
+        return _byKey.GetValueOrDefault(key);
     }
 }

@@ -4,7 +4,9 @@ using System.Runtime.CompilerServices;
 namespace ModelOps.Core.Serving.Traffic;
 
 /// <summary>One line of a JSON-lines blob, valid until the next is read; <see cref="Overlong"/> lines were skipped unread.</summary>
-internal readonly record struct ScannedLine(ReadOnlyMemory<byte> Bytes, bool Overlong);
+/// <param name="End">How many bytes of the stream come up to the end of this line, its newline included.</param>
+/// <param name="Unterminated">The stream's last line, with no newline after it (a later append may go on with it).</param>
+internal readonly record struct ScannedLine(ReadOnlyMemory<byte> Bytes, bool Overlong, long End = 0, bool Unterminated = false);
 
 /// <summary>Splits a stream into lines with bounded memory: a line longer than the limit is skipped, not buffered.</summary>
 internal static class JsonLinesScanner
@@ -16,13 +18,14 @@ internal static class JsonLinesScanner
         try
         {
             int start = 0, end = 0;
+            long based = 0; // the stream's bytes before buffer[0]
             var skipping = false;
             while (true)
             {
                 int newline;
                 while ((newline = buffer.AsSpan(start, end - start).IndexOf((byte)'\n')) >= 0)
                 {
-                    var line = new ScannedLine(Trim(buffer.AsMemory(start, newline)), skipping);
+                    var line = new ScannedLine(Trim(buffer.AsMemory(start, newline)), skipping, based + start + newline + 1);
                     skipping = false;
                     start += newline + 1;
                     if (line.Overlong || !line.Bytes.IsEmpty)
@@ -34,6 +37,7 @@ internal static class JsonLinesScanner
                 {
                     buffer.AsSpan(start, end - start).CopyTo(buffer);
                     end -= start;
+                    based += start;
                     start = 0;
                 }
                 if (end == buffer.Length)
@@ -42,6 +46,7 @@ internal static class JsonLinesScanner
                     {
                         // Too long to be a record: drop what we have and skip to the next newline.
                         skipping = true;
+                        based += end;
                         end = 0;
                     }
                     else
@@ -55,7 +60,7 @@ internal static class JsonLinesScanner
                 var read = await stream.ReadAsync(buffer.AsMemory(end), cancellationToken);
                 if (read == 0)
                 {
-                    var last = new ScannedLine(Trim(buffer.AsMemory(0, end)), skipping);
+                    var last = new ScannedLine(Trim(buffer.AsMemory(0, end)), skipping, based + end, Unterminated: true);
                     if (last.Overlong || !last.Bytes.IsEmpty)
                     {
                         yield return last;

@@ -76,6 +76,7 @@ internal sealed class TrafficColumns
     private double[] _latency = [];
     private PredictionKind[] _predictionKinds = [];
     private int _capacity;
+    private readonly RowFacts? _facts;
 
     // Per line: how each feature's value was found, and whether it had the wrong type.
     private readonly Match[] _match;
@@ -84,9 +85,18 @@ internal sealed class TrafficColumns
     private readonly char[] _requestId = new char[MaxRequestIdChars];
     private byte[] _model = [];
 
-    public TrafficColumns(TrafficFrameRequest request)
+    public TrafficColumns(TrafficFrameRequest request) : this(request, request.KeepsRowFacts)
     {
+    }
+
+    private TrafficColumns(TrafficFrameRequest request, bool keepFacts)
+    {
+        if (keepFacts && request.Labels is not null)
+        {
+            throw new ArgumentException("Columns that keep row facts join labels by key later, not as they are read.", nameof(request));
+        }
         _request = request;
+        _facts = keepFacts ? new RowFacts() : null;
         _features = request.Kinds.Length;
         _numbers = new double[]?[_features];
         _texts = new string?[]?[_features];
@@ -153,7 +163,7 @@ internal sealed class TrafficColumns
             if (++lines == SampleLines)
             {
                 share = sampling?.ShareFor(lines - 1, bytes) ?? 1;
-                columns.ReserveFor(stream, lines, bytes, share);
+                columns.ReserveFor(LengthOf(stream), lines, bytes, share);
             }
             bytes += line.Bytes.Length + 1;
             columns.Lines++;
@@ -179,22 +189,191 @@ internal sealed class TrafficColumns
     }
 
     /// <summary>
+    /// The lines of a stream (the bytes a blob gained since it was last read) read with row facts for a kept window: those
+    /// up to the last newline into one part, to be kept, and an unterminated last line into another, read for this window
+    /// only (a later append may go on with it). Null when a bound (<paramref name="sampling"/>) would sample the window:
+    /// it is then read afresh, not kept.
+    /// </summary>
+    /// <param name="length">The bytes coming, to size the columns once.</param>
+    public static async Task<(TrafficColumns Kept, TrafficColumns? Tail, long End)?> ReadKeptAsync(Stream stream, long length,
+        TrafficFrameRequest request, WindowSampling? sampling, CancellationToken cancellationToken)
+    {
+        var kept = new TrafficColumns(request);
+        TrafficColumns? tail = null;
+        long lines = 0, bytes = 0, end = 0;
+        await foreach (var line in JsonLinesScanner.ReadAsync(stream, TrafficReader.MaxLineBytes, cancellationToken))
+        {
+            if (++lines == SampleLines)
+            {
+                if (sampling?.ShareFor(lines - 1, bytes) < 1)
+                {
+                    return null;
+                }
+                kept.ReserveFor(length, lines, bytes, 1);
+            }
+            bytes += line.Bytes.Length + 1;
+            var part = kept;
+            kept.Lines++;
+            if (line.Unterminated)
+            {
+                part = tail = new TrafficColumns(request);
+            }
+            else
+            {
+                end = line.End;
+            }
+            if (line.Overlong)
+            {
+                part.CorruptLines++;
+            }
+            else
+            {
+                part.Add(line.Bytes.Span);
+            }
+        }
+        return (kept, tail, end);
+    }
+
+    /// <summary>The latest time of a record in columns read with row facts.</summary>
+    public DateTimeOffset Latest => _facts is { LatestTicks: > 0 } facts ? new DateTimeOffset(facts.LatestTicks, TimeSpan.Zero) : DateTimeOffset.MinValue;
+
+    /// <summary>
+    /// The rows of <paramref name="window"/>'s span, from columns read with row facts, as the part of its frame that a
+    /// read of that window alone would give: the rows inside it, their type errors, request latencies and records, the
+    /// corrupt lines, and the window's labels joined by key. Shares this part's arrays when every row is inside.
+    /// </summary>
+    public TrafficColumns Within(TrafficFrameRequest window)
+    {
+        var facts = _facts ?? throw new InvalidOperationException("These columns were read without row facts.");
+        long from = window.From.UtcTicks, to = window.To.UtcTicks;
+        var times = facts.Times(Count);
+        var inside = 0;
+        foreach (var t in times)
+        {
+            if (t >= from && t < to)
+            {
+                inside++;
+            }
+        }
+        var part = new TrafficColumns(_request, keepFacts: false) { CorruptLines = CorruptLines };
+        int[]? picked = null; // the rows kept, when not all of them
+        if (inside == Count)
+        {
+            for (var f = 0; f < _features; f++)
+            {
+                part._numbers[f] = _numbers[f];
+                part._texts[f] = _texts[f];
+            }
+            (part._predicted, part._predictedLabels, part._probability, part._latency, part._predictionKinds, part._capacity) =
+                (_predicted, _predictedLabels, _probability, _latency, _predictionKinds, _capacity);
+        }
+        else
+        {
+            picked = new int[inside];
+            for (int r = 0, i = 0; r < Count; r++)
+            {
+                if (times[r] >= from && times[r] < to)
+                {
+                    picked[i++] = r;
+                }
+            }
+            part.Grow(inside);
+            if (_predictedLabels.Length > 0)
+            {
+                part._predictedLabels = new string?[inside];
+            }
+            for (var i = 0; i < picked.Length; i++)
+            {
+                var r = picked[i];
+                for (var f = 0; f < _features; f++)
+                {
+                    if (_numbers[f] is { } numbers)
+                    {
+                        part._numbers[f]![i] = numbers[r];
+                    }
+                    else
+                    {
+                        part._texts[f]![i] = _texts[f]![r];
+                    }
+                }
+                part._predicted[i] = _predicted[r];
+                part._probability[i] = _probability[r];
+                part._latency[i] = _latency[r];
+                part._predictionKinds[i] = _predictionKinds[r];
+                if (_predictedLabels.Length > 0)
+                {
+                    part._predictedLabels[i] = _predictedLabels[r];
+                }
+            }
+        }
+        part.Count = inside;
+        // Where each row of this part went in the window's part (-1 outside), for the facts kept by row.
+        int At(int row) => picked is null ? row : Array.BinarySearch(picked, row) is var i and >= 0 ? i : -1;
+        foreach (var (row, feature) in facts.WrongTypes)
+        {
+            if (At(row) >= 0)
+            {
+                part._typeErrors[feature]++;
+            }
+        }
+        foreach (var row in facts.RequestStarts)
+        {
+            if (At(row) >= 0)
+            {
+                part._requestLatencies.Add(_latency[row]);
+            }
+        }
+        part.Records = inside;
+        var keys = facts.Keys(Count);
+        var others = facts.OtherVersions;
+        var next = 0; // the next record of another version, in line order among the rows
+        for (var r = 0; r <= Count; r++)
+        {
+            for (; next < others.Count && others[next].Before == r; next++)
+            {
+                var (ticks, key, _) = others[next];
+                if (ticks >= from && ticks < to)
+                {
+                    part.Records++;
+                    if (window.Labels?.Find(key) is { } label)
+                    {
+                        part._matches.Add(new LabelMatch(-1, label, null));
+                    }
+                }
+            }
+            if (r < Count && window.Labels?.Find(keys[r]) is { } found && At(r) is var at and >= 0)
+            {
+                part._matches.Add(new LabelMatch(at, found, null, new LoggedPrediction(_predictionKinds[r], _predicted[r], _probability[r],
+                    _predictedLabels.Length == 0 ? null : _predictedLabels[r])));
+            }
+        }
+        return part;
+    }
+
+    /// <summary>An empty part that only counts unreadable lines (of a kept blob whose rows have all left the window).</summary>
+    public static TrafficColumns CorruptOnly(TrafficFrameRequest request, long lines) =>
+        new(request, keepFacts: false) { CorruptLines = lines };
+
+    private static long LengthOf(Stream stream)
+    {
+        try
+        {
+            return stream.CanSeek ? stream.Length : -1;
+        }
+        catch (NotSupportedException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>
     /// Sizes the columns once for the rest of the blob, from its length and what the first lines were like (their
     /// length, the share taken) and the share a sampling keeps, instead of doubling them (each doubling copies every
     /// column and touches fresh pages).
     /// </summary>
-    private void ReserveFor(Stream stream, long lines, long bytes, double kept)
+    private void ReserveFor(long length, long lines, long bytes, double kept)
     {
-        if (!stream.CanSeek || bytes <= 0 || Count == 0)
-        {
-            return;
-        }
-        long length;
-        try
-        {
-            length = stream.Length;
-        }
-        catch (NotSupportedException)
+        if (length <= 0 || bytes <= 0 || Count == 0)
         {
             return;
         }
@@ -214,7 +393,7 @@ internal sealed class TrafficColumns
         {
             Grow(_capacity * 2);
         }
-        var result = Parse(line, out var row, out var requestIdLength);
+        var result = Parse(line, out var row, out var requestIdLength, out var ticks);
         if (result == TrafficLine.Corrupt)
         {
             CorruptLines++;
@@ -226,6 +405,18 @@ internal sealed class TrafficColumns
         }
         Records++;
         var taken = result == TrafficLine.Taken;
+        if (_facts is not null)
+        {
+            var key = requestIdLength > 0 ? RowFacts.KeyOf(_requestId.AsSpan(0, requestIdLength), row) : 0;
+            if (taken)
+            {
+                _facts.Take(Count, ticks, key, row == 0, _wrongType);
+            }
+            else
+            {
+                _facts.OtherVersion(ticks, key, Count);
+            }
+        }
         if (_request.Labels?.Find(_requestId.AsSpan(0, requestIdLength), row) is { } label)
         {
             var prediction = taken
@@ -254,9 +445,10 @@ internal sealed class TrafficColumns
     private static TrafficRecord Whole(ReadOnlySpan<byte> line) =>
         JsonSerializer.Deserialize<TrafficRecord>(line, Json.Options) ?? throw new InvalidOperationException("A record read as a row did not deserialize.");
 
-    private TrafficLine Parse(ReadOnlySpan<byte> line, out int row, out int requestIdLength)
+    private TrafficLine Parse(ReadOnlySpan<byte> line, out int row, out int requestIdLength, out long ticks)
     {
         row = 0;
+        ticks = 0;
         requestIdLength = -1; // null until read
         var time = default(DateTimeOffset);
         var version = 0;
@@ -290,7 +482,7 @@ internal sealed class TrafficColumns
                         {
                             return TrafficLine.Corrupt;
                         }
-                        else if (_request.Labels is null)
+                        else if (_request.Labels is null && _facts is null)
                         {
                             requestIdLength = 0;
                         }
@@ -382,6 +574,7 @@ internal sealed class TrafficColumns
         {
             return TrafficLine.Outside;
         }
+        ticks = time.UtcTicks;
         if (_request.Version is { } wanted && version != wanted)
         {
             return TrafficLine.OtherVersion;
@@ -928,6 +1121,7 @@ internal sealed class TrafficColumns
         {
             Array.Resize(ref _predictedLabels, capacity);
         }
+        _facts?.Grow(capacity);
     }
 
     private enum Match : byte

@@ -48,6 +48,16 @@ internal sealed class TrafficFrameRequest
     /// </summary>
     public long? MaxRows { get; init; }
 
+    /// <summary>
+    /// Whether the read may keep the window's columns for the next read of the same model and lay out only what was
+    /// appended since (see <see cref="TrafficWindowCache"/>): the monitor's ticks, each a few minutes after the last.
+    /// </summary>
+    public bool KeepBetweenReads { get; init; }
+
+    /// <summary>Whether each line's time, label key and the like are kept beside the columns (<see cref="RowFacts"/>), so
+    /// that a later window can be laid out from them; labels are then joined by key, not as the lines are read.</summary>
+    public bool KeepsRowFacts { get; init; }
+
     /// <summary>Whether labelled rows are also parsed whole into <see cref="TrafficRecord"/>s (the retraining join needs every field).</summary>
     public bool KeepLabelledRecords { get; }
 

@@ -35,6 +35,7 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
 
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageLayout.Traffic);
     private readonly ILogger _logger = logger ?? NullLogger<TrafficReader>.Instance;
+    private readonly TrafficWindowCache _kept = new(logger ?? (ILogger)NullLogger<TrafficReader>.Instance);
 
     /// <summary>Streams the model's records with <c>from &lt;= Time &lt; to</c>, in blob order (not sorted).</summary>
     public IAsyncEnumerable<TrafficRecord> ReadAsync(ModelName model, DateTimeOffset from, DateTimeOffset to,
@@ -77,6 +78,10 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
         CancellationToken cancellationToken = default)
     {
         var blobs = await ListAsync(model, feedback: false, request.From, request.To, cancellationToken);
+        if (request.KeepBetweenReads && await _kept.ReadAsync(model, request, blobs, OpenFromAsync, cancellationToken) is { } kept)
+        {
+            return kept;
+        }
         var sampling = request.MaxRows is { } maxRows ? new WindowSampling(maxRows, blobs.Sum(b => b.Length)) : null;
         var parts = new TrafficColumns[blobs.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, blobs.Count),
@@ -91,29 +96,37 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
                 }
             });
         var frame = TrafficTable.Merge(request, parts, out var matches);
-        return (frame with { Blobs = blobs.Count }, matches);
+        return (frame with { Blobs = blobs.Count, BytesRead = blobs.Sum(b => b.Length) }, matches);
     }
 
-    /// <summary>The JSON-lines blobs of the folders covering [from, to) with their lengths as listed, in folder and then name
-    /// order; none when nothing was ever logged.</summary>
-    private async Task<List<(string Name, long Length)>> ListAsync(ModelName model, bool feedback, DateTimeOffset from, DateTimeOffset to,
+    /// <summary>A blob's bytes from <paramref name="offset"/> up to its length as listed (what a kept window reads of it).</summary>
+    private async Task<Stream> OpenFromAsync(ListedBlob blob, long offset, CancellationToken cancellationToken)
+    {
+        var range = new HttpRange(offset, blob.Length - offset);
+        var download = await _container.GetBlobClient(blob.Name).DownloadStreamingAsync(new BlobDownloadOptions { Range = range }, cancellationToken);
+        return download.Value.Content;
+    }
+
+    /// <summary>The JSON-lines blobs of the folders covering [from, to) as listed, in folder and then name order; none when
+    /// nothing was ever logged.</summary>
+    private async Task<List<ListedBlob>> ListAsync(ModelName model, bool feedback, DateTimeOffset from, DateTimeOffset to,
         CancellationToken cancellationToken)
     {
-        var all = new List<(string Name, long Length)>();
+        var all = new List<ListedBlob>();
         if (to <= from)
         {
             return all;
         }
         foreach (var folder in TrafficStream.FoldersCovering(model, feedback, from, to))
         {
-            var names = new List<(string Name, long Length)>();
+            var names = new List<ListedBlob>();
             try
             {
                 await foreach (var item in _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, folder, cancellationToken))
                 {
                     if (item.Name.EndsWith(StorageLayout.JsonLinesExtension, StringComparison.Ordinal))
                     {
-                        names.Add((item.Name, item.Properties.ContentLength ?? 0));
+                        names.Add(new ListedBlob(item.Name, item.Properties.ContentLength ?? 0, item.Properties.CreatedOn));
                     }
                 }
             }
@@ -132,7 +145,7 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
         where T : class
     {
-        foreach (var (name, _) in await ListAsync(model, feedback, from, to, cancellationToken))
+        foreach (var (name, _, _) in await ListAsync(model, feedback, from, to, cancellationToken))
         {
             stats.Blobs++;
             long corrupt = 0;

@@ -21,6 +21,10 @@ public sealed record TrafficFrame(Table Table, IReadOnlyDictionary<string, long>
     /// <summary>Blobs read.</summary>
     public int Blobs { get; init; }
 
+    /// <summary>Bytes of traffic read for this frame: the window's blobs whole, or, when the last read's columns were
+    /// kept (<see cref="TrafficFrameRequest.KeepBetweenReads"/>), only what was appended since.</summary>
+    public long BytesRead { get; init; }
+
     /// <summary>Records in the window, of any version (the table holds those of the version asked for).</summary>
     public long Records { get; init; }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Specialized;
 using Microsoft.Extensions.Time.Testing;
 using ModelOps.Core.Data;
 using ModelOps.Core.Serving.Traffic;
@@ -256,6 +257,106 @@ public sealed class TrafficFrameTests
     {
         var schema = new TableSchema([new ColumnSchema("Prediction", ColumnKind.Numeric)]);
         Assert.Throws<ArgumentException>(() => new TrafficFrameRequest(schema, From, To, 3));
+    }
+
+    [Fact]
+    public async Task A_kept_window_lays_out_each_later_window_as_a_read_of_that_window_alone()
+    {
+        var random = new Random(21);
+        var blobs = await NewBlobsAsync();
+        var container = blobs.GetBlobContainerClient(StorageLayout.Traffic);
+        var reader = new TrafficReader(blobs);
+        var labels = new FeedbackLabels();
+        var logged = new List<(string Id, int Row)>();
+        var cut = new Dictionary<string, string>(); // the rest of a line a blob's last append cut short
+        var rebuilt = 0;
+        for (var minute = 10; minute <= 210; minute += 10)
+        {
+            var now = Start.AddMinutes(minute);
+            long appended = 0;
+            foreach (var host in new[] { "web-2", "web-1" })
+            {
+                // The last ten minutes' traffic, appended to this host's blob of their hour: late and early lines among them.
+                var name = StorageLayout.TrafficHourPrefix(Churn, now.AddMinutes(-10).UtcDateTime) + host + "-0" + StorageLayout.JsonLinesExtension;
+                var blob = container.GetAppendBlobClient(name);
+                if (minute == 130 && host == "web-1")
+                {
+                    await blob.DeleteIfExistsAsync(); // made again under the same name: read again from its start
+                    await Task.Delay(1_100);
+                    cut.Remove(name);
+                }
+                await blob.CreateIfNotExistsAsync();
+                var text = new StringBuilder(cut.Remove(name, out var rest) ? rest + "\n" : "");
+                for (var i = 0; i < 60; i++)
+                {
+                    var time = now.AddMinutes(random.Next(40) == 0 ? 5 + random.Next(30) : -random.Next(random.Next(20) == 0 ? 900 : 600) / 60.0);
+                    var row = random.Next(3);
+                    logged.Add(($"r{logged.Count}", row));
+                    text.Append(random.NextDouble() < 0.05 ? CorruptLine(random, time) : Line(random, logged[^1].Id, row, time)).Append('\n');
+                }
+                if (random.Next(3) == 0)
+                {
+                    var line = Line(random, $"r{logged.Count}", 0, now.AddSeconds(-1));
+                    logged.Add(($"r{logged.Count}", 0));
+                    var at = random.Next(1, line.Length);
+                    text.Append(line[..at]); // a line cut short; the next append ends it
+                    cut[name] = line[at..];
+                }
+                var bytes = Encoding.UTF8.GetBytes(text.ToString());
+                appended += bytes.Length;
+                await blob.AppendBlockAsync(new MemoryStream(bytes));
+            }
+            // Ground truth arrives late, for rows already read.
+            foreach (var (id, row) in logged.Where(_ => random.NextDouble() < 0.03))
+            {
+                labels.Add(new FeedbackRecord(id, row, JsonSerializer.SerializeToElement(random.Next(2) == 0), now));
+            }
+
+            var (version, from) = minute switch
+            {
+                90 => (4, now.AddMinutes(-60)), // another version: another window, then back again
+                170 => (3, now.AddMinutes(-150)), // an earlier start than the kept lines' first window
+                _ => (3, now.AddMinutes(-60)),
+            };
+            var kept = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, from, now, version, labels) { KeepBetweenReads = true })).Frame;
+            var whole = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, from, now, version, labels))).Frame;
+
+            var what = $"the window to minute {minute}";
+            AssertSameTable(whole.Table, kept.Table, what);
+            Assert.Equal(whole.TypeErrors.OrderBy(e => e.Key), kept.TypeErrors.OrderBy(e => e.Key));
+            Assert.Equal(whole.RequestLatencies, kept.RequestLatencies);
+            Assert.Equal(whole.Labelled, kept.Labelled);
+            Assert.Equal((whole.Records, whole.CorruptLines, whole.Blobs), (kept.Records, kept.CorruptLines, kept.Blobs));
+            if (kept.BytesRead == whole.BytesRead)
+            {
+                rebuilt++;
+            }
+            else
+            {
+                // What was appended, and the lines cut short last time again.
+                Assert.True(kept.BytesRead >= appended && kept.BytesRead <= appended + 2 * 1_000, $"{what}: read {kept.BytesRead:N0} bytes, {appended:N0} appended");
+            }
+            Assert.True(whole.Table.RowCount > (minute < 60 ? 20 : 100) && whole.CorruptLines > 0 && (minute < 40 || whole.Labelled.Count > 5),
+                $"{what}: {whole.Table.RowCount} rows, {whole.CorruptLines} corrupt, {whole.Labelled.Count} labelled");
+        }
+        // Read whole: the first window, another version and back, an earlier start; the others read what was appended.
+        Assert.Equal(4, rebuilt);
+    }
+
+    [Fact]
+    public async Task A_window_its_bound_would_sample_is_not_kept_but_read_afresh()
+    {
+        var (blobs, _, _, _) = await TrafficAndFeedbackAsync(new Random(17), linesPerBlob: 3_000);
+        var reader = new TrafficReader(blobs);
+
+        var sampled = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3) { MaxRows = 4_500, KeepBetweenReads = true })).Frame;
+        var again = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3) { MaxRows = 4_500, KeepBetweenReads = true })).Frame;
+        var fresh = (await reader.ReadFrameAsync(Churn, new TrafficFrameRequest(Schema, From, To, 3) { MaxRows = 4_500 })).Frame;
+
+        Assert.InRange(sampled.SampledShare, 0.2, 0.9);
+        AssertSameTable(fresh.Table, sampled.Table, "the first read");
+        AssertSameTable(fresh.Table, again.Table, "the second read");
+        Assert.Equal(fresh.BytesRead, again.BytesRead);
     }
 
     private static void AssertSameTable(Table expected, Table actual, string what)
