@@ -47,7 +47,7 @@ var ks = Measure(runs, () =>
 Console.WriteLine($"C#  tick (drift + PSI + quality): median {tick}; KS on {NumericFeatures} numeric features: median {ks}");
 Console.WriteLine($"    drifted {report!.DriftedFeatures}/{report.JudgedFeatures}, dataset drift {report.DatasetDrift}, quality alarm {quality!.Alarm}");
 
-Timing? read = null, whole = null;
+Timing? read = null, whole = null, steady = null;
 if (trafficRows > 0)
 {
     var blobs = TrafficLines.Write(data, trafficRows);
@@ -66,6 +66,23 @@ if (trafficRows > 0)
             WindowChecks.Evaluate(baseline, frame.Table, options, frame.TypeErrors);
         });
         Console.WriteLine($"C#  whole tick (read + checks): median {whole}");
+        // The ticks after the first: the window kept from the last tick, five minutes (a twelfth) of traffic appended.
+        var appended = TrafficLines.Write(data, trafficRows / 12, first: trafficRows);
+        steady = MeasureAfter(runs, () =>
+        {
+            var (cache, next, all) = TrafficLines.KeptWindow(blobs, appended, schema, trafficRows);
+            return () =>
+            {
+                frame = TrafficLines.ReadKept(cache, next, all);
+                WindowChecks.Evaluate(baseline, frame.Table, options, frame.TypeErrors);
+            };
+        });
+        if (frame!.Table.RowCount != trafficRows)
+        {
+            throw new InvalidOperationException($"The kept window read {frame.Table.RowCount:N0} rows, not {trafficRows:N0}.");
+        }
+        Console.WriteLine($"C#  whole tick with the window kept from the last tick (read of {appended.Sum(b => b.Length) / 1e6:F0} MB appended + checks on " +
+            $"{frame!.Table.RowCount:N0} rows): median {steady}");
         // A window over monitor.maxWindowRows: lines sampled before they are parsed (WindowSampling).
         var bound = trafficRows / 4;
         TrafficFrame? sampled = null;
@@ -108,6 +125,10 @@ if (whole is { } w)
     // scipy's side starts from arrays already in memory; the C# side here starts from the JSON lines.
     Console.WriteLine($"ratio scipy tick / C# whole tick (read + checks): {pyTick.Wall / w.Wall:F1}x (CPU {pyTick.Cpu / w.Cpu:F1}x)");
 }
+if (steady is { } k)
+{
+    Console.WriteLine($"ratio scipy tick / C# whole tick with the window kept (read of what was appended + checks): {pyTick.Wall / k.Wall:F1}x (CPU {pyTick.Cpu / k.Cpu:F1}x)");
+}
 
 // Both sides judged the same data: the drift decisions must agree.
 var pyDistances = result.GetProperty("distances").EnumerateArray().Select(e => e.GetDouble()).ToArray();
@@ -115,14 +136,18 @@ var worst = report.Features.Select((f, i) => Math.Abs(f.Distance!.Value - pyDist
 Console.WriteLine($"largest relative difference between C# and scipy distances: {worst:E1}");
 return 0;
 
-static Timing Measure(int runs, Action action)
+static Timing Measure(int runs, Action action) => MeasureAfter(runs, () => action);
+
+// Each run's untimed setup returns the action timed.
+static Timing MeasureAfter(int runs, Func<Action> setup)
 {
-    action(); // warm-up: JIT and first-touch allocations
+    setup()(); // warm-up: JIT and first-touch allocations
     var wall = new double[runs];
     var cpu = new double[runs];
     using var process = Process.GetCurrentProcess();
     for (var i = 0; i < runs; i++)
     {
+        var action = setup();
         process.Refresh();
         var cpuStart = process.TotalProcessorTime;
         var watch = Stopwatch.StartNew();
@@ -262,18 +287,22 @@ internal static class TrafficLines
     private const int BlobBytes = 64 * 1024 * 1024;
 
     /// <summary>One line per row in the shape TrafficLog writes (TrafficRecord through Json.Options); missing values as null; cut into blobs.</summary>
-    public static List<byte[]> Write(BenchData data, int rows)
+    /// <param name="first">The first line's number: lines are a millisecond apart, and those past the data's rows take
+    /// its values again from the start (new requests, the same features).</param>
+    public static List<byte[]> Write(BenchData data, int rows, int first = 0)
     {
         var blobs = new List<byte[]>();
         using var stream = new MemoryStream();
         using var writer = new Utf8JsonWriter(stream);
         var numeric = data.CurrentNumeric.Length;
-        for (var r = 0; r < rows; r++)
+        var count = data.CurrentNumeric[0].Length;
+        for (var line = first; line < first + rows; line++)
         {
+            var r = line % count;
             writer.WriteStartObject();
-            writer.WriteString("requestId", $"req-{r:D8}");
+            writer.WriteString("requestId", $"req-{line:D8}");
             writer.WriteNumber("row", 0);
-            writer.WriteString("time", Start.AddMilliseconds(r));
+            writer.WriteString("time", Start.AddMilliseconds(line));
             writer.WriteString("model", "bench");
             writer.WriteNumber("version", 1);
             writer.WriteStartObject("features");
@@ -349,6 +378,36 @@ internal static class TrafficLines
         await Parallel.ForEachAsync(Enumerable.Range(0, blobs.Count), new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             async (i, token) => parts[i] = await TrafficColumns.ReadAsync(new MemoryStream(blobs[i], writable: false), request, sampling, i, token));
         return TrafficTable.Merge(request, parts, out _);
+    }
+
+    /// <summary>
+    /// A tick a few minutes after the last, with the window kept between ticks (TrafficReader with
+    /// <c>KeepBetweenReads</c>, as ModelMonitor reads): the window of <paramref name="blobs"/>' first lines was read and
+    /// kept; then <paramref name="appended"/> (a twelfth more lines: five minutes of a 60-minute window) came in, and the
+    /// window moved on by as many lines. Returns a cache holding the first window, and the second window's request and
+    /// blobs; the read of it is what <see cref="ReadKept"/> times.
+    /// </summary>
+    public static (TrafficWindowCache Cache, TrafficFrameRequest Next, List<byte[]> All) KeptWindow(List<byte[]> blobs, List<byte[]> appended,
+        TableSchema schema, int rows)
+    {
+        var cache = new TrafficWindowCache(Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var first = new TrafficFrameRequest(schema, Start, Start.AddMilliseconds(rows), version: 1) { KeepBetweenReads = true };
+        ReadKept(cache, first, blobs);
+        var moved = appended.Sum(b => b.Length) > 0 ? rows / 12 : 0;
+        var next = new TrafficFrameRequest(schema, Start.AddMilliseconds(moved), Start.AddMilliseconds(rows + moved), version: 1) { KeepBetweenReads = true };
+        // Five minutes pass between ticks: the garbage of the first read is collected by then.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        return (cache, next, [.. blobs, .. appended]);
+    }
+
+    public static TrafficFrame ReadKept(TrafficWindowCache cache, TrafficFrameRequest request, List<byte[]> blobs)
+    {
+        var listed = blobs.Select((b, i) => new ListedBlob($"bench/{i:D4}.jsonl", b.Length, Start)).ToList();
+        var read = cache.ReadAsync(ModelName.Parse("bench"), request, listed,
+            (blob, offset, _) => Task.FromResult<Stream>(new MemoryStream(blobs[listed.IndexOf(blob)], (int)offset, (int)(blob.Length - offset), writable: false)),
+            CancellationToken.None).GetAwaiter().GetResult();
+        return read?.Frame ?? throw new InvalidOperationException("The bench window was not kept.");
     }
 
     /// <summary>The read table holds the bench's values: the lines were in the format the reader expects.</summary>

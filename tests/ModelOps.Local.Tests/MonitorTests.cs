@@ -53,6 +53,10 @@ public sealed class MonitorTests
         // The alarm stays up while the retrain runs, but starts nothing more.
         var again = await TickAsync(host);
         Assert.Contains(Action(again), new[] { "suppressed-running", "suppressed-cooldown" });
+        // The window was kept from the tick before: nothing was logged since, so nothing was read, and it judged the same rows.
+        Assert.True(fired.GetProperty("trafficBytesRead").GetInt64() > 0);
+        Assert.Equal(0, again.GetProperty("trafficBytesRead").GetInt64());
+        Assert.Equal(fired.GetProperty("rows").GetInt32(), again.GetProperty("rows").GetInt32());
         var run = await host.WaitForRunAsync(retrain, RunningHost.IsFinished);
         PipelineEndToEndTests.AssertDeployed(run, version: 2);
         Assert.Equal("monitor", run.GetProperty("input").GetProperty("trigger").GetString());

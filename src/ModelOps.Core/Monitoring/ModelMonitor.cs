@@ -51,7 +51,7 @@ public sealed class ModelMonitor(
         // over the traffic lays out the features and joins them.
         var features = baseline is null ? new TableSchema([]) : manifest.Problem.FeatureSchema(manifest.Schema);
         var labels = baseline is null ? null : await feedback.ReadLabelsAsync(model, from, now, cancellationToken);
-        var request = new TrafficFrameRequest(features, from, now, manifest.Version, labels) { MaxRows = config.MaxWindowRows, KeepBetweenReads = true };
+        var request = new TrafficFrameRequest(features, from, now, manifest.Version, labels) { MaxRows = config.MaxWindowRows, KeepBetweenReads = config.KeepWindow };
         var (frame, _) = await traffic.ReadFrameAsync(model, request, cancellationToken);
         var served = frame.Table.RowCount;
 
@@ -73,6 +73,7 @@ public sealed class ModelMonitor(
             signals.Latency, signals.Performance, signals.Estimate, problems, decision)
         {
             SampledShare = frame.SampledShare < 1 ? frame.SampledShare : null,
+            TrafficBytesRead = frame.BytesRead,
         };
         await reports.SaveAsync(report, cancellationToken);
         return report;

@@ -38,6 +38,10 @@ public sealed record MonitoringReport(
     /// </summary>
     public double? SampledShare { get; init; }
 
+    /// <summary>Bytes of traffic log the tick read: the whole window's, or only what was logged since the last tick when the
+    /// host kept the window (<c>monitor.keepWindow</c>).</summary>
+    public long TrafficBytesRead { get; init; }
+
     /// <summary>A window with enough rows and at least one bad signal.</summary>
     public bool Bad => Decision.Action != MonitorDecision.NotEnoughRows && Problems.Count > 0;
 }

@@ -188,6 +188,13 @@ public sealed record MonitorConfig
     /// </summary>
     public int MaxWindowRows { get; init; } = 1_000_000;
 
+    /// <summary>
+    /// Whether the host keeps the window's columns between ticks, so that a tick reads only the traffic logged since the
+    /// last (about 8 bytes a value and 50 a row held between ticks, for a window the bound does not sample); false reads
+    /// the whole window each tick and holds nothing between them.
+    /// </summary>
+    public bool KeepWindow { get; init; } = true;
+
     /// <summary>Share of drifted features at which the dataset drifts.</summary>
     public double DriftShare { get; init; } = 0.5;
 

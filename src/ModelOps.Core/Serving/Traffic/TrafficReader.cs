@@ -35,7 +35,8 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
 
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageLayout.Traffic);
     private readonly ILogger _logger = logger ?? NullLogger<TrafficReader>.Instance;
-    private readonly TrafficWindowCache _kept = new(logger ?? (ILogger)NullLogger<TrafficReader>.Instance);
+    /// <summary>The windows kept between reads (<see cref="TrafficFrameRequest.KeepBetweenReads"/>).</summary>
+    internal TrafficWindowCache KeptWindows { get; } = new(logger ?? (ILogger)NullLogger<TrafficReader>.Instance);
 
     /// <summary>Streams the model's records with <c>from &lt;= Time &lt; to</c>, in blob order (not sorted).</summary>
     public IAsyncEnumerable<TrafficRecord> ReadAsync(ModelName model, DateTimeOffset from, DateTimeOffset to,
@@ -78,7 +79,7 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
         CancellationToken cancellationToken = default)
     {
         var blobs = await ListAsync(model, feedback: false, request.From, request.To, cancellationToken);
-        if (request.KeepBetweenReads && await _kept.ReadAsync(model, request, blobs, OpenFromAsync, cancellationToken) is { } kept)
+        if (request.KeepBetweenReads && await KeptWindows.ReadAsync(model, request, blobs, OpenFromAsync, cancellationToken) is { } kept)
         {
             return kept;
         }

@@ -49,6 +49,9 @@ internal sealed class TrafficWindowCache(ILogger logger)
         var tails = new TrafficColumns?[blobs.Count];
         long read = 0, lines = 0;
         var tooLarge = false;
+        // Fewer blobs to read than cores (the usual tick: each host's current blob): each is cut into pieces read side by side.
+        var reading = kept.Where((k, i) => blobs[i].Length > k.Offset).Count();
+        var pieces = Pieces ?? (reading == 0 ? 1 : Math.Max(1, Environment.ProcessorCount / reading));
         await Parallel.ForEachAsync(Enumerable.Range(0, blobs.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
             async (i, token) =>
@@ -60,20 +63,20 @@ internal sealed class TrafficWindowCache(ILogger logger)
                     return;
                 }
                 await using var stream = await open(blobs[i], blob.Offset, token);
-                if (await TrafficColumns.ReadKeptAsync(stream, length, window.Parse, sampling, token) is not var (part, tail, end))
+                if (await ReadRangeAsync(stream, length, length >= MinPieceBytes * 2 ? pieces : 1, window.Parse, sampling, token) is not var (parts, tail, end))
                 {
                     tooLarge = true;
                     return;
                 }
-                if (part.CorruptLines + (tail?.CorruptLines ?? 0) is var corrupt and > 0)
+                if (parts.Sum(p => p.CorruptLines) + (tail?.CorruptLines ?? 0) is var corrupt and > 0)
                 {
                     logger.CorruptLines((int)Math.Min(corrupt, int.MaxValue), blobs[i].Name);
                 }
-                blob.Segments.Add(part);
+                blob.Segments.AddRange(parts);
                 blob.Offset += end;
                 tails[i] = tail;
                 Interlocked.Add(ref read, length);
-                Interlocked.Add(ref lines, part.Lines);
+                Interlocked.Add(ref lines, parts.Sum(p => p.Lines));
             });
         if (tooLarge)
         {
@@ -102,6 +105,53 @@ internal sealed class TrafficWindowCache(ILogger logger)
         var frame = TrafficTable.Merge(request, parts, out var matches);
         _models[model] = window;
         return (frame with { Blobs = blobs.Count, BytesRead = read }, matches);
+    }
+
+    /// <summary>Bytes below which a blob's new bytes are not cut into pieces.</summary>
+    internal int MinPieceBytes { get; set; } = 4 << 20;
+
+    /// <summary>Pieces a blob's new bytes are cut into; null: the cores over the blobs to read (tests set it).</summary>
+    internal int? Pieces { get; set; }
+
+    /// <summary>
+    /// The lines of a blob's new bytes as kept parts (see <see cref="TrafficColumns.ReadKeptAsync"/>), read in
+    /// <paramref name="pieces"/> pieces side by side (the bytes taken into memory and cut after a newline) or streamed as
+    /// one; the unterminated last line apart; and how many of the bytes the parts hold. Null when the window is too large to keep.
+    /// </summary>
+    private static async Task<(List<TrafficColumns> Parts, TrafficColumns? Tail, long End)?> ReadRangeAsync(Stream stream, long length,
+        int pieces, TrafficFrameRequest parse, WindowSampling? sampling, CancellationToken cancellationToken)
+    {
+        if (pieces <= 1 || length > Array.MaxLength)
+        {
+            return await TrafficColumns.ReadKeptAsync(stream, length, parse, sampling, cancellationToken) is var (part, tail, end)
+                ? ([part], tail, end)
+                : null;
+        }
+        var bytes = GC.AllocateUninitializedArray<byte>((int)length);
+        await stream.ReadExactlyAsync(bytes, cancellationToken);
+        var starts = new List<int> { 0 };
+        for (var j = 1; j < pieces; j++)
+        {
+            var at = Math.Max((int)(length * j / pieces), starts[^1]);
+            var newline = bytes.AsSpan(at).IndexOf((byte)'\n');
+            if (newline >= 0 && at + newline + 1 < length)
+            {
+                starts.Add(at + newline + 1);
+            }
+        }
+        var read = await Task.WhenAll(starts.Select((start, j) =>
+        {
+            var size = (j + 1 < starts.Count ? starts[j + 1] : bytes.Length) - start;
+            return Task.Run(() => TrafficColumns.ReadKeptAsync(new MemoryStream(bytes, start, size, writable: false), size, parse, sampling, cancellationToken),
+                cancellationToken);
+        }));
+        if (read.Any(r => r is null))
+        {
+            return null;
+        }
+        // Every piece but the last ends with a newline.
+        var last = read[^1]!.Value;
+        return (read.Select(r => r!.Value.Kept).ToList(), last.Tail, starts[^1] + last.End);
     }
 
     /// <summary>Drops the windows no read has asked for in a day (a model deleted or no longer in production).</summary>

@@ -259,13 +259,19 @@ public sealed class TrafficFrameTests
         Assert.Throws<ArgumentException>(() => new TrafficFrameRequest(schema, From, To, 3));
     }
 
-    [Fact]
-    public async Task A_kept_window_lays_out_each_later_window_as_a_read_of_that_window_alone()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // what was appended cut into three pieces read side by side, as large appends are
+    public async Task A_kept_window_lays_out_each_later_window_as_a_read_of_that_window_alone(bool pieces)
     {
         var random = new Random(21);
         var blobs = await NewBlobsAsync();
         var container = blobs.GetBlobContainerClient(StorageLayout.Traffic);
         var reader = new TrafficReader(blobs);
+        if (pieces)
+        {
+            (reader.KeptWindows.MinPieceBytes, reader.KeptWindows.Pieces) = (1_000, 3);
+        }
         var labels = new FeedbackLabels();
         var logged = new List<(string Id, int Row)>();
         var cut = new Dictionary<string, string>(); // the rest of a line a blob's last append cut short
