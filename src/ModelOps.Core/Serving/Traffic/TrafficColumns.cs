@@ -259,13 +259,7 @@ internal sealed class TrafficColumns
         int[]? picked = null; // the rows kept, when not all of them
         if (inside == Count)
         {
-            for (var f = 0; f < _features; f++)
-            {
-                part._numbers[f] = _numbers[f];
-                part._texts[f] = _texts[f];
-            }
-            (part._predicted, part._predictedLabels, part._probability, part._latency, part._predictionKinds, part._capacity) =
-                (_predicted, _predictedLabels, _probability, _latency, _predictionKinds, _capacity);
+            ShareWith(part);
         }
         else
         {
@@ -277,34 +271,7 @@ internal sealed class TrafficColumns
                     picked[i++] = r;
                 }
             }
-            part.Grow(inside);
-            if (_predictedLabels.Length > 0)
-            {
-                part._predictedLabels = new string?[inside];
-            }
-            for (var i = 0; i < picked.Length; i++)
-            {
-                var r = picked[i];
-                for (var f = 0; f < _features; f++)
-                {
-                    if (_numbers[f] is { } numbers)
-                    {
-                        part._numbers[f]![i] = numbers[r];
-                    }
-                    else
-                    {
-                        part._texts[f]![i] = _texts[f]![r];
-                    }
-                }
-                part._predicted[i] = _predicted[r];
-                part._probability[i] = _probability[r];
-                part._latency[i] = _latency[r];
-                part._predictionKinds[i] = _predictionKinds[r];
-                if (_predictedLabels.Length > 0)
-                {
-                    part._predictedLabels[i] = _predictedLabels[r];
-                }
-            }
+            CopyTo(part, picked);
         }
         part.Count = inside;
         // Where each row of this part went in the window's part (-1 outside), for the facts kept by row.
@@ -348,6 +315,48 @@ internal sealed class TrafficColumns
             }
         }
         return part;
+    }
+
+    /// <summary>Gives <paramref name="part"/> this part's rows by sharing its arrays.</summary>
+    private void ShareWith(TrafficColumns part)
+    {
+        Array.Copy(_numbers, part._numbers, _features);
+        Array.Copy(_texts, part._texts, _features);
+        (part._predicted, part._predictedLabels, part._probability, part._latency, part._predictionKinds, part._capacity) =
+            (_predicted, _predictedLabels, _probability, _latency, _predictionKinds, _capacity);
+    }
+
+    /// <summary>Copies the <paramref name="picked"/> rows, in order, into <paramref name="part"/>'s first rows.</summary>
+    private void CopyTo(TrafficColumns part, int[] picked)
+    {
+        part.Grow(picked.Length);
+        if (_predictedLabels.Length > 0)
+        {
+            part._predictedLabels = new string?[picked.Length];
+        }
+        for (var i = 0; i < picked.Length; i++)
+        {
+            var r = picked[i];
+            for (var f = 0; f < _features; f++)
+            {
+                if (_numbers[f] is { } numbers)
+                {
+                    part._numbers[f]![i] = numbers[r];
+                }
+                else
+                {
+                    part._texts[f]![i] = _texts[f]![r];
+                }
+            }
+            part._predicted[i] = _predicted[r];
+            part._probability[i] = _probability[r];
+            part._latency[i] = _latency[r];
+            part._predictionKinds[i] = _predictionKinds[r];
+            if (_predictedLabels.Length > 0)
+            {
+                part._predictedLabels[i] = _predictedLabels[r];
+            }
+        }
     }
 
     /// <summary>An empty part that only counts unreadable lines (of a kept blob whose rows have all left the window).</summary>

@@ -79,7 +79,8 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
         CancellationToken cancellationToken = default)
     {
         var blobs = await ListAsync(model, feedback: false, request.From, request.To, cancellationToken);
-        if (request.KeepBetweenReads && await KeptWindows.ReadAsync(model, request, blobs, OpenFromAsync, cancellationToken) is { } kept)
+        // Kept lines hold no whole records, so the retraining join (which needs them) always reads afresh.
+        if (request is { KeepBetweenReads: true, KeepLabelledRecords: false } && await KeptWindows.ReadAsync(model, request, blobs, OpenFromAsync, cancellationToken) is { } kept)
         {
             return kept;
         }
