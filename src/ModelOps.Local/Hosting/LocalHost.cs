@@ -117,7 +117,8 @@ public sealed class LocalHost : IAsyncDisposable
         services.AddSingleton(sp => new TrafficLog(sp.GetRequiredService<BlobServiceClient>(),
             builder.Configuration.GetSection("ModelOps:Traffic").Get<TrafficLogOptions>() ?? new TrafficLogOptions(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TrafficLog>>()));
-        services.AddSingleton(sp => new TrafficReader(sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<ILogger<TrafficReader>>()));
+        services.AddSingleton(sp => new TrafficReader(sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<ILogger<TrafficReader>>(),
+            sp.GetRequiredService<IOptions<ModelOpsOptions>>().Value.KeptWindowBytes));
         services.AddSingleton(sp => new FeedbackStore(sp.GetRequiredService<BlobServiceClient>(), sp.GetRequiredService<TimeProvider>(),
             reader: sp.GetRequiredService<TrafficReader>()));
         services.AddSingleton<MonitoringReports>();

@@ -32,6 +32,13 @@ public sealed class ModelOpsOptions
     /// </summary>
     public string? ActivityJournalPath { get; set; }
 
+    /// <summary>
+    /// Most memory the monitor's kept traffic windows (<c>monitor.keepWindow</c>) take in all, estimated from their rows and
+    /// features; past it the windows read longest ago are let go (their next tick reads the whole window). 0 keeps none.
+    /// </summary>
+    [Range(typeof(long), "0", "1099511627776")]
+    public long KeptWindowBytes { get; set; } = 1L << 30;
+
     /// <summary>Most activities running at once on this host.</summary>
     [Range(1, 1024)]
     public int MaxConcurrentActivities { get; set; } = Math.Max(2, Environment.ProcessorCount);

@@ -28,7 +28,8 @@ public sealed record TrafficWindow(IReadOnlyList<TrafficRecord> Records, int Blo
 /// Reads a model's scored requests in a time window [from, to), listing only the hour folders (or whole days) the
 /// window covers and streaming each blob line by line; unreadable lines are skipped and counted.
 /// </summary>
-public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader>? logger = null)
+/// <param name="keptWindowBytes">Most memory the windows kept between reads take in all (see <see cref="TrafficFrameRequest.KeepBetweenReads"/>).</param>
+public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader>? logger = null, long keptWindowBytes = 1L << 30)
 {
     /// <summary>Longest line read; longer ones are skipped as corrupt. The log writes at most 64 KiB per record by default.</summary>
     public const int MaxLineBytes = 1024 * 1024;
@@ -36,7 +37,7 @@ public sealed class TrafficReader(BlobServiceClient blobs, ILogger<TrafficReader
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageLayout.Traffic);
     private readonly ILogger _logger = logger ?? NullLogger<TrafficReader>.Instance;
     /// <summary>The windows kept between reads (<see cref="TrafficFrameRequest.KeepBetweenReads"/>).</summary>
-    internal TrafficWindowCache KeptWindows { get; } = new(logger ?? (ILogger)NullLogger<TrafficReader>.Instance);
+    internal TrafficWindowCache KeptWindows { get; } = new(logger ?? (ILogger)NullLogger<TrafficReader>.Instance) { MaxBytes = keptWindowBytes };
 
     /// <summary>Streams the model's records with <c>from &lt;= Time &lt; to</c>, in blob order (not sorted).</summary>
     public IAsyncEnumerable<TrafficRecord> ReadAsync(ModelName model, DateTimeOffset from, DateTimeOffset to,

@@ -24,6 +24,14 @@ internal sealed class TrafficWindowCache(ILogger logger)
     public delegate Task<Stream> OpenFrom(ListedBlob blob, long offset, CancellationToken cancellationToken);
 
     private readonly ConcurrentDictionary<ModelName, Window> _models = new();
+    private long _reads;
+
+    /// <summary>Most memory the kept windows take in all (an estimate from their rows and features): past it, the windows
+    /// read longest ago are let go, and a window larger alone is not kept.</summary>
+    public long MaxBytes { get; set; } = 1L << 30;
+
+    /// <summary>What the kept windows take now, by the same estimate.</summary>
+    public long Bytes => _models.Values.Sum(w => w.Bytes);
 
     /// <summary>The window's frame from the kept lines and the bytes appended since; null when the window is too large to
     /// keep (its bound would sample it) and must be read afresh.</summary>
@@ -103,7 +111,8 @@ internal sealed class TrafficWindowCache(ILogger logger)
         window.Observe(lines, read);
         window.LastTo = request.To;
         var frame = TrafficTable.Merge(request, parts, out var matches);
-        _models[model] = window;
+        window.LastRead = Interlocked.Increment(ref _reads);
+        Keep(model, window);
         return (frame with { Blobs = blobs.Count, BytesRead = read }, matches);
     }
 
@@ -154,6 +163,24 @@ internal sealed class TrafficWindowCache(ILogger logger)
         return (read.Select(r => r!.Value.Kept).ToList(), last.Tail, starts[^1] + last.End);
     }
 
+    /// <summary>Keeps the window just read within <see cref="MaxBytes"/>, letting go of the windows read longest ago.</summary>
+    private void Keep(ModelName model, Window window)
+    {
+        if (window.Bytes > MaxBytes)
+        {
+            return;
+        }
+        _models[model] = window;
+        foreach (var (other, _) in _models.Where(m => m.Key != model).OrderBy(m => m.Value.LastRead).ToList())
+        {
+            if (Bytes <= MaxBytes)
+            {
+                break;
+            }
+            _models.TryRemove(other, out _);
+        }
+    }
+
     /// <summary>Drops the windows no read has asked for in a day (a model deleted or no longer in production).</summary>
     private void Forget(DateTimeOffset now)
     {
@@ -181,6 +208,12 @@ internal sealed class TrafficWindowCache(ILogger logger)
         public double LinesPerByte => _bytes == 0 ? 0 : (double)_lines / _bytes;
 
         public DateTimeOffset LastTo { get; set; }
+
+        /// <summary>When it was last read, in reads of this cache.</summary>
+        public long LastRead { get; set; }
+
+        /// <summary>About the memory the kept lines take: a value per feature and about 50 bytes of their own per row.</summary>
+        public long Bytes => Blobs.Values.Sum(b => b.Segments.Sum(s => (long)s.Count)) * (8L * Parse.Features.Columns.Count + 50);
 
         /// <summary>Whether the kept lines can lay out <paramref name="window"/>: same features and version, and no earlier start.</summary>
         public bool Serves(TrafficFrameRequest window) =>

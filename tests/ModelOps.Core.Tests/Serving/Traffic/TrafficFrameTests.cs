@@ -350,6 +350,39 @@ public sealed class TrafficFrameTests
     }
 
     [Fact]
+    public async Task Kept_windows_stay_within_the_host_budget_and_the_one_read_longest_ago_goes_first()
+    {
+        var (blobs, _, _, _) = await TrafficAndFeedbackAsync(new Random(19), linesPerBlob: 300);
+        var other = ModelName.Parse("churn-eu");
+        var container = blobs.GetBlobContainerClient(StorageLayout.Traffic);
+        await foreach (var item in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, Churn + "/", CancellationToken.None))
+        {
+            var content = (await container.GetBlobClient(item.Name).DownloadContentAsync()).Value.Content;
+            await container.GetBlobClient(other + item.Name[Churn.ToString().Length..]).UploadAsync(content);
+        }
+        var reader = new TrafficReader(blobs);
+        async Task<long> ReadAsync(ModelName model) =>
+            (await reader.ReadFrameAsync(model, new TrafficFrameRequest(Schema, From, To, 3) { KeepBetweenReads = true })).Frame.BytesRead;
+
+        var whole = await ReadAsync(Churn);
+        Assert.Equal(0, await ReadAsync(Churn));
+        var one = reader.KeptWindows.Bytes;
+        Assert.True(one > 0);
+
+        reader.KeptWindows.MaxBytes = one * 3 / 2; // room for one window
+        Assert.Equal(whole, await ReadAsync(other));
+        Assert.Equal(0, await ReadAsync(other));
+        Assert.Equal(whole, await ReadAsync(Churn)); // let go for the other, read longest ago
+        Assert.Equal(whole, await ReadAsync(other)); // and now the other way round
+        Assert.Equal(one, reader.KeptWindows.Bytes);
+
+        reader.KeptWindows.MaxBytes = one / 2; // no room: served from what is kept this once, then let go
+        Assert.Equal(0, await ReadAsync(other));
+        Assert.Equal(whole, await ReadAsync(other));
+        Assert.Equal(0, reader.KeptWindows.Bytes);
+    }
+
+    [Fact]
     public async Task A_window_its_bound_would_sample_is_not_kept_but_read_afresh()
     {
         var (blobs, _, _, _) = await TrafficAndFeedbackAsync(new Random(17), linesPerBlob: 3_000);
