@@ -33,6 +33,15 @@ internal sealed class TrafficWindowCache(ILogger logger)
     /// <summary>What the kept windows take now, by the same estimate.</summary>
     public long Bytes => _models.Values.Sum(w => w.Bytes);
 
+    /// <summary>Bytes below which a blob's new bytes are not cut into pieces.</summary>
+    internal int MinPieceBytes { get; set; } = 4 << 20;
+
+    /// <summary>Pieces a blob's new bytes are cut into; null: the cores over the blobs to read (tests set it).</summary>
+    internal int? Pieces { get; set; }
+
+    /// <summary>Most new bytes of a blob taken into memory to be cut into pieces; more are streamed as one.</summary>
+    private const int MaxSplitBytes = 256 << 20;
+
     /// <summary>The window's frame from the kept lines and the bytes appended since; null when the window is too large to
     /// keep (its bound would sample it) and must be read afresh.</summary>
     public async Task<(TrafficFrame Frame, List<LabelMatch> Matches)?> ReadAsync(ModelName model, TrafficFrameRequest request,
@@ -51,9 +60,45 @@ internal sealed class TrafficWindowCache(ILogger logger)
             return null;
         }
         var sampling = request.MaxRows is { } max && window.LinesPerByte == 0 ? new WindowSampling(max, listedBytes) : null;
-
         var kept = blobs.Select(b => window.Blobs.TryGetValue(b.Name, out var k) && k.Created == b.Created && k.Offset <= b.Length
             ? k : new KeptBlob(b.Created)).ToArray();
+        if (await ReadAppendedAsync(window, blobs, kept, open, sampling, cancellationToken) is not var (tails, read))
+        {
+            return null;
+        }
+
+        // The window laid out from what is kept of each blob, in blob order.
+        window.Blobs.Clear();
+        var parts = new List<TrafficColumns>();
+        for (var i = 0; i < blobs.Count; i++)
+        {
+            var blob = kept[i];
+            window.Blobs[blobs[i].Name] = blob;
+            blob.DropBefore(request.From);
+            if (blob.DroppedCorruptLines > 0)
+            {
+                parts.Add(TrafficColumns.CorruptOnly(window.Parse, blob.DroppedCorruptLines));
+            }
+            parts.AddRange(blob.Segments.Select(s => s.Within(request)));
+            if (tails[i] is { } tail)
+            {
+                parts.Add(tail.Within(request));
+            }
+        }
+        var frame = TrafficTable.Merge(request, parts, out var matches);
+        window.LastTo = request.To;
+        window.LastRead = Interlocked.Increment(ref _reads);
+        Keep(model, window);
+        return (frame with { Blobs = blobs.Count, BytesRead = read }, matches);
+    }
+
+    /// <summary>
+    /// Reads what each blob gained since it was last read into its kept parts, a few blobs at a time; returns each blob's
+    /// unterminated last line (read for this window only) and the bytes read, or null when the window is too large to keep.
+    /// </summary>
+    private async Task<(TrafficColumns?[] Tails, long Read)?> ReadAppendedAsync(Window window, IReadOnlyList<ListedBlob> blobs,
+        KeptBlob[] kept, OpenFrom open, WindowSampling? sampling, CancellationToken cancellationToken)
+    {
         var tails = new TrafficColumns?[blobs.Count];
         long read = 0, lines = 0;
         var tooLarge = false;
@@ -90,37 +135,9 @@ internal sealed class TrafficWindowCache(ILogger logger)
         {
             return null;
         }
-
-        window.Blobs.Clear();
-        var parts = new List<TrafficColumns>();
-        for (var i = 0; i < blobs.Count; i++)
-        {
-            var blob = kept[i];
-            window.Blobs[blobs[i].Name] = blob;
-            blob.DropBefore(request.From);
-            if (blob.DroppedCorruptLines > 0)
-            {
-                parts.Add(TrafficColumns.CorruptOnly(window.Parse, blob.DroppedCorruptLines));
-            }
-            parts.AddRange(blob.Segments.Select(s => s.Within(request)));
-            if (tails[i] is { } tail)
-            {
-                parts.Add(tail.Within(request));
-            }
-        }
         window.Observe(lines, read);
-        window.LastTo = request.To;
-        var frame = TrafficTable.Merge(request, parts, out var matches);
-        window.LastRead = Interlocked.Increment(ref _reads);
-        Keep(model, window);
-        return (frame with { Blobs = blobs.Count, BytesRead = read }, matches);
+        return (tails, read);
     }
-
-    /// <summary>Bytes below which a blob's new bytes are not cut into pieces.</summary>
-    internal int MinPieceBytes { get; set; } = 4 << 20;
-
-    /// <summary>Pieces a blob's new bytes are cut into; null: the cores over the blobs to read (tests set it).</summary>
-    internal int? Pieces { get; set; }
 
     /// <summary>
     /// The lines of a blob's new bytes as kept parts (see <see cref="TrafficColumns.ReadKeptAsync"/>), read in
@@ -130,7 +147,7 @@ internal sealed class TrafficWindowCache(ILogger logger)
     private static async Task<(List<TrafficColumns> Parts, TrafficColumns? Tail, long End)?> ReadRangeAsync(Stream stream, long length,
         int pieces, TrafficFrameRequest parse, WindowSampling? sampling, CancellationToken cancellationToken)
     {
-        if (pieces <= 1 || length > Array.MaxLength)
+        if (pieces <= 1 || length > MaxSplitBytes)
         {
             return await TrafficColumns.ReadKeptAsync(stream, length, parse, sampling, cancellationToken) is var (part, tail, end)
                 ? ([part], tail, end)
