@@ -103,7 +103,7 @@ public sealed class MonitorTests
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
         await using var host = await RunningHost.StartAsync(null, b => b.Services.AddSingleton<TimeProvider>(clock));
         await host.DropAsync("churn/modelops.json", Config.Replace("\"consecutiveWindows\": 2", "\"consecutiveWindows\": 1")
-            .Replace("\"p95LatencyMs\": 10000", "\"p95LatencyMs\": 0.000001"));
+            .Replace("\"p95LatencyMs\": 10000", "\"p95LatencyMs\": 0.000001, \"keepWindow\": false"));
         await host.DropAsync("churn/customers.csv", SyntheticData.Binary(rows: 400, seed: 45));
         PipelineEndToEndTests.AssertDeployed(await host.WaitForRunAsync("churn"), version: 1);
 
@@ -113,6 +113,11 @@ public sealed class MonitorTests
         Assert.Equal("retrain", Action(report));
         Assert.True(report.GetProperty("latency").GetProperty("alarm").GetBoolean());
         Assert.Contains(report.GetProperty("problems").EnumerateArray(), p => p.GetString()!.StartsWith("latency"));
+
+        // With keepWindow off, the next tick reads the whole window again.
+        var again = await TickAsync(host);
+        Assert.True(report.GetProperty("trafficBytesRead").GetInt64() > 0);
+        Assert.Equal(report.GetProperty("trafficBytesRead").GetInt64(), again.GetProperty("trafficBytesRead").GetInt64());
     }
 
     [Fact]
