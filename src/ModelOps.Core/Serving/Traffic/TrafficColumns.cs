@@ -128,15 +128,13 @@ internal sealed class TrafficColumns
 
     public long TypeErrors(int feature) => _typeErrors[feature];
 
-    public ReadOnlySpan<double> Predicted => _predicted.AsSpan(0, Count);
-
-    public ReadOnlySpan<string?> PredictedLabels => _predictedLabels.Length == 0 ? default : _predictedLabels.AsSpan(0, Count);
-
-    public ReadOnlySpan<double> Probability => _probability.AsSpan(0, Count);
-
     public ReadOnlySpan<double> Latency => _latency.AsSpan(0, Count);
 
     public ReadOnlySpan<PredictionKind> PredictionKinds => _predictionKinds.AsSpan(0, Count);
+
+    /// <summary>Row <paramref name="row"/>'s prediction as read (its kind, value or label, probability).</summary>
+    public LoggedPrediction PredictionAt(int row) =>
+        new(_predictionKinds[row], _predicted[row], _probability[row], _predictedLabels.Length == 0 ? null : _predictedLabels[row]);
 
     /// <summary>The latency of each request taken once: from its row 0.</summary>
     public List<double> RequestLatencies => _requestLatencies;
@@ -200,20 +198,19 @@ internal sealed class TrafficColumns
     {
         var kept = new TrafficColumns(request);
         TrafficColumns? tail = null;
-        long lines = 0, bytes = 0, end = 0;
+        long bytes = 0, end = 0;
         await foreach (var line in JsonLinesScanner.ReadAsync(stream, TrafficReader.MaxLineBytes, cancellationToken))
         {
-            if (++lines == SampleLines)
+            if (++kept.Lines == SampleLines)
             {
-                if (sampling?.ShareFor(lines - 1, bytes) < 1)
+                if (sampling?.ShareFor(kept.Lines - 1, bytes) < 1)
                 {
                     return null;
                 }
-                kept.ReserveFor(length, lines, bytes, 1);
+                kept.ReserveFor(length, kept.Lines, bytes, 1);
             }
             bytes += line.Bytes.Length + 1;
             var part = kept;
-            kept.Lines++;
             if (line.Unterminated)
             {
                 part = tail = new TrafficColumns(request);
@@ -310,8 +307,7 @@ internal sealed class TrafficColumns
             }
             if (r < Count && window.Labels?.Find(keys[r]) is { } found && At(r) is var at and >= 0)
             {
-                part._matches.Add(new LabelMatch(at, found, null, new LoggedPrediction(_predictionKinds[r], _predicted[r], _probability[r],
-                    _predictedLabels.Length == 0 ? null : _predictedLabels[r])));
+                part._matches.Add(new LabelMatch(at, found, null, PredictionAt(r)));
             }
         }
         return part;
@@ -428,9 +424,7 @@ internal sealed class TrafficColumns
         }
         if (_request.Labels?.Find(_requestId.AsSpan(0, requestIdLength), row) is { } label)
         {
-            var prediction = taken
-                ? new LoggedPrediction(_predictionKinds[Count], _predicted[Count], _probability[Count], _predictedLabels.Length == 0 ? null : _predictedLabels[Count])
-                : (LoggedPrediction?)null;
+            var prediction = taken ? PredictionAt(Count) : (LoggedPrediction?)null;
             _matches.Add(new LabelMatch(taken && inSample ? Count : -1, label, _request.KeepLabelledRecords ? Whole(line) : null, prediction));
         }
         if (taken && inSample)

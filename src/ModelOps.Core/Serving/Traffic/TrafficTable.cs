@@ -95,13 +95,9 @@ public static class TrafficTable
         var at = 0;
         foreach (var part in parts)
         {
-            var kinds = part.PredictionKinds;
-            var numbers = part.Predicted;
-            var shares = part.Probability;
-            var names = part.PredictedLabels;
-            for (var r = 0; r < kinds.Length; r++, at++)
+            for (var r = 0; r < part.Count; r++, at++)
             {
-                var prediction = new LoggedPrediction(kinds[r], numbers[r], shares[r], names.IsEmpty ? null : names[r]).As(first);
+                var prediction = part.PredictionAt(r).As(first);
                 probability[at] = prediction.Probability;
                 if (labels is not null)
                 {
