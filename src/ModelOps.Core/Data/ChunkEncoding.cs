@@ -273,29 +273,30 @@ internal static class ChunkEncoding
             switch (width)
             {
                 case 4:
-                    Vector256.Narrow(Offsets(ref source, i, baselines), Offsets(ref source, i + 4, baselines))
-                        .StoreUnsafe(ref Unsafe.As<byte, uint>(ref output), (nuint)i);
+                    Ints(ref source, i, baselines).StoreUnsafe(ref Unsafe.As<byte, uint>(ref output), (nuint)i);
                     break;
                 case 2:
-                    Vector256.Narrow(
-                            Vector256.Narrow(Offsets(ref source, i, baselines), Offsets(ref source, i + 4, baselines)),
-                            Vector256.Narrow(Offsets(ref source, i + 8, baselines), Offsets(ref source, i + 12, baselines)))
-                        .StoreUnsafe(ref Unsafe.As<byte, ushort>(ref output), (nuint)i);
+                    Shorts(ref source, i, baselines).StoreUnsafe(ref Unsafe.As<byte, ushort>(ref output), (nuint)i);
                     break;
                 default:
-                    var low = Vector256.Narrow(
-                        Vector256.Narrow(Offsets(ref source, i, baselines), Offsets(ref source, i + 4, baselines)),
-                        Vector256.Narrow(Offsets(ref source, i + 8, baselines), Offsets(ref source, i + 12, baselines)));
-                    var high = Vector256.Narrow(
-                        Vector256.Narrow(Offsets(ref source, i + 16, baselines), Offsets(ref source, i + 20, baselines)),
-                        Vector256.Narrow(Offsets(ref source, i + 24, baselines), Offsets(ref source, i + 28, baselines)));
-                    Vector256.Narrow(low, high).StoreUnsafe(ref output, (nuint)i);
+                    Vector256.Narrow(Shorts(ref source, i, baselines), Shorts(ref source, i + 16, baselines)).StoreUnsafe(ref output, (nuint)i);
                     break;
             }
         }
         return i;
     }
 
+    // Sixteen offsets from source[at..] as 16-bit values.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ushort> Shorts(ref long source, int at, Vector256<long> baselines) =>
+        Vector256.Narrow(Ints(ref source, at, baselines), Ints(ref source, at + 8, baselines));
+
+    // Eight offsets from source[at..] as 32-bit values.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Ints(ref long source, int at, Vector256<long> baselines) =>
+        Vector256.Narrow(Offsets(ref source, at, baselines), Offsets(ref source, at + 4, baselines));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<ulong> Offsets(ref long source, int at, Vector256<long> baselines)
     {
         var v = Vector256.LoadUnsafe(ref source, (nuint)at);
@@ -320,31 +321,38 @@ internal static class ChunkEncoding
                     Restore(Vector256.LoadUnsafe(ref Unsafe.As<byte, uint>(ref input), (nuint)i), ref target, i, baselines, largest);
                     break;
                 case 2:
-                    var (shortsLow, shortsHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.As<byte, ushort>(ref input), (nuint)i));
-                    Restore(shortsLow, ref target, i, baselines, largest);
-                    Restore(shortsHigh, ref target, i + 8, baselines, largest);
+                    RestoreShorts(Vector256.LoadUnsafe(ref Unsafe.As<byte, ushort>(ref input), (nuint)i), ref target, i, baselines, largest);
                     break;
                 default:
-                    var (bytesLow, bytesHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref input, (nuint)i));
-                    var (a, b) = Vector256.Widen(bytesLow);
-                    var (c, d) = Vector256.Widen(bytesHigh);
-                    Restore(a, ref target, i, baselines, largest);
-                    Restore(b, ref target, i + 8, baselines, largest);
-                    Restore(c, ref target, i + 16, baselines, largest);
-                    Restore(d, ref target, i + 24, baselines, largest);
+                    var (low, high) = Vector256.Widen(Vector256.LoadUnsafe(ref input, (nuint)i));
+                    RestoreShorts(low, ref target, i, baselines, largest);
+                    RestoreShorts(high, ref target, i + 16, baselines, largest);
                     break;
             }
         }
         return i;
     }
 
+    // Sixteen offsets back to values at target[at..at + 16].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RestoreShorts(Vector256<ushort> offsets, ref long target, int at, Vector256<long> baselines, Vector256<ulong> largest)
+    {
+        var (low, high) = Vector256.Widen(offsets);
+        Restore(low, ref target, at, baselines, largest);
+        Restore(high, ref target, at + 8, baselines, largest);
+    }
+
     // Eight offsets back to values at target[at..at + 8].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Restore(Vector256<uint> offsets, ref long target, int at, Vector256<long> baselines, Vector256<ulong> largest)
     {
         var (low, high) = Vector256.Widen(offsets);
-        Vector256.ConditionalSelect(Vector256.Equals(low, largest).AsInt64(), Vector256.Create(Missing), low.AsInt64() + baselines)
-            .StoreUnsafe(ref target, (nuint)at);
-        Vector256.ConditionalSelect(Vector256.Equals(high, largest).AsInt64(), Vector256.Create(Missing), high.AsInt64() + baselines)
-            .StoreUnsafe(ref target, (nuint)(at + 4));
+        Values(low, baselines, largest).StoreUnsafe(ref target, (nuint)at);
+        Values(high, baselines, largest).StoreUnsafe(ref target, (nuint)(at + 4));
     }
+
+    // Four offsets back to values: the width's largest is Missing.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<long> Values(Vector256<ulong> offsets, Vector256<long> baselines, Vector256<ulong> largest) =>
+        Vector256.ConditionalSelect(Vector256.Equals(offsets, largest).AsInt64(), Vector256.Create(Missing), offsets.AsInt64() + baselines);
 }
