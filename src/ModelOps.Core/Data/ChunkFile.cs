@@ -48,29 +48,7 @@ public static class ChunkFile
     public static (Table Table, long[] RowNumbers) ReadTableWithRowNumbers(Stream stream, TableSchema? schema = null)
     {
         var (fileSchema, chunks) = Read(stream);
-        var read = chunks.ToList();
-        var parts = read.Select(c => c.Rows).ToList();
-        var rows = parts.Sum(p => p.RowCount);
-        var numbers = read.SelectMany(c => c.RowNumbers).ToArray();
-        var columns = new object[fileSchema.Columns.Count];
-        for (var c = 0; c < columns.Length; c++)
-        {
-            if (fileSchema.Columns[c].Kind.IsString())
-            {
-                var all = new string?[rows];
-                var at = 0;
-                foreach (var p in parts) { p.Categorical(c).CopyTo(all, at); at += p.RowCount; }
-                columns[c] = all;
-            }
-            else
-            {
-                var all = new double[rows];
-                var at = 0;
-                foreach (var p in parts) { p.Numeric(c).CopyTo(all, at); at += p.RowCount; }
-                columns[c] = all;
-            }
-        }
-        return (new Table(schema ?? fileSchema, columns), numbers);
+        return TableChunk.Concat(chunks.ToList(), schema ?? fileSchema);
     }
 
     private static IEnumerable<TableChunk> ReadChunks(BinaryReader reader, TableSchema schema, bool reuse)

@@ -24,7 +24,9 @@ public sealed record CleaningReport(
 /// <summary>Outlier clipping of one numeric column: values below <see cref="Lower"/> or above <see cref="Upper"/> are set to them.</summary>
 /// <param name="Method"><c>quantile</c> or <c>iqr</c>.</param>
 /// <param name="Clipped">How many values this cleaning clipped.</param>
-public sealed record ColumnClip(string Column, string Method, double Lower, double Upper, int Clipped);
+/// <param name="Estimated">True when <paramref name="Clipped"/> is estimated from the sample the bounds come from (a column
+/// of more than 32,768 values in the streaming pass), as the bounds are.</param>
+public sealed record ColumnClip(string Column, string Method, double Lower, double Upper, int Clipped, bool Estimated = false);
 
 /// <summary>How missing values in one column are filled.</summary>
 /// <param name="Strategy"><c>median</c> for numeric and datetime columns, <c>most_frequent</c> for categorical and boolean ones,

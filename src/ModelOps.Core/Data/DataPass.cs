@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -7,9 +8,9 @@ namespace ModelOps.Core.Data;
 /// <summary>
 /// The first streaming pass over a data set, chunk by chunk in bounded memory: validation counts, the raw profile,
 /// rows without a label and exact duplicates (a set of row hashes, see <see cref="RowHashSet"/>) set aside with their reasons, and the
-/// statistics of the rows kept, from which <see cref="Finish"/> makes the cleaning plan. <see cref="Add"/> says which rows
-/// of each chunk stay, so the caller can set them aside (a <see cref="ChunkFile"/>) for <see cref="CleanedWriter"/> to
-/// apply the plan to in a second pass.
+/// statistics of the rows kept, from which <see cref="Finish"/> makes the cleaning plan and works out what it will do
+/// (<see cref="CleaningOutcome"/>). <see cref="Add"/> says which rows of each chunk stay, so the caller can set them aside
+/// (a <see cref="ChunkFile"/>) for <see cref="CleanedRows"/> to clean as they are read: there is no second pass.
 /// The result matches <see cref="Cleaner.Clean(Table, string, CleaningOptions, IReadOnlyList{long}?)"/> and
 /// <see cref="Profiler.Profile"/> on data that fits the quantile sketch (<see cref="ProfileOptions.QuantileSample"/> values);
 /// above it medians, quantiles, clip bounds and histograms without a baseline come from the sketch's sample.
@@ -28,8 +29,11 @@ public sealed class DataPass
     private readonly RejectedRowLog _rejected;
     private ulong[] _fingerprints = [];
     private UInt128[] _hashes = [];
-    private readonly HashSet<double> _labelNumbers = [];
-    private readonly HashSet<string> _labelStrings = new(StringComparer.Ordinal);
+    // Kept rows per label value, up to MaxLabelLevels values: the task, the classes and the holdout split's counts.
+    private readonly Dictionary<double, long> _labelNumbers = [];
+    private readonly Dictionary<string, long> _labelStrings = new(StringComparer.Ordinal);
+    private bool _moreLabelLevels;
+    private long _keptRows;
     private readonly List<(int Row, string Reason)> _setAside = [];
     private readonly List<string> _files = [];
     private long _rows;
@@ -122,8 +126,8 @@ public sealed class DataPass
             else
             {
                 keep.Add(r);
-                if (labels is double[] numbers) { if (_labelNumbers.Count < MaxLabelLevels) _labelNumbers.Add(numbers[r]); }
-                else if (_labelStrings.Count < MaxLabelLevels) _labelStrings.Add(((string?[])labels)[r]!);
+                if (labels is double[] numbers) CountLabel(_labelNumbers, numbers[r]);
+                else CountLabel(_labelStrings, ((string?[])labels)[r]!);
             }
         }
         _rows += n;
@@ -142,6 +146,40 @@ public sealed class DataPass
         _rejectedStats.Add(table, dropped);
         _kept.Add(table, keep);
         return keep;
+    }
+
+    private void CountLabel<T>(Dictionary<T, long> counts, T label) where T : notnull
+    {
+        ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(counts, label);
+        if (!Unsafe.IsNullRef(ref count)) count++;
+        else if (counts.Count < MaxLabelLevels) counts.Add(label, 1);
+        else _moreLabelLevels = true;
+    }
+
+    /// <summary>True when every label value of the kept rows was counted (at most 1,001 of them): a split can be stratified.</summary>
+    public bool LabelLevelsCounted => !_moreLabelLevels;
+
+    /// <summary>
+    /// How many kept rows <paramref name="split"/> gives to training and holds out, from the label counts alone (no rows
+    /// are met): what <see cref="CleanedRows"/> will find reading them.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Before <see cref="Finish"/>, or a stratified split of more label values than were counted.</exception>
+    public (long Train, long Holdout) Split(HoldoutSplit split)
+    {
+        ArgumentNullException.ThrowIfNull(split);
+        if (split.Stratify && _moreLabelLevels)
+        {
+            throw new InvalidOperationException($"The label has more than {MaxLabelLevels} values: a split by label value cannot be counted.");
+        }
+        if (_finished is null)
+        {
+            throw new InvalidOperationException("The split is counted once the pass is finished.");
+        }
+        var splitter = split.Start();
+        var kept = _keptRows;
+        var holdout = !split.Stratify ? splitter.HeldOut("", kept)
+            : _labelStrings.Sum(l => splitter.HeldOut(l.Key, l.Value)) + _labelNumbers.Sum(l => splitter.HeldOut(l.Key, l.Value));
+        return (kept - holdout, holdout);
     }
 
     private string Reason(string reason) => _files.Count == 0 ? reason : $"{_files[^1]}: {reason}";
@@ -169,11 +207,13 @@ public sealed class DataPass
         {
             return done;
         }
-        _seen = null; // the largest structure of the pass; the second pass needs only which rows stay
+        _seen = null; // the largest structure of the pass, of no use once the kept rows are known
         _fingerprints = [];
         _hashes = [];
         // The plan comes from the kept rows' statistics; the rejected rows then join them for the raw profile.
         var plan = _label >= 0 && _kept.RowCount > 0 ? Plan() : null;
+        var outcome = plan is null ? default : CleaningOutcome.Of(plan, Schema, _kept.Column);
+        _keptRows = _kept.RowCount;
         _kept.Merge(_rejectedStats);
         var profile = _kept.Build();
         var report = DataValidator.Validate(Schema, _rows, _checks, profile, read is null ? _context : _context with { Read = read }, _validation);
@@ -182,7 +222,9 @@ public sealed class DataPass
             throw new DataFileException(DataFileErrorCodes.AllLabelsMissing,
                 $"Every row ({_rows:N0}) is missing a value in the label column '{_labelName}', so there is nothing to learn from.");
         }
-        return _finished = new DataPassResult(profile, report, report.Passed ? plan : null, _rejected.Rows, _rejected.Count);
+        return _finished = report.Passed
+            ? new DataPassResult(profile, report, plan, _rejected.Rows, _rejected.Count, outcome.Report, outcome.Schema)
+            : new DataPassResult(profile, report, null, _rejected.Rows, _rejected.Count);
     }
 
     private DataPassResult? _finished;
@@ -238,7 +280,7 @@ public sealed class DataPass
         {
             if (c == label)
             {
-                columns[c] = kind.IsString() ? _labelStrings.Order(StringComparer.Ordinal).ToArray<string?>() : _labelNumbers.Order().ToArray();
+                columns[c] = kind.IsString() ? _labelStrings.Keys.Order(StringComparer.Ordinal).ToArray<string?>() : _labelNumbers.Keys.Order().ToArray();
             }
             else
             {
@@ -350,10 +392,12 @@ public sealed class DataPass
 /// <param name="Rejected">Rows set aside (no label, exact duplicates) with their reasons, in the order read; empty when
 /// they went to a spill stream (see <see cref="RejectedRowLog"/>).</param>
 /// <param name="RejectedCount">How many rows were set aside.</param>
+/// <param name="Cleaning">What the plan does to the kept rows (fills, clips, constant columns); null when validation failed.</param>
+/// <param name="CleanedSchema">The kept rows' schema once cleaned (ranges, levels, nullability); null when validation failed.</param>
 public sealed record DataPassResult(DataProfile Profile, ValidationReport Validation, CleaningPlan? Plan, IReadOnlyList<RejectedRow> Rejected,
-    long RejectedCount);
+    long RejectedCount, CleaningReport? Cleaning = null, TableSchema? CleanedSchema = null);
 
-/// <summary>The cleaning worked out in the first pass, to apply in the second (<see cref="CleanedWriter"/>).</summary>
+/// <summary>The cleaning worked out in the first pass, applied as the kept rows are read (<see cref="CleanedRows"/>).</summary>
 public sealed record CleaningPlan(
     string LabelColumn,
     long RowsIn,

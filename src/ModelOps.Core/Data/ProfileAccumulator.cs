@@ -102,6 +102,9 @@ public sealed class ColumnStats
 
     public long NonFinite { get; private set; }
 
+    /// <summary>How many of <see cref="NonFinite"/> are +infinity (the others are -infinity).</summary>
+    public long PositiveInfinities { get; private set; }
+
     public double Min { get; private set; } = double.PositiveInfinity;
 
     public double Max { get; private set; } = double.NegativeInfinity;
@@ -151,16 +154,21 @@ public sealed class ColumnStats
         var n = rows?.Length ?? values.Length;
         if (_present.Length < n) _present = new double[Math.Max(n, 1024)];
         var present = _present;
-        int kept = 0, missing = 0, nonFinite = 0;
+        int kept = 0, missing = 0, nonFinite = 0, positive = 0;
         for (var i = 0; i < n; i++)
         {
             var v = values[rows is null ? i : rows[i]];
             if (double.IsFinite(v)) present[kept++] = v;
             else if (double.IsNaN(v)) missing++;
-            else nonFinite++;
+            else
+            {
+                nonFinite++;
+                if (v > 0) positive++;
+            }
         }
         Missing += missing;
         NonFinite += nonFinite;
+        PositiveInfinities += positive;
         return present.AsSpan(0, kept);
     }
 
@@ -215,6 +223,7 @@ public sealed class ColumnStats
     {
         Missing += other.Missing;
         NonFinite += other.NonFinite;
+        PositiveInfinities += other.PositiveInfinities;
         if (_byReference is not null)
         {
             var theirs = other._byReference!;

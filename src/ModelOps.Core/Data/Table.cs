@@ -91,9 +91,11 @@ public sealed class Table
     private static T[] Gather<T>(T[] source, IReadOnlyList<int> rows)
     {
         var result = new T[rows.Count];
-        if (rows is int[] array)
+        if (rows is int[] or List<int>)
         {
-            for (var i = 0; i < array.Length; i++) result[i] = source[array[i]];
+            // Without an interface call per row.
+            var span = rows is int[] array ? array : System.Runtime.InteropServices.CollectionsMarshal.AsSpan((List<int>)rows);
+            for (var i = 0; i < span.Length; i++) result[i] = source[span[i]];
         }
         else
         {

@@ -18,18 +18,6 @@ public sealed class RunStore(BlobServiceClient blobs)
     private readonly ConcurrentDictionary<string, Lazy<Task<Table>>> _tables = new();
     private readonly ConcurrentQueue<string> _tableOrder = new();
 
-    public async Task<string> WriteTableAsync(string runId, string file, Table table, CancellationToken cancellationToken)
-    {
-        var path = StorageLayout.RunFile(runId, file);
-        using (var buffer = new MemoryStream())
-        {
-            await CsvTableWriter.WriteAsync(table, buffer, cancellationToken);
-            buffer.Position = 0;
-            await _runs.GetBlobClient(path).UploadAsync(buffer, overwrite: true, cancellationToken);
-        }
-        return path;
-    }
-
     /// <summary>
     /// A stream that writes (replacing) the run's file, uploading behind the writer: the file appears when the stream's
     /// <see cref="BlockUploadStream.CompleteAsync"/> returns; await <see cref="BlockUploadStream.WaitForRoomAsync"/>
@@ -46,21 +34,22 @@ public sealed class RunStore(BlobServiceClient blobs)
     public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken) =>
         (await _runs.GetBlobClient(path).DownloadStreamingAsync(cancellationToken: cancellationToken)).Value.Content;
 
-    /// <summary>Reads a table this run wrote, with the kinds of <paramref name="schema"/> rather than re-inferring them.</summary>
-    public Task<Table> ReadTableAsync(string path, TableSchema schema, CancellationToken cancellationToken) =>
-        ReadTableAsync(path, schema, null, cancellationToken);
+    /// <summary>One side of the run's cleaned rows as a table with <paramref name="schema"/> (the cleaned schema).</summary>
+    public Task<Table> ReadRowsAsync(KeptRows rows, SplitSide side, TableSchema schema, CancellationToken cancellationToken) =>
+        ReadRowsAsync(rows, side, schema, null, cancellationToken);
 
     /// <summary>
-    /// Reads a table this run wrote, with the feedback rows' weights as an extra column when <paramref name="weighting"/>
-    /// is given (a chunk file only: the weights come from its row numbers).
+    /// One side of the run's cleaned rows (<see cref="CleanedRows"/>: the kept rows read with the plan applied and the split
+    /// replayed), with the feedback rows' weights as an extra column when <paramref name="weighting"/> is given.
     /// </summary>
-    public Task<Table> ReadTableAsync(string path, TableSchema schema, FeedbackWeighting? weighting, CancellationToken cancellationToken)
+    public Task<Table> ReadRowsAsync(KeptRows rows, SplitSide side, TableSchema schema, FeedbackWeighting? weighting, CancellationToken cancellationToken)
     {
-        var key = weighting is null ? path : $"{path}#{weighting}";
+        ArgumentNullException.ThrowIfNull(rows);
+        var key = $"{rows.Path}#{side}#{weighting}";
         var entry = _tables.GetOrAdd(key, k =>
         {
             _tableOrder.Enqueue(k);
-            return new Lazy<Task<Table>>(() => LoadTableAsync(path, k, schema, weighting, cancellationToken));
+            return new Lazy<Task<Table>>(() => LoadRowsAsync(rows, side, k, schema, weighting, cancellationToken));
         });
         while (_tableOrder.Count > CachedTables && _tableOrder.TryDequeue(out var oldest))
         {
@@ -69,26 +58,15 @@ public sealed class RunStore(BlobServiceClient blobs)
         return entry.Value;
     }
 
-    /// <summary>Reads a table this run wrote, with the kinds saved at <paramref name="schemaPath"/>.</summary>
-    public async Task<Table> ReadTableAsync(string path, string schemaPath, CancellationToken cancellationToken) =>
-        await ReadTableAsync(path, await ReadJsonAsync<TableSchema>(schemaPath, cancellationToken), cancellationToken);
-
-    private async Task<Table> LoadTableAsync(string path, string key, TableSchema schema, FeedbackWeighting? weighting, CancellationToken cancellationToken)
+    private async Task<Table> LoadRowsAsync(KeptRows rows, SplitSide side, string key, TableSchema schema, FeedbackWeighting? weighting,
+        CancellationToken cancellationToken)
     {
         try
         {
-            await using var stream = await OpenReadAsync(path, cancellationToken);
-            if (path.EndsWith(ChunkFile.Extension, StringComparison.Ordinal))
-            {
-                var (table, rowNumbers) = ChunkFile.ReadTableWithRowNumbers(stream, schema);
-                return weighting is null ? table : weighting.AddTo(table, rowNumbers);
-            }
-            if (weighting is not null)
-            {
-                throw new InvalidOperationException($"runs/{path} has no row numbers to weigh feedback rows by.");
-            }
-            var result = await CsvTableReader.ReadAsync(stream, new CsvReadOptions { Schema = schema }, cancellationToken);
-            return result.Table;
+            var plan = await ReadJsonAsync<CleaningPlan>(rows.PlanPath, cancellationToken);
+            await using var stream = await OpenReadAsync(rows.Path, cancellationToken);
+            var (table, rowNumbers) = CleanedRows.Read(stream, plan, rows.Split, side, schema);
+            return weighting is null ? table : weighting.AddTo(table, rowNumbers);
         }
         catch
         {

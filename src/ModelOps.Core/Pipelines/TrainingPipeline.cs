@@ -35,7 +35,7 @@ public static class TrainingPipeline
 
         Report(context, "clean", $"cleaning {ingest.Rows} rows x {ingest.Columns} columns");
         var clean = await context.CallActivityAsync<CleanResult>(
-            CleanActivity.Name, new CleanRequest(runId, input.Model, ingest, seed), Once);
+            CleanActivity.Name, new CleanRequest(runId, input.Model, ingest), Once);
         var data = TrainingData.From(runId, clean);
         var problem = clean.Problem;
 

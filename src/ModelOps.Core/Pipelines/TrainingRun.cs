@@ -52,15 +52,20 @@ public sealed record IngestResult(
     string DataPath,
     string SchemaPath);
 
-public sealed record CleanRequest(string RunId, ModelName Model, IngestResult Ingested, int Seed);
+public sealed record CleanRequest(string RunId, ModelName Model, IngestResult Ingested);
 
-/// <summary>Cleaned data split into training and held-out rows (by blob path), and the problem inferred from it.</summary>
+/// <summary>
+/// Where a run's cleaned rows come from: the rows the first data pass kept (a chunk file in the run's folder), the
+/// cleaning plan, applied as they are read, and the split into training and held-out rows (<see cref="CleanedRows"/>).
+/// </summary>
+public sealed record KeptRows(string Path, string PlanPath, HoldoutSplit Split);
+
+/// <summary>Cleaned data split into training and held-out rows, and the problem inferred from it.</summary>
 /// <param name="IdentifierColumnsExcluded">Columns left out of the features because every row has its own value (ids).</param>
 /// <param name="Warnings">Validation anomalies that did not stop the run, as "[code] message".</param>
 public sealed record CleanResult(
     TrainingProblem Problem,
-    string TrainPath,
-    string HoldoutPath,
+    KeptRows Rows,
     string SchemaPath,
     int TrainRows,
     int HoldoutRows,
@@ -103,11 +108,10 @@ public sealed record FeedbackWeighting(long FirstRow, double Weight)
 
 /// <summary>Where a run's cleaned data is, and what to learn from it: what every training step needs.</summary>
 /// <param name="Feedback">How the training steps weigh feedback rows; null when every row counts alike.</param>
-public sealed record TrainingData(string RunId, TrainingProblem Problem, string SchemaPath, string TrainPath, string HoldoutPath,
-    FeedbackWeighting? Feedback = null)
+public sealed record TrainingData(string RunId, TrainingProblem Problem, string SchemaPath, KeptRows Rows, FeedbackWeighting? Feedback = null)
 {
     public static TrainingData From(string runId, CleanResult clean) =>
-        new(runId, clean.Problem, clean.SchemaPath, clean.TrainPath, clean.HoldoutPath, clean.Feedback);
+        new(runId, clean.Problem, clean.SchemaPath, clean.Rows, clean.Feedback);
 }
 
 public sealed record ProposeTrialsRequest(TrainingProblem Problem, SearchConfig Search, int Seed);

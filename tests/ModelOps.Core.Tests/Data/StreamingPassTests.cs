@@ -46,6 +46,10 @@ public sealed class StreamingPassTests
         return (chunks, read);
     }
 
+    /// <summary>The rows of a chunk the pass kept (<paramref name="keep"/> null: all of them).</summary>
+    private static TableChunk Kept(TableChunk chunk, IReadOnlyList<int>? keep) =>
+        keep is null ? chunk : new TableChunk(chunk.Rows.SelectRows(keep), keep.Select(r => chunk.RowNumbers[r]).ToArray());
+
     [Fact]
     public async Task A_spilled_pass_keeps_no_rejected_row_in_memory_and_its_spill_reads_back_the_same_rows()
     {
@@ -141,14 +145,11 @@ public sealed class StreamingPassTests
         var pass = new DataPass(chunks[0].Rows.Schema, "label", options, context);
         var keep = chunks.Select(pass.Add).ToList();
         var found = pass.Finish();
-        var rows = new List<Table>();
-        var writer = new CleanedWriter(chunks[0].Rows.Schema, found.Plan!, (t, picked) => rows.Add(picked is null ? t : t.SelectRows(picked)));
-        for (var i = 0; i < chunks.Count; i++)
-        {
-            var kept = keep[i]?.ToHashSet();
-            writer.Add(chunks[i].Rows, kept is null ? null : kept.Contains);
-        }
-        var (report, schema) = writer.Complete();
+        // Nothing held out: the cleaned rows as one side, to compare with the whole table's cleaning.
+        var cleanedRows = new CleanedRows(chunks[0].Rows.Schema, found.Plan!, new HoldoutSplit(0, 1, Stratify: false));
+        var rows = chunks.Select((chunk, i) => cleanedRows.Split(Kept(chunk, keep[i])).Take(SplitSide.Train).Rows).ToList();
+        var (report, schema) = (found.Cleaning!, found.CleanedSchema!);
+        Assert.All(report.Clips ?? [], c => Assert.False(c.Estimated));
 
         Assert.Equal(validation.Anomalies.Select(a => (a.Code, a.Column, a.Count)), found.Validation.Anomalies.Select(a => (a.Code, a.Column, a.Count)));
         foreach (var (expected, actual) in profile.Features.Zip(found.Profile.Features))
@@ -221,6 +222,79 @@ public sealed class StreamingPassTests
         stream.SetLength(stream.Length - 4);
         stream.Position = 0;
         Assert.ThrowsAny<EndOfStreamException>(() => ChunkFile.ReadTable(stream));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_split_counted_from_the_label_counts_is_the_split_the_kept_rows_read_back_with(bool stratify)
+    {
+        var (chunks, _) = await Chunks(Csv(20_000), 4096);
+        var pass = new DataPass(chunks[0].Rows.Schema, "label");
+        using var keptFile = new MemoryStream();
+        using (var writer = ChunkFile.CreateWriter(keptFile, chunks[0].Rows.Schema))
+        {
+            foreach (var chunk in chunks) writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
+            writer.Complete();
+        }
+        var found = pass.Finish();
+        var split = new HoldoutSplit(0.2, 11, stratify);
+
+        var (train, holdout) = pass.Split(split);
+        keptFile.Position = 0;
+        var (trainRows, trainNumbers) = CleanedRows.Read(keptFile, found.Plan!, split, SplitSide.Train);
+        keptFile.Position = 0;
+        var (holdoutRows, holdoutNumbers) = CleanedRows.Read(keptFile, found.Plan!, split, SplitSide.Holdout, found.CleanedSchema);
+
+        Assert.Equal((train, holdout), ((long)trainRows.RowCount, (long)holdoutRows.RowCount));
+        Assert.Equal(found.Plan!.RowsKept, train + holdout);
+        Assert.Empty(trainNumbers.Intersect(holdoutNumbers));
+        Assert.Same(found.CleanedSchema, holdoutRows.Schema);
+        if (stratify)
+        {
+            // Each class (yes/no, read as a boolean) is held out in the split's proportion, to the row.
+            foreach (var label in new[] { 1.0, 0.0 })
+            {
+                var inTrain = trainRows.Numeric(trainRows.Schema.IndexOf("label")).Count(v => v == label);
+                var heldOut = holdoutRows.Numeric(holdoutRows.Schema.IndexOf("label")).Count(v => v == label);
+                Assert.InRange(heldOut, Math.Floor((inTrain + heldOut) * 0.2), Math.Ceiling((inTrain + heldOut) * 0.2));
+            }
+        }
+    }
+
+    [Fact]
+    public void A_numeric_label_is_split_by_its_values_and_counted_the_same_way()
+    {
+        var schema = new TableSchema([new ColumnSchema("x", ColumnKind.Numeric), new ColumnSchema("label", ColumnKind.Numeric)]);
+        var labels = Enumerable.Range(0, 5_000).Select(i => i % 7 == 0 ? -0.0 : i % 3).ToArray(); // -0 and 0 are one class
+        var table = new Table(schema, [Enumerable.Range(0, 5_000).Select(i => (double)i).ToArray(), labels]);
+        var pass = new DataPass(schema, "label");
+        var chunk = new TableChunk(table, Enumerable.Range(2, 5_000).Select(i => (long)i).ToArray());
+        Assert.Null(pass.Add(chunk));
+        var found = pass.Finish();
+        var split = new HoldoutSplit(0.25, 3, Stratify: true);
+
+        var rows = new CleanedRows(schema, found.Plan!, split).Split(chunk);
+
+        Assert.Equal(pass.Split(split), ((long)rows.Train.Count, (long)rows.Holdout.Count));
+        Assert.True(pass.LabelLevelsCounted);
+    }
+
+    [Fact]
+    public async Task Above_the_sketch_a_clip_count_is_estimated_and_flagged()
+    {
+        var random = new Random(5);
+        var csv = new StringBuilder("x,label\n");
+        for (var i = 0; i < 60_000; i++) csv.Append(CultureInfo.InvariantCulture, $"{i + random.NextDouble():0.######},{i % 2}\n"); // no duplicates
+        var (chunks, _) = await Chunks(csv.ToString(), 8192);
+        var pass = new DataPass(chunks[0].Rows.Schema, "label", new CleaningOptions { Outliers = OutlierMethod.Quantile });
+        foreach (var chunk in chunks) Assert.Null(pass.Add(chunk));
+
+        var clip = Assert.Single(pass.Finish().Cleaning!.Clips!);
+
+        var outside = chunks.SelectMany(c => c.Rows.Numeric(0)).Count(v => v < clip.Lower || v > clip.Upper);
+        Assert.True(clip.Estimated);
+        Assert.InRange(clip.Clipped, outside - 250, outside + 250); // about 5 standard errors of the sample's share
     }
 
     [Fact]

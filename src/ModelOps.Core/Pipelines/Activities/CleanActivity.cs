@@ -1,16 +1,17 @@
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using ModelOps.Core.Data;
-using ModelOps.Core.Registry;
 using ModelOps.Core.Storage;
 using ModelOps.Core.Training;
 
 namespace ModelOps.Core.Pipelines.Activities;
 
 /// <summary>
-/// Step 2: the second data pass. Applies the cleaning plan that <see cref="IngestActivity"/> made to the rows it kept,
-/// chunk by chunk, splits them into training and held-out rows as they stream (the held-out rows are what candidate and
-/// champion are both scored on), and writes both as chunk files. Rejected rows go to quarantine with a reason.
+/// Step 2: settles the cleaned data without a second pass over it. The first pass (<see cref="IngestActivity"/>) kept the
+/// rows, made the cleaning plan, worked out what the plan does (the cleaned schema, fill and clip counts) and counted the
+/// holdout split; the plan is applied, and the split replayed, as each later step reads the rows (<see cref="CleanedRows"/>).
+/// This step sends the rows left out to quarantine with their reasons, checks enough rows are left to train and evaluate
+/// on, and says where the cleaned rows come from.
 /// </summary>
 public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IActivity<CleanRequest, CleanResult>
 {
@@ -19,8 +20,11 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
 
     public static string Name => "Clean";
 
-    /// <summary>The cleaning plan in the run's folder; registration copies it into the manifest.</summary>
+    /// <summary>What the cleaning does (<see cref="CleaningReport"/>) in the run's folder; registration copies it into the manifest.</summary>
     internal const string CleaningFile = "cleaning.json";
+
+    /// <summary>The cleaned rows' schema (ranges, levels, nullability): what training, serving and the monitor read them by.</summary>
+    internal const string CleanedSchemaFile = "data/schema.json";
 
     /// <summary>The raw data's profile: the run's baseline, copied to the version on registration.</summary>
     internal const string ProfileFile = "profile.json";
@@ -28,66 +32,22 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
     public async Task<CleanResult> RunAsync(CleanRequest input, CancellationToken cancellationToken)
     {
         var ingested = input.Ingested;
-        var config = ingested.Config;
         var schema = await runs.ReadJsonAsync<TableSchema>(ingested.SchemaPath, cancellationToken);
-        var plan = await runs.ReadJsonAsync<CleaningPlan>(StorageLayout.RunFile(input.RunId, IngestActivity.PlanFile), cancellationToken);
         var setup = await runs.ReadJsonAsync<LearningSetup>(StorageLayout.RunFile(input.RunId, IngestActivity.ProblemFile), cancellationToken);
+        var report = await runs.ReadJsonAsync<CleaningReport>(StorageLayout.RunFile(input.RunId, CleaningFile), cancellationToken);
         var anomalies = await runs.ReadJsonAsync<List<Anomaly>>(StorageLayout.RunFile(input.RunId, IngestActivity.ValidationFile), cancellationToken);
 
-        var (trainPath, holdoutPath, cleaner) = await WriteCleanedAsync(input, schema, plan, config, setup.Problem.Task != LearningTask.Regression, cancellationToken);
-        var (report, cleanSchema) = cleaner.Complete();
-
         var rejected = ingested.RejectedRows > 0 ? await WriteRejectedAsync(input.RunId, schema, cancellationToken) : 0;
-        if (cleaner.TrainRows < MinTrainingRows || cleaner.HoldoutRows == 0)
+        if (setup.TrainRows < MinTrainingRows || setup.HoldoutRows == 0)
         {
             throw new PipelineFailedException(
                 $"Only {report.RowsOut} usable rows are left after cleaning ({report.MissingLabelRowsDropped} without a label, " +
                 $"{report.DuplicateRowsDropped} duplicates); at least {MinTrainingRows + 5} are needed to train and evaluate a model.");
         }
-        var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/schema.json", cleanSchema, cancellationToken);
-        await runs.WriteJsonAsync(input.RunId, CleaningFile, report, cancellationToken);
-
-        return new CleanResult(setup.Problem, trainPath, holdoutPath, schemaPath, (int)cleaner.TrainRows, (int)cleaner.HoldoutRows,
+        var rows = new KeptRows(ingested.DataPath, StorageLayout.RunFile(input.RunId, IngestActivity.PlanFile), setup.Split);
+        return new CleanResult(setup.Problem, rows, StorageLayout.RunFile(input.RunId, CleanedSchemaFile), (int)setup.TrainRows, (int)setup.HoldoutRows,
             report.DuplicateRowsDropped, report.MissingLabelRowsDropped, (int)rejected, setup.Identifiers,
             anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList(), setup.Feedback);
-    }
-
-    private async Task<(string TrainPath, string HoldoutPath, CleanedWriter Cleaner)> WriteCleanedAsync(
-        CleanRequest input, TableSchema schema, CleaningPlan plan, ModelConfig config, bool stratify, CancellationToken cancellationToken)
-    {
-        var (trainPath, trainStream) = runs.OpenWrite(input.RunId, "data/train" + ChunkFile.Extension, cancellationToken);
-        var (holdoutPath, holdoutStream) = runs.OpenWrite(input.RunId, "data/holdout" + ChunkFile.Extension, cancellationToken);
-        await using (trainStream)
-        await using (holdoutStream)
-        {
-            ChunkFileWriter? train = null, holdout = null;
-            // The cleaner keeps every row of a chunk in order, so the chunk's source row numbers still fit its output:
-            // training tells feedback rows by them.
-            long[] numbers = [];
-            var cleaner = new CleanedWriter(schema, plan,
-                (t, rows) => train!.Write(t, numbers, rows),
-                new HoldoutSplitter(config.Search.HoldoutFraction, input.Seed, stratify),
-                (t, rows) => holdout!.Write(t, numbers, rows));
-            using (train = ChunkFile.CreateWriter(trainStream, cleaner.Schema))
-            using (holdout = ChunkFile.CreateWriter(holdoutStream, cleaner.Schema))
-            {
-                await using var kept = await runs.OpenReadAsync(input.Ingested.DataPath, cancellationToken);
-                foreach (var chunk in ChunkFile.Read(kept, reuseArrays: true).Chunks)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    numbers = chunk.RowNumbers;
-                    cleaner.Add(chunk.Rows, owned: true);
-                    // Both files upload behind the cleaning; this bounds the blocks in flight.
-                    await trainStream.WaitForRoomAsync(cancellationToken);
-                    await holdoutStream.WaitForRoomAsync(cancellationToken);
-                }
-                train.Complete();
-                holdout.Complete();
-            }
-            await trainStream.CompleteAsync(cancellationToken);
-            await holdoutStream.CompleteAsync(cancellationToken);
-            return (trainPath, holdoutPath, cleaner);
-        }
     }
 
     /// <summary>

@@ -19,7 +19,7 @@ public sealed class EvaluateActivity(RunStore runs, ModelRegistry registry, Time
     {
         var data = input.Data;
         var schema = await runs.ReadJsonAsync<TableSchema>(data.SchemaPath, cancellationToken);
-        var holdout = await runs.ReadTableAsync(data.HoldoutPath, schema, cancellationToken);
+        var holdout = await runs.ReadRowsAsync(data.Rows, SplitSide.Holdout, schema, cancellationToken);
         var featureSchema = data.Problem.FeatureSchema(schema);
         using var candidateFile = await runs.ReadAsync(input.ModelPath, cancellationToken);
         var candidate = TrainedModel.Load(candidateFile, data.Problem, featureSchema);

@@ -13,8 +13,8 @@ namespace ModelOps.Core.Pipelines.Activities;
 /// <summary>
 /// Step 1: reads every data blob of the model (pinned by ETag, hashed for lineage) and its config, chunk by chunk, and
 /// runs the first data pass on the chunks as they are parsed (<see cref="DataPass"/>: profile, validation, rows without a
-/// label and duplicates set aside, the cleaning plan). The rows that stay go to one chunk file in the run's folder for
-/// <see cref="CleanActivity"/>. Unusable files fail here with the reader's own explanation; data that fails validation
+/// label and duplicates set aside, the cleaning plan and what it will do, the holdout split). The rows that stay go to one
+/// chunk file in the run's folder, which every later step reads through the plan and the split (<see cref="CleanedRows"/>). Unusable files fail here with the reader's own explanation; data that fails validation
 /// fails here with its anomalies, before anything is cleaned or trained.
 /// </summary>
 public sealed class IngestActivity(
@@ -186,7 +186,14 @@ public sealed class IngestActivity(
             .Except(config.Exclude, StringComparer.OrdinalIgnoreCase).ToList();
         var problem = Training.TrainingProblem.Infer(pass.LabelLevels(kept), plan.LabelColumn, CleanActivity.ParseTask(config.Task), config.Metric,
             [.. config.Exclude, .. identifiers]);
-        await runs.WriteJsonAsync(input.RunId, ProblemFile, new LearningSetup(problem, identifiers, weighting), cancellationToken);
+        // Classes are split each in the same proportion; the split is counted now and replayed by every reader of the rows.
+        var split = new HoldoutSplit(config.Search.HoldoutFraction, config.Search.Seed,
+            Stratify: problem.Task != Training.LearningTask.Regression && pass.LabelLevelsCounted);
+        var (trainRows, holdoutRows) = pass.Split(split);
+        await runs.WriteJsonAsync(input.RunId, ProblemFile, new LearningSetup(problem, identifiers, weighting, split, trainRows, holdoutRows), cancellationToken);
+        // What the plan will do to the kept rows, worked out from their statistics: nothing is cleaned ahead of reading.
+        await runs.WriteJsonAsync(input.RunId, CleanActivity.CleanedSchemaFile, found.CleanedSchema!, cancellationToken);
+        await runs.WriteJsonAsync(input.RunId, CleanActivity.CleaningFile, found.Cleaning!, cancellationToken);
         return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, rejected.Count + (int)setAside.Count, config, dataPath, schemaPath), null);
     }
 
@@ -272,4 +279,6 @@ public sealed class IngestActivity(
 
 /// <summary>What the first pass worked out about the learning problem, for the clean step.</summary>
 /// <param name="Feedback">How training weighs the feedback rows that joined; null when none did or they count as one row each.</param>
-internal sealed record LearningSetup(Training.TrainingProblem Problem, IReadOnlyList<string> Identifiers, FeedbackWeighting? Feedback = null);
+/// <param name="TrainRows">How many kept rows <paramref name="Split"/> gives to training.</param>
+internal sealed record LearningSetup(Training.TrainingProblem Problem, IReadOnlyList<string> Identifiers, FeedbackWeighting? Feedback,
+    HoldoutSplit Split, long TrainRows, long HoldoutRows);

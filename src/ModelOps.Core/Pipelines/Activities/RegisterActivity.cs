@@ -15,8 +15,8 @@ public sealed class RegisterActivity(RunStore runs, ModelRegistry registry) : IA
     private async Task<BaselineSample> BaselineAsync(
         TrainingData data, ModelManifest manifest, TableSchema schema, MemoryStream model, CancellationToken cancellationToken)
     {
-        var training = await runs.ReadTableAsync(data.TrainPath, schema, cancellationToken);
-        var holdout = await runs.ReadTableAsync(data.HoldoutPath, schema, cancellationToken);
+        var training = await runs.ReadRowsAsync(data.Rows, SplitSide.Train, schema, cancellationToken);
+        var holdout = await runs.ReadRowsAsync(data.Rows, SplitSide.Holdout, schema, cancellationToken);
         model.Position = 0;
         var scorer = ModelScorer.Load(model, data.Problem, data.Problem.FeatureSchema(schema), manifest.Cleaning);
         return BaselineSample.From(manifest.Version, training, data.Problem, scorer.Score(holdout), seed: manifest.Version);

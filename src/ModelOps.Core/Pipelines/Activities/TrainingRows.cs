@@ -12,7 +12,7 @@ internal static class TrainingRows
     public static async Task<(Table Table, TrainingProblem Problem)> ReadAsync(RunStore runs, TrainingData data, CancellationToken cancellationToken)
     {
         var schema = await runs.ReadJsonAsync<TableSchema>(data.SchemaPath, cancellationToken);
-        var table = await runs.ReadTableAsync(data.TrainPath, schema, data.Feedback, cancellationToken);
+        var table = await runs.ReadRowsAsync(data.Rows, SplitSide.Train, schema, data.Feedback, cancellationToken);
         return (table, data.Feedback is null ? data.Problem : data.Problem with { Weight = FeedbackWeighting.Column });
     }
 }
