@@ -149,12 +149,13 @@ internal sealed class ColumnFeeder : IAsyncDisposable
 }
 
 /// <summary>
-/// Runs a streaming read's chunk consumer on its own task: the reader hands a chunk over and goes on parsing while at most
-/// one more waits. A consumer that fails stops the reader at its next hand-over with the consumer's exception.
+/// Runs a streaming read's chunk consumer on its own task: the reader hands a chunk over and goes on parsing while up to
+/// four more wait (a few MB), so neither side stalls on the other's slower chunks. A consumer that fails stops the reader
+/// at its next hand-over with the consumer's exception.
 /// </summary>
 internal sealed class ChunkHandOff : IAsyncDisposable
 {
-    private readonly Channel<TableChunk> _chunks = Channel.CreateBounded<TableChunk>(new BoundedChannelOptions(1)
+    private readonly Channel<TableChunk> _chunks = Channel.CreateBounded<TableChunk>(new BoundedChannelOptions(4)
     {
         SingleReader = true,
         SingleWriter = true,

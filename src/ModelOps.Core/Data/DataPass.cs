@@ -211,6 +211,7 @@ public sealed class DataPass
         _fingerprints = [];
         _hashes = [];
         // The plan comes from the kept rows' statistics; the rejected rows then join them for the raw profile.
+        _kept.SortSamples();
         var plan = _label >= 0 && _kept.RowCount > 0 ? Plan() : null;
         var outcome = plan is null ? default : CleaningOutcome.Of(plan, Schema, _kept.Column);
         _keptRows = _kept.RowCount;
