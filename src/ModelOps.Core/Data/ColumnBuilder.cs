@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace ModelOps.Core.Data;
 
 /// <summary>
@@ -448,15 +449,29 @@ internal sealed class ChunkedList<T>
 
     public T this[int index] => _chunks[index >> ChunkShift][index & (ChunkSize - 1)];
 
+    // Called for every cell a reader parses: the store inlines into the caller, the new block (one in 4,096) does not.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(T value)
     {
-        if (_offset == _current.Length)
+        var current = _current;
+        var offset = _offset;
+        if ((uint)offset < (uint)current.Length)
         {
-            _current = _spares.Take() ?? new T[ChunkSize];
-            _chunks.Add(_current);
-            _offset = 0;
+            current[offset] = value;
+            _offset = offset + 1;
+            Count++;
+            return;
         }
-        _current[_offset++] = value;
+        AddToNewBlock(value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddToNewBlock(T value)
+    {
+        _current = _spares.Take() ?? new T[ChunkSize];
+        _chunks.Add(_current);
+        _current[0] = value;
+        _offset = 1;
         Count++;
     }
 
