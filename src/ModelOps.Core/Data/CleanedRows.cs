@@ -37,6 +37,10 @@ public sealed class CleanedRows
     {
         var (keptSchema, chunks) = ChunkFile.Read(keptFile, reuseArrays: true);
         var rows = new CleanedRows(keptSchema, plan, split);
+        if (schema is not null && !schema.Columns.Select(c => c.Name).SequenceEqual(rows.Schema.Columns.Select(c => c.Name), StringComparer.OrdinalIgnoreCase))
+        {
+            throw new InvalidDataException("The cleaned schema does not name the columns the kept rows have once cleaned.");
+        }
         var taken = chunks.Select(chunk => rows.Split(chunk).Take(side)).ToList();
         return TableChunk.Concat(taken, schema ?? rows.Schema);
     }

@@ -14,8 +14,9 @@ namespace ModelOps.Core.Pipelines.Activities;
 /// Step 1: reads every data blob of the model (pinned by ETag, hashed for lineage) and its config, chunk by chunk, and
 /// runs the first data pass on the chunks as they are parsed (<see cref="DataPass"/>: profile, validation, rows without a
 /// label and duplicates set aside, the cleaning plan and what it will do, the holdout split). The rows that stay go to one
-/// chunk file in the run's folder, which every later step reads through the plan and the split (<see cref="CleanedRows"/>). Unusable files fail here with the reader's own explanation; data that fails validation
-/// fails here with its anomalies, before anything is cleaned or trained.
+/// chunk file in the run's folder, which every later step reads through the plan and the split (<see cref="CleanedRows"/>).
+/// Unusable files fail here with the reader's own explanation; data that fails validation fails here with its anomalies,
+/// before anything is cleaned or trained.
 /// </summary>
 public sealed class IngestActivity(
     DatasetCatalog datasets, RunStore runs, DatasetQuarantine quarantine, FeedbackStore feedback, ModelRegistry registry, TimeProvider time)
