@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace ModelOps.Core.Data;
 
@@ -146,19 +147,13 @@ internal static class CellText
         }
         long mantissa = 0;
         var start = i;
-        while ((uint)i < (uint)text.Length && char.IsAsciiDigit(text[i]))
-        {
-            mantissa = mantissa * 10 + (text[i++] - '0');
-        }
+        i = ReadDigits(text, i, ref mantissa);
         var digits = i - start;
         var scale = 0;
         if ((uint)i < (uint)text.Length && text[i] == '.')
         {
             var fraction = ++i;
-            while ((uint)i < (uint)text.Length && char.IsAsciiDigit(text[i]))
-            {
-                mantissa = mantissa * 10 + (text[i++] - '0');
-            }
+            i = ReadDigits(text, i, ref mantissa);
             scale = i - fraction;
             digits += scale;
         }
@@ -209,6 +204,28 @@ internal static class CellText
         }
         value = negative ? -result : result;
         return true;
+    }
+
+    /// <summary>
+    /// Appends the run of ASCII digits from <paramref name="i"/> to <paramref name="mantissa"/> and returns where it ends:
+    /// two digits a step where it can, which halves the chain of multiplications each digit waits on.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReadDigits(ReadOnlySpan<char> text, int i, ref long mantissa)
+    {
+        while ((uint)(i + 1) < (uint)text.Length)
+        {
+            var high = (uint)(text[i] - '0');
+            var low = (uint)(text[i + 1] - '0');
+            if (high > 9 || low > 9) break;
+            mantissa = mantissa * 100 + (high * 10 + low);
+            i += 2;
+        }
+        if ((uint)i < (uint)text.Length && (uint)(text[i] - '0') <= 9)
+        {
+            mantissa = mantissa * 10 + (text[i++] - '0');
+        }
+        return i;
     }
 
     /// <summary>Digits of a plain decimal (digits and at most one point) from its first non-zero one.</summary>
