@@ -13,10 +13,12 @@ public static class TrainingPipeline
     public const string Name = "TrainingPipeline";
 
     /// <summary>
-    /// Bump when a change alters the sequence of activities, and keep the old version registered until its runs have
-    /// finished: the engine replays each run on the version it started on.
+    /// Bump when a change alters the sequence of activities or what one step hands the next, and keep the old version
+    /// registered until its runs have finished: the engine replays each run on the version it started on. Version 2: no
+    /// second data pass; Clean hands on the kept rows with the plan and the split (<see cref="KeptRows"/>) instead of
+    /// train and holdout files, so a run started on version 1 waits, with a note, for a host that has version 1.
     /// </summary>
-    public const string Version = "1";
+    public const string Version = "2";
 
     // Data problems are not transient, so those steps run once; storage steps ride out a blip.
     private static readonly RetryPolicy Once = new(1, TimeSpan.FromSeconds(1));
