@@ -31,9 +31,11 @@ public sealed class CleanedRows
     /// <summary>The columns of the cleaned rows (kinds only; the run's saved schema has ranges and levels).</summary>
     public TableSchema Schema { get; }
 
-    /// <summary>Reads one side of a kept-rows chunk file, cleaned, as one table with each row's source row number.</summary>
-    /// <param name="schema">The cleaned schema to give the table (same columns, with ranges and levels), when known.</param>
-    public static (Table Table, long[] RowNumbers) Read(Stream keptFile, CleaningPlan plan, HoldoutSplit split, SplitSide side, TableSchema? schema = null)
+    /// <summary>
+    /// Reads a kept-rows chunk file once, cleaned and split, as one table per side with each row's source row number.
+    /// </summary>
+    /// <param name="schema">The cleaned schema to give the tables (same columns, with ranges and levels), when known.</param>
+    public static (SplitTable Train, SplitTable Holdout) Read(Stream keptFile, CleaningPlan plan, HoldoutSplit split, TableSchema? schema = null)
     {
         var (keptSchema, chunks) = ChunkFile.Read(keptFile, reuseArrays: true);
         var rows = new CleanedRows(keptSchema, plan, split);
@@ -41,8 +43,16 @@ public sealed class CleanedRows
         {
             throw new InvalidDataException("The cleaned schema does not name the columns the kept rows have once cleaned.");
         }
-        var taken = chunks.Select(chunk => rows.Split(chunk).Take(side)).ToList();
-        return TableChunk.Concat(taken, schema ?? rows.Schema);
+        List<TableChunk> train = [], holdout = [];
+        foreach (var chunk in chunks)
+        {
+            var cleaned = rows.Split(chunk);
+            train.Add(cleaned.Take(SplitSide.Train));
+            holdout.Add(cleaned.Take(SplitSide.Holdout));
+        }
+        var (trainTable, trainRows) = TableChunk.Concat(train, schema ?? rows.Schema);
+        var (holdoutTable, holdoutRows) = TableChunk.Concat(holdout, schema ?? rows.Schema);
+        return (new SplitTable(trainTable, trainRows), new SplitTable(holdoutTable, holdoutRows));
     }
 
     /// <summary>
@@ -69,6 +79,9 @@ public sealed class CleanedRows
         return new CleanedChunk(cleaned, kept.RowNumbers, train, holdout);
     }
 }
+
+/// <summary>One side of a run's cleaned rows as one table, and each row's number in its source.</summary>
+public sealed record SplitTable(Table Table, long[] RowNumbers);
 
 /// <summary>A chunk of cleaned rows, and which of them are training and which held-out rows.</summary>
 public sealed record CleanedChunk(Table Rows, long[] RowNumbers, IReadOnlyList<int> Train, IReadOnlyList<int> Holdout)

@@ -13,10 +13,11 @@ namespace ModelOps.Core.Pipelines;
 /// </summary>
 public sealed class RunStore(BlobServiceClient blobs)
 {
-    private const int CachedTables = 8;
+    /// <summary>Runs whose cleaned rows (both sides) stay in memory: as much as the eight single tables kept before.</summary>
+    private const int CachedRuns = 4;
     private readonly BlobContainerClient _runs = blobs.GetBlobContainerClient(StorageLayout.Runs);
-    private readonly ConcurrentDictionary<string, Lazy<Task<Table>>> _tables = new();
-    private readonly ConcurrentQueue<string> _tableOrder = new();
+    private readonly ConcurrentDictionary<string, Lazy<Task<(SplitTable Train, SplitTable Holdout)>>> _splits = new();
+    private readonly ConcurrentQueue<string> _splitOrder = new();
 
     /// <summary>
     /// A stream that writes (replacing) the run's file, uploading behind the writer: the file appears when the stream's
@@ -40,37 +41,37 @@ public sealed class RunStore(BlobServiceClient blobs)
 
     /// <summary>
     /// One side of the run's cleaned rows (<see cref="CleanedRows"/>: the kept rows read with the plan applied and the split
-    /// replayed), with the feedback rows' weights as an extra column when <paramref name="weighting"/> is given.
+    /// replayed), with the feedback rows' weights as an extra column when <paramref name="weighting"/> is given. One read
+    /// gives both sides, kept for the run's later steps on this host (training, then evaluation and registration).
     /// </summary>
-    public Task<Table> ReadRowsAsync(KeptRows rows, SplitSide side, TableSchema schema, FeedbackWeighting? weighting, CancellationToken cancellationToken)
+    public async Task<Table> ReadRowsAsync(KeptRows rows, SplitSide side, TableSchema schema, FeedbackWeighting? weighting, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var key = $"{rows.Path}#{side}#{weighting}";
-        var entry = _tables.GetOrAdd(key, k =>
+        var entry = _splits.GetOrAdd(rows.Path, path =>
         {
-            _tableOrder.Enqueue(k);
-            return new Lazy<Task<Table>>(() => LoadRowsAsync(rows, side, k, schema, weighting, cancellationToken));
+            _splitOrder.Enqueue(path);
+            return new Lazy<Task<(SplitTable Train, SplitTable Holdout)>>(() => LoadRowsAsync(rows, schema, cancellationToken));
         });
-        while (_tableOrder.Count > CachedTables && _tableOrder.TryDequeue(out var oldest))
+        while (_splitOrder.Count > CachedRuns && _splitOrder.TryDequeue(out var oldest))
         {
-            _tables.TryRemove(oldest, out _);
+            _splits.TryRemove(oldest, out _);
         }
-        return entry.Value;
+        var (train, holdout) = await entry.Value;
+        var (table, rowNumbers) = side == SplitSide.Holdout ? holdout : train;
+        return weighting is null ? table : weighting.AddTo(table, rowNumbers);
     }
 
-    private async Task<Table> LoadRowsAsync(KeptRows rows, SplitSide side, string key, TableSchema schema, FeedbackWeighting? weighting,
-        CancellationToken cancellationToken)
+    private async Task<(SplitTable Train, SplitTable Holdout)> LoadRowsAsync(KeptRows rows, TableSchema schema, CancellationToken cancellationToken)
     {
         try
         {
             var plan = await ReadJsonAsync<CleaningPlan>(rows.PlanPath, cancellationToken);
             await using var stream = await OpenReadAsync(rows.Path, cancellationToken);
-            var (table, rowNumbers) = CleanedRows.Read(stream, plan, rows.Split, side, schema);
-            return weighting is null ? table : weighting.AddTo(table, rowNumbers);
+            return CleanedRows.Read(stream, plan, rows.Split, schema);
         }
         catch
         {
-            _tables.TryRemove(key, out _);
+            _splits.TryRemove(rows.Path, out _);
             throw;
         }
     }

@@ -242,9 +242,7 @@ public sealed class StreamingPassTests
 
         var (train, holdout) = pass.Split(split);
         keptFile.Position = 0;
-        var (trainRows, trainNumbers) = CleanedRows.Read(keptFile, found.Plan!, split, SplitSide.Train);
-        keptFile.Position = 0;
-        var (holdoutRows, holdoutNumbers) = CleanedRows.Read(keptFile, found.Plan!, split, SplitSide.Holdout, found.CleanedSchema);
+        var ((trainRows, trainNumbers), (holdoutRows, holdoutNumbers)) = CleanedRows.Read(keptFile, found.Plan!, split, found.CleanedSchema);
 
         Assert.Equal((train, holdout), ((long)trainRows.RowCount, (long)holdoutRows.RowCount));
         Assert.Equal(found.Plan!.RowsKept, train + holdout);
