@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 
 namespace ModelOps.Core.Data;
@@ -148,7 +147,7 @@ public sealed class ChunkFileWriter : IDisposable
     public void Write(Table chunk, ReadOnlySpan<long> rowNumbers, IReadOnlyList<int>? rows = null)
     {
         var count = rows?.Count ?? chunk.RowCount;
-        var positions = rows switch { null => null, int[] a => a, List<int> l => CollectionsMarshal.AsSpan(l), _ => [.. rows] };
+        var positions = rows is null ? default : Table.Positions(rows);
         for (var done = 0; done < count;)
         {
             var take = Math.Min(count - done, RowsPerChunk - _stagedRows);

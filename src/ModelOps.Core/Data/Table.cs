@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace ModelOps.Core.Data;
 
 /// <summary>
@@ -90,19 +92,15 @@ public sealed class Table
 
     private static T[] Gather<T>(T[] source, IReadOnlyList<int> rows)
     {
-        var result = new T[rows.Count];
-        if (rows is int[] or List<int>)
-        {
-            // Without an interface call per row.
-            var span = rows is int[] array ? array : System.Runtime.InteropServices.CollectionsMarshal.AsSpan((List<int>)rows);
-            for (var i = 0; i < span.Length; i++) result[i] = source[span[i]];
-        }
-        else
-        {
-            for (var i = 0; i < result.Length; i++) result[i] = source[rows[i]];
-        }
+        var positions = Positions(rows);
+        var result = new T[positions.Length];
+        for (var i = 0; i < positions.Length; i++) result[i] = source[positions[i]];
         return result;
     }
+
+    /// <summary>Row positions as a span, without an interface call per row: an array's or a list's own, else a copy.</summary>
+    internal static ReadOnlySpan<int> Positions(IReadOnlyList<int> rows) =>
+        rows switch { int[] array => array, List<int> list => CollectionsMarshal.AsSpan(list), _ => rows.ToArray() };
 
     private int IndexOfOrThrow(string column)
     {
