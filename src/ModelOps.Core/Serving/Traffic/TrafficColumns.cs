@@ -43,7 +43,7 @@ internal readonly record struct LoggedPrediction(PredictionKind Kind, double Val
 /// and the same feature values <c>TrafficTable</c> lays out (exact name first, else the first name equal in any case;
 /// null or missing as NaN/null; values of the wrong type likewise, counted per feature). Not thread-safe: one per blob.
 /// </summary>
-internal sealed class TrafficColumns
+internal sealed partial class TrafficColumns
 {
     private const int MaxRequestIdChars = TrafficValidation.MaxRequestIdLength;
 
@@ -461,7 +461,8 @@ internal sealed class TrafficColumns
         var latency = 0.0;
         try
         {
-            var reader = new Utf8JsonReader(line);
+            var rest = line; // what the reader reads: after a plain features object, what follows it
+            var reader = new Utf8JsonReader(rest);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return TrafficLine.Corrupt; // null, an array or a scalar: not a record
@@ -529,7 +530,17 @@ internal sealed class TrafficColumns
                         {
                             return TrafficLine.Corrupt;
                         }
-                        ReadFeatures(ref reader);
+                        var start = (int)reader.TokenStartIndex;
+                        if (TryReadPlainFeatures(rest[start..], out var length))
+                        {
+                            // The reader goes on after the object, in the state it would have had reading it.
+                            rest = rest[(start + length)..];
+                            reader = new Utf8JsonReader(rest, isFinalBlock: true, AfterFeatures);
+                        }
+                        else
+                        {
+                            ReadFeatures(ref reader);
+                        }
                         hasFeatures = true;
                         break;
                     case 6:
@@ -538,7 +549,7 @@ internal sealed class TrafficColumns
                             prediction = default;
                             break;
                         }
-                        if (type != JsonTokenType.StartObject || !TryReadPrediction(line, ref reader, out prediction))
+                        if (type != JsonTokenType.StartObject || !TryReadPrediction(rest, ref reader, out prediction))
                         {
                             return TrafficLine.Corrupt;
                         }

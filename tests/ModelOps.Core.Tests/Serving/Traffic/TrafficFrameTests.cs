@@ -252,6 +252,70 @@ public sealed class TrafficFrameTests
         Assert.Equal(1, frame.CorruptLines); // no prediction
     }
 
+    [Theory]
+    [InlineData("""{"tenure":2.5,"plan":"gold","active":true,"note":null,"Score":-1.25e-3}""", true)]
+    [InlineData("""{}""", true)]
+    [InlineData("""{"tenure":0,"plan":"","active":0,"note":12,"Score":-0}""", true)]
+    [InlineData("""{"tenure":null,"plan":true,"active":false,"note":false,"Score":1E+2}""", true)]
+    [InlineData("""{"tenure":true,"active":2,"Score":false}""", true)] // wrong types, counted as the reader counts them
+    [InlineData("""{"tenure":1,"tenure":3,"plan":"a","plan":null}""", true)] // the last of a repeated name wins
+    [InlineData("""{"note":"x","Score":7,"tenure":1.5}""", true)] // any order
+    [InlineData("""{"tenure":"2.5"}""", false)] // a number written as text: the reader parses it
+    [InlineData("""{"active":"yes"}""", false)]
+    [InlineData("""{"TENURE":2}""", false)] // another case: the reader matches it
+    [InlineData("""{"tenure":1,"TENURE":2}""", false)]
+    [InlineData("""{"unknown":1,"tenure":2}""", false)]
+    [InlineData("""{"ten\u0075re":2}""", false)]
+    [InlineData("""{"plan":"g\u006fld"}""", false)]
+    [InlineData("""{"plan":"café"}""", false)] // non-ASCII text: the reader checks it
+    [InlineData("""{ "tenure": 2 }""", false)] // whitespace
+    [InlineData("""{"tenure":1e400}""", false)] // out of range: the reader counts a wrong type
+    [InlineData("""{"tenure":{"x":1}}""", false)]
+    [InlineData("""{"plan":["a"]}""", false)]
+    public void A_plain_features_object_is_read_by_its_bytes_as_the_reader_reads_it(string features, bool plain)
+    {
+        var line = Line(features);
+        var request = new TrafficFrameRequest(Schema, From, To, 3);
+        var columns = new TrafficColumns(request);
+
+        Assert.Equal(TrafficLine.Taken, columns.Add(Encoding.UTF8.GetBytes(line)));
+
+        Assert.Equal(plain ? 1 : 0, columns.PlainFeatureLines);
+        var expected = RecordTable.Build([JsonSerializer.Deserialize<TrafficRecord>(line, ModelOps.Core.Storage.Json.Options)!], Schema);
+        var frame = TrafficTable.Merge(request, [columns], out _);
+        AssertSameTable(expected.Table, frame.Table, features);
+        Assert.Equal(expected.TypeErrors.OrderBy(e => e.Key), frame.TypeErrors.OrderBy(e => e.Key));
+    }
+
+    [Theory]
+    [InlineData("""{"tenure":01}""")]
+    [InlineData("""{"tenure":1.}""")]
+    [InlineData("""{"tenure":-}""")]
+    [InlineData("""{"tenure":.5}""")]
+    [InlineData("""{"tenure":1e}""")]
+    [InlineData("""{"tenure":+1}""")]
+    [InlineData("""{"tenure":nul}""")]
+    [InlineData("""{"tenure":truex}""")]
+    [InlineData("""{"tenure":1,}""")]
+    [InlineData("""{"tenure":1""")]
+    [InlineData("""{"plan":"gold}""")]
+    [InlineData("""{"plan":"a	b"}""")] // a raw control character
+    [InlineData("""{"tenure":1}}""")]
+    [InlineData("""{"tenure":1 x}""")]
+    public void A_features_object_that_is_not_JSON_makes_the_line_corrupt(string features)
+    {
+        var columns = new TrafficColumns(new TrafficFrameRequest(Schema, From, To, 3));
+
+        Assert.Equal(TrafficLine.Corrupt, columns.Add(Encoding.UTF8.GetBytes(Line(features))));
+        Assert.Equal(1, columns.CorruptLines);
+        Assert.Equal(0, columns.Count);
+    }
+
+    /// <summary>A record as the log writes it, with <paramref name="features"/> as its features object.</summary>
+    private static string Line(string features) =>
+        """{"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":""" + features +
+        ""","prediction":{"label":true,"probability":0.75},"latencyMs":0.4,"requestRows":1}""";
+
     [Fact]
     public void A_feature_named_like_a_traffic_column_is_refused()
     {

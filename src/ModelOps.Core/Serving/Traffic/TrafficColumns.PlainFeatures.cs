@@ -1,0 +1,237 @@
+using System.Buffers.Text;
+using System.Text.Json;
+
+namespace ModelOps.Core.Serving.Traffic;
+
+/// <summary>
+/// The features object of a line as the traffic log writes it, read by matching bytes: most of a line's bytes and
+/// tokens, which <see cref="Utf8JsonReader"/> would otherwise tokenise and then hand over value by value.
+/// </summary>
+internal sealed partial class TrafficColumns
+{
+    /// <summary>Where the record's reader goes on after a features object read here: inside the record, after a value.</summary>
+    private static readonly JsonReaderState AfterFeatures = StateAfterNestedObject();
+
+    /// <summary>Lines whose features object was read here (the others went through <see cref="ReadFeatures"/>).</summary>
+    public long PlainFeatureLines { get; private set; }
+
+    /// <summary>
+    /// Reads the features object that <paramref name="json"/> starts with, when it is plain: no whitespace, names and
+    /// text values without escapes and in ASCII, every name one of the schema's exactly, values that are strings,
+    /// numbers, <c>true</c>, <c>false</c> or <c>null</c>, each of the kind its feature reads without conversion. What it
+    /// takes, it takes as <see cref="ReadFeatures"/> would. Anything else returns false, and <see cref="ReadFeatures"/>
+    /// reads the object from the start (it clears what was set here).
+    /// </summary>
+    /// <param name="length">The object's bytes, its braces included.</param>
+    private bool TryReadPlainFeatures(ReadOnlySpan<byte> json, out int length)
+    {
+        length = 0;
+        ClearFeatures();
+        var at = 1; // after '{'
+        if (json.Length > at && json[at] == (byte)'}')
+        {
+            length = at + 1;
+            PlainFeatureLines++;
+            return true;
+        }
+        var next = 0;
+        while (true)
+        {
+            if (at >= json.Length || json[at] != (byte)'"')
+            {
+                return false;
+            }
+            var nameLength = PlainStringLength(json[(at + 1)..]);
+            if (nameLength < 0)
+            {
+                return false;
+            }
+            var f = Exact(json.Slice(at + 1, nameLength), next);
+            at += nameLength + 2;
+            if (f < 0 || at >= json.Length || json[at] != (byte)':')
+            {
+                return false; // a name in another case, or not a feature: ReadFeatures decides
+            }
+            var consumed = ReadPlainValue(json[(at + 1)..], f);
+            if (consumed <= 0)
+            {
+                return false;
+            }
+            at += 1 + consumed;
+            _match[f] = Match.Exact;
+            next = f + 1;
+            if (at >= json.Length)
+            {
+                return false;
+            }
+            if (json[at] == (byte)'}')
+            {
+                length = at + 1;
+                PlainFeatureLines++;
+                return true;
+            }
+            if (json[at] != (byte)',')
+            {
+                return false;
+            }
+            at++;
+        }
+    }
+
+    /// <summary>Takes the plain value <paramref name="json"/> starts with into feature <paramref name="f"/>, as
+    /// <see cref="ReadValue"/> would; its bytes, or -1 when it is not one this reads.</summary>
+    private int ReadPlainValue(ReadOnlySpan<byte> json, int f)
+    {
+        if (json.IsEmpty)
+        {
+            return -1;
+        }
+        var kind = _request.Kinds[f];
+        var wrong = false;
+        int length;
+        switch (json[0])
+        {
+            case (byte)'"':
+                length = PlainStringLength(json[1..]);
+                if (kind != FeatureKind.Text || length < 0)
+                {
+                    return -1; // text for a number or a flag is parsed by ReadValue
+                }
+                _texts[f]![Count] = _levels[f]!.Intern(json.Slice(1, length));
+                length += 2;
+                break;
+            case (byte)'n' when json.StartsWith("null"u8):
+                Set(f, kind, double.NaN, null);
+                length = 4;
+                break;
+            case (byte)'t' when json.StartsWith("true"u8):
+                wrong = kind == FeatureKind.Number;
+                Set(f, kind, kind == FeatureKind.Boolean ? 1 : double.NaN, "true");
+                length = 4;
+                break;
+            case (byte)'f' when json.StartsWith("false"u8):
+                wrong = kind == FeatureKind.Number;
+                Set(f, kind, kind == FeatureKind.Boolean ? 0 : double.NaN, "false");
+                length = 5;
+                break;
+            default:
+                length = JsonNumberLength(json);
+                if (length <= 0)
+                {
+                    return -1;
+                }
+                var number = json[..length];
+                if (kind == FeatureKind.Text)
+                {
+                    _texts[f]![Count] = _levels[f]!.Intern(number); // as written, like ReadValue
+                    break;
+                }
+                if (!Utf8Parser.TryParse(number, out double value, out var parsed) || parsed != length || !double.IsFinite(value))
+                {
+                    return -1; // out of range: ReadValue counts it
+                }
+                if (kind == FeatureKind.Boolean && value is not (0 or 1))
+                {
+                    value = double.NaN;
+                    wrong = true;
+                }
+                _numbers[f]![Count] = value;
+                break;
+        }
+        _wrongType[f] = wrong;
+        return length;
+    }
+
+    private void Set(int f, FeatureKind kind, double number, string? text)
+    {
+        if (kind == FeatureKind.Text)
+        {
+            _texts[f]![Count] = text;
+        }
+        else
+        {
+            _numbers[f]![Count] = number;
+        }
+    }
+
+    /// <summary>The bytes of a string's text up to its closing quote, or -1 when the string is not plain: it has an
+    /// escape, a control character (which JSON forbids raw) or a byte past ASCII (which the reader would check as UTF-8).
+    /// Names and levels are short: a byte at a time beats a vector search's set-up.</summary>
+    private static int PlainStringLength(ReadOnlySpan<byte> text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            var b = text[i];
+            if (b == (byte)'"')
+            {
+                return i;
+            }
+            if (b == (byte)'\\' || (uint)(b - 0x20) >= 0x60)
+            {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>The bytes of the JSON number <paramref name="json"/> starts with
+    /// (<c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>), or -1 when it starts with none.</summary>
+    internal static int JsonNumberLength(ReadOnlySpan<byte> json)
+    {
+        var at = 0;
+        if (at < json.Length && json[at] == (byte)'-')
+        {
+            at++;
+        }
+        if (at >= json.Length || !char.IsAsciiDigit((char)json[at]))
+        {
+            return -1;
+        }
+        if (json[at++] != (byte)'0')
+        {
+            at = Digits(json, at);
+        }
+        if (at < json.Length && json[at] == (byte)'.')
+        {
+            var fraction = Digits(json, ++at);
+            if (fraction == at)
+            {
+                return -1;
+            }
+            at = fraction;
+        }
+        if (at < json.Length && (json[at] | 0x20) == (byte)'e')
+        {
+            at++;
+            if (at < json.Length && json[at] is (byte)'+' or (byte)'-')
+            {
+                at++;
+            }
+            var exponent = Digits(json, at);
+            if (exponent == at)
+            {
+                return -1;
+            }
+            at = exponent;
+        }
+        return at;
+
+        static int Digits(ReadOnlySpan<byte> json, int at)
+        {
+            while (at < json.Length && char.IsAsciiDigit((char)json[at]))
+            {
+                at++;
+            }
+            return at;
+        }
+    }
+
+    private static JsonReaderState StateAfterNestedObject()
+    {
+        var reader = new Utf8JsonReader("{\"features\":{}"u8, isFinalBlock: false, state: default);
+        while (reader.Read())
+        {
+        }
+        return reader.CurrentState;
+    }
+}
