@@ -22,17 +22,23 @@ if (options is null)
     return 2;
 }
 
-Console.Error.WriteLine("Starting Azurite and the local host…");
-await using var azurite = await Azurite.StartAsync();
-var storage = azurite.ConnectionString();
-// The host's default poll (1 s): a faster one would list blobs 10 times a second beside the load.
 // BENCH_HOST_ENV="NAME=value;NAME=value" adds environment variables to the host's (runtime settings to compare).
+// The host's default poll (1 s): a faster one would list blobs 10 times a second beside the load.
 var hostSettings = new Dictionary<string, string> { ["ModelOps__DatasetPollInterval"] = "00:00:01" };
 foreach (var setting in (Environment.GetEnvironmentVariable("BENCH_HOST_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
 {
     var equals = setting.IndexOf('=');
+    if (equals <= 0)
+    {
+        Console.Error.WriteLine($"BENCH_HOST_ENV: '{setting}' is not NAME=value.");
+        return 2;
+    }
     hostSettings[setting[..equals]] = setting[(equals + 1)..];
 }
+
+Console.Error.WriteLine("Starting Azurite and the local host…");
+await using var azurite = await Azurite.StartAsync();
+var storage = azurite.ConnectionString();
 await using var host = await HostProcess.StartAsync(storage, hostSettings,
     (Environment.GetEnvironmentVariable("BENCH_HOST_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
