@@ -15,6 +15,10 @@ internal sealed partial class TrafficColumns
     /// <summary>Lines whose features object was read here (the others went through <see cref="ReadFeatures"/>).</summary>
     public long PlainFeatureLines { get; private set; }
 
+    /// <summary>Whether plain features objects are read here; off, every object goes through <see cref="ReadFeatures"/>
+    /// (the reference the tests hold this path to).</summary>
+    internal bool ReadsPlainFeatures { get; init; } = true;
+
     /// <summary>
     /// Reads the features object that <paramref name="json"/> starts with, when it is plain: no whitespace, names and
     /// text values without escapes and in ASCII, every name one of the schema's exactly, values that are strings,

@@ -531,7 +531,7 @@ internal sealed partial class TrafficColumns
                             return TrafficLine.Corrupt;
                         }
                         var start = (int)reader.TokenStartIndex;
-                        if (TryReadPlainFeatures(rest[start..], out var length))
+                        if (ReadsPlainFeatures && TryReadPlainFeatures(rest[start..], out var length))
                         {
                             // The reader goes on after the object, in the state it would have had reading it.
                             rest = rest[(start + length)..];
