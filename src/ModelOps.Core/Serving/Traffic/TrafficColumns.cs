@@ -531,11 +531,11 @@ internal sealed partial class TrafficColumns
                             return TrafficLine.Corrupt;
                         }
                         var start = (int)reader.TokenStartIndex;
-                        if (ReadsPlainFeatures && TryReadPlainFeatures(rest[start..], out var length))
+                        if (ReadsPlainObjects && TryReadPlainFeatures(rest[start..], out var length))
                         {
                             // The reader goes on after the object, in the state it would have had reading it.
                             rest = rest[(start + length)..];
-                            reader = new Utf8JsonReader(rest, isFinalBlock: true, AfterFeatures);
+                            reader = new Utf8JsonReader(rest, isFinalBlock: true, AfterNestedObject);
                         }
                         else
                         {
@@ -549,7 +549,17 @@ internal sealed partial class TrafficColumns
                             prediction = default;
                             break;
                         }
-                        if (type != JsonTokenType.StartObject || !TryReadPrediction(rest, ref reader, out prediction))
+                        if (type != JsonTokenType.StartObject)
+                        {
+                            return TrafficLine.Corrupt;
+                        }
+                        var at = (int)reader.TokenStartIndex;
+                        if (ReadsPlainObjects && TryReadPlainPrediction(rest[at..], out prediction, out var bytes))
+                        {
+                            rest = rest[(at + bytes)..];
+                            reader = new Utf8JsonReader(rest, isFinalBlock: true, AfterNestedObject);
+                        }
+                        else if (!TryReadPrediction(rest, ref reader, out prediction))
                         {
                             return TrafficLine.Corrupt;
                         }

@@ -4,20 +4,23 @@ using System.Text.Json;
 namespace ModelOps.Core.Serving.Traffic;
 
 /// <summary>
-/// The features object of a line as the traffic log writes it, read by matching bytes: most of a line's bytes and
-/// tokens, which <see cref="Utf8JsonReader"/> would otherwise tokenise and then hand over value by value.
+/// The features and prediction objects of a line as the traffic log writes them, read by matching bytes: most of a
+/// line's bytes and tokens, which <see cref="Utf8JsonReader"/> would otherwise tokenise and then hand over value by value.
 /// </summary>
 internal sealed partial class TrafficColumns
 {
-    /// <summary>Where the record's reader goes on after a features object read here: inside the record, after a value.</summary>
-    private static readonly JsonReaderState AfterFeatures = StateAfterNestedObject();
+    /// <summary>Where the record's reader goes on after an object read here: inside the record, after a value.</summary>
+    private static readonly JsonReaderState AfterNestedObject = StateAfterNestedObject();
 
     /// <summary>Lines whose features object was read here (the others went through <see cref="ReadFeatures"/>).</summary>
     public long PlainFeatureLines { get; private set; }
 
-    /// <summary>Whether plain features objects are read here; off, every object goes through <see cref="ReadFeatures"/>
-    /// (the reference the tests hold this path to).</summary>
-    internal bool ReadsPlainFeatures { get; init; } = true;
+    /// <summary>Lines whose prediction object was read here (the others went through <see cref="TryReadPrediction"/>).</summary>
+    public long PlainPredictionLines { get; private set; }
+
+    /// <summary>Whether plain objects are read here; off, every object goes through <see cref="ReadFeatures"/> and
+    /// <see cref="TryReadPrediction"/> (the reference the tests hold this path to).</summary>
+    internal bool ReadsPlainObjects { get; init; } = true;
 
     /// <summary>
     /// Reads the features object that <paramref name="json"/> starts with, when it is plain: no whitespace, names and
@@ -130,7 +133,7 @@ internal sealed partial class TrafficColumns
                     _texts[f]![Count] = _levels[f]!.Intern(number); // as written, like ReadValue
                     break;
                 }
-                if (!Utf8Parser.TryParse(number, out double value, out var parsed) || parsed != length || !double.IsFinite(value))
+                if (!TryReadFiniteNumber(number, out var value, out _))
                 {
                     return -1; // out of range: ReadValue counts it
                 }
@@ -156,6 +159,76 @@ internal sealed partial class TrafficColumns
         {
             _numbers[f]![Count] = number;
         }
+    }
+
+    private static ReadOnlySpan<byte> ValueStart => "{\"value\":"u8;
+
+    private static ReadOnlySpan<byte> LabelStart => "{\"label\":"u8;
+
+    private static ReadOnlySpan<byte> ProbabilityField => ",\"probability\":"u8;
+
+    /// <summary>
+    /// Reads the prediction object that <paramref name="json"/> starts with, when it is one of the two plain shapes the
+    /// log writes for regression and binary models, <c>{"value":n}</c> and <c>{"label":true,"probability":p}</c>, with
+    /// finite numbers; false for anything else (a multiclass prediction, another order or case, more fields), which
+    /// <see cref="TryReadPrediction"/> then reads from the start.
+    /// </summary>
+    /// <param name="length">The object's bytes, its braces included.</param>
+    private bool TryReadPlainPrediction(ReadOnlySpan<byte> json, out PredictionValue prediction, out int length)
+    {
+        prediction = default;
+        length = 0;
+        if (json.StartsWith(ValueStart))
+        {
+            var at = ValueStart.Length;
+            if (!TryReadFiniteNumber(json[at..], out var value, out var used) || !json[(at + used)..].StartsWith("}"u8))
+            {
+                return false;
+            }
+            prediction = new PredictionValue(PredictionKind.Regression, value, double.NaN, null);
+            length = at + used + 1;
+            PlainPredictionLines++;
+            return true;
+        }
+        if (json.StartsWith(LabelStart))
+        {
+            var at = LabelStart.Length;
+            double label;
+            if (json[at..].StartsWith("true"u8))
+            {
+                (label, at) = (1, at + 4);
+            }
+            else if (json[at..].StartsWith("false"u8))
+            {
+                (label, at) = (0, at + 5);
+            }
+            else
+            {
+                return false;
+            }
+            if (!json[at..].StartsWith(ProbabilityField))
+            {
+                return false;
+            }
+            at += ProbabilityField.Length;
+            if (!TryReadFiniteNumber(json[at..], out var probability, out var used) || !json[(at + used)..].StartsWith("}"u8))
+            {
+                return false;
+            }
+            prediction = new PredictionValue(PredictionKind.Binary, label, probability, null);
+            length = at + used + 1;
+            PlainPredictionLines++;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The JSON number <paramref name="json"/> starts with, when it is finite (as <see cref="Utf8JsonReader.TryGetDouble"/> takes it).</summary>
+    private static bool TryReadFiniteNumber(ReadOnlySpan<byte> json, out double value, out int length)
+    {
+        value = 0;
+        length = JsonNumberLength(json);
+        return length > 0 && Utf8Parser.TryParse(json[..length], out value, out var parsed) && parsed == length && double.IsFinite(value);
     }
 
     /// <summary>The bytes of a string's text up to its closing quote, or -1 when the string is not plain: it has an

@@ -24,7 +24,7 @@ public static class FeaturesObjects
          from stray in Gen.Elements("", "}", ",", "\"", "x", "\\", " ", "\u0001", "é", "{")
          select Damage("{" + string.Join(spaced ? " , " : ",", pairs) + "}", damage, at, stray)).ToArbitrary();
 
-    private static readonly Gen<string> Numbers =
+    internal static readonly Gen<string> Numbers =
         Gen.Elements("0", "-0", "1", "2", "1.5", "-3.25e-7", "12345.678", "1E+2", "9007199254740993", "0.1", "1e308", "-12e-2");
 
     private static readonly Gen<string> Texts = Gen.Elements("\"gold\"", "\"silver\"", "\"\"", "\"a b\"", "\"true\"", "\"2.5\"");
@@ -51,7 +51,7 @@ public static class FeaturesObjects
             select $"{name}:{value}"));
 
     /// <summary>Cuts the text, or puts a stray piece in, at a place picked from <paramref name="at"/>.</summary>
-    private static string Damage(string text, int kind, int at, string stray)
+    internal static string Damage(string text, int kind, int at, string stray)
     {
         var place = at % (text.Length + 1);
         return kind switch
@@ -64,7 +64,30 @@ public static class FeaturesObjects
     }
 }
 
-public sealed class PlainFeaturesProperties
+/// <summary>Prediction objects as a log writes them and as others might.</summary>
+public static class PredictionObjects
+{
+    /// <summary>Prediction objects: the two plain shapes the log writes for regression and binary models, mostly, and
+    /// the others (multiclass, another order or case, more fields, numbers JSON forbids or out of range, whitespace).</summary>
+    public static Arbitrary<string> Predictions() =>
+        (from prediction in Gen.Frequency(
+             (4, FeaturesObjects.Numbers.Select(n => $"{{\"value\":{n}}}")),
+             (4, from label in Gen.Elements("true", "false")
+                 from p in FeaturesObjects.Numbers
+                 select $"{{\"label\":{label},\"probability\":{p}}}"),
+             (3, Gen.Elements("{\"probability\":0.5,\"label\":true}", "{\"Label\":true,\"probability\":0.5}", "{\"VALUE\":2}",
+                 "{\"label\":true,\"probability\":0.5,\"x\":1}", "{\"value\":1,\"label\":true}", "{\"value\":1e400}", "{\"value\":\"1\"}",
+                 "{\"label\":\"b\",\"probabilities\":{\"a\":0.1,\"b\":0.9}}", "{\"label\":true,\"probability\":01}", "{\"value\":1,}",
+                 "{\"value\":1.}", "{\"label\":tru,\"probability\":0.5}", "{\"label\":true ,\"probability\":0.5}", "{ \"value\":1}",
+                 "{\"value\":-}", "{\"label\":true,\"probability\":\"NaN\"}", "{\"label\":1,\"probability\":0.5}", "{\"value\":null}",
+                 "{\"label\":true}", "{}", "{\"value\":1}}", "{\"value\":1", "{\"label\":false,\"probability\":1e-400}")))
+         from damage in Gen.Frequency((6, Gen.Constant(0)), (1, Gen.Choose(1, 3)))
+         from at in Gen.Choose(0, 1000)
+         from stray in Gen.Elements("", "}", ",", "\"", "x", " ", "{")
+         select FeaturesObjects.Damage(prediction, damage, at, stray)).ToArbitrary();
+}
+
+public sealed class PlainObjectsProperties
 {
     private static readonly DateTimeOffset From = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
 
@@ -74,19 +97,31 @@ public sealed class PlainFeaturesProperties
         new ColumnSchema("Score", ColumnKind.Numeric)]);
 
     [Property(MaxTest = 2000, Arbitrary = [typeof(FeaturesObjects)])]
-    public void A_features_object_reads_the_same_by_its_bytes_as_through_the_reader(string features)
+    public void A_features_object_reads_the_same_by_its_bytes_as_through_the_reader(string features) =>
+        ReadsTheSameBothWays(features, """{"label":true,"probability":0.75}""");
+
+    [Property(MaxTest = 1000, Arbitrary = [typeof(PredictionObjects)])]
+    public void A_prediction_object_reads_the_same_by_its_bytes_as_through_the_reader(string prediction) =>
+        ReadsTheSameBothWays("""{"tenure":2.5,"plan":"gold"}""", prediction);
+
+    private static void ReadsTheSameBothWays(string features, string prediction)
     {
         var line = Encoding.UTF8.GetBytes(
             """{"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":""" + features +
-            ""","prediction":{"label":true,"probability":0.75},"latencyMs":0.4,"requestRows":1}""");
+            ""","prediction":""" + prediction + ""","latencyMs":0.4,"requestRows":1}""");
         var request = new TrafficFrameRequest(Schema, From, From.AddHours(1), 3);
         var plain = new TrafficColumns(request);
-        var reference = new TrafficColumns(request) { ReadsPlainFeatures = false };
+        var reference = new TrafficColumns(request) { ReadsPlainObjects = false };
 
         Assert.Equal(reference.Add(line), plain.Add(line));
 
         Assert.Equal(reference.Count, plain.Count);
         Assert.Equal(reference.CorruptLines, plain.CorruptLines);
+        if (reference.Count > 0)
+        {
+            Assert.Equal(reference.PredictionAt(0), plain.PredictionAt(0));
+            Assert.Equal(reference.Latency[0], plain.Latency[0]);
+        }
         for (var f = 0; f < Schema.Columns.Count; f++)
         {
             Assert.Equal(reference.TypeErrors(f), plain.TypeErrors(f));
@@ -110,14 +145,15 @@ public sealed class PlainFeaturesProperties
     {
         var request = new TrafficFrameRequest(Schema, From, From.AddHours(1), 3);
         var columns = new TrafficColumns(request);
-        var objects = FeaturesObjects.Objects().Generator.Sample(500, 10).ToArray();
-        foreach (var features in objects)
+        var features = FeaturesObjects.Objects().Generator.Sample(500, 10).ToArray();
+        var predictions = PredictionObjects.Predictions().Generator.Sample(500, 10).ToArray();
+        for (var i = 0; i < features.Length; i++)
         {
             columns.Add(Encoding.UTF8.GetBytes(
-                """{"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":""" + features +
-                ""","prediction":{"value":1},"latencyMs":0.4}"""));
+                """{"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":""" + features[i] +
+                ""","prediction":""" + predictions[i] + ""","latencyMs":0.4}"""));
         }
-        Assert.Equal(500, objects.Length);
-        Assert.InRange(columns.PlainFeatureLines, 50, objects.Length - 50); // about a quarter
+        Assert.InRange(columns.PlainFeatureLines, 50, 450); // about 150 of 500
+        Assert.InRange(columns.PlainPredictionLines, 50, 450); // about 200 of 500
     }
 }
