@@ -65,7 +65,6 @@ internal sealed partial class TrafficColumns
                 return false;
             }
             at += 1 + consumed;
-            _match[f] = Match.Exact;
             next = f + 1;
             if (at >= json.Length)
             {
