@@ -177,22 +177,17 @@ internal sealed partial class TrafficColumns
     {
         prediction = default;
         length = 0;
+        // Both shapes end in a number and the closing brace: up to it, the regression's "value" or the binary's label.
+        PredictionKind kind;
+        var label = double.NaN;
+        int at;
         if (json.StartsWith(ValueStart))
         {
-            var at = ValueStart.Length;
-            if (!TryReadFiniteNumber(json[at..], out var value, out var used) || !json[(at + used)..].StartsWith("}"u8))
-            {
-                return false;
-            }
-            prediction = new PredictionValue(PredictionKind.Regression, value, double.NaN, null);
-            length = at + used + 1;
-            PlainPredictionLines++;
-            return true;
+            (kind, at) = (PredictionKind.Regression, ValueStart.Length);
         }
-        if (json.StartsWith(LabelStart))
+        else if (json.StartsWith(LabelStart))
         {
-            var at = LabelStart.Length;
-            double label;
+            at = LabelStart.Length;
             if (json[at..].StartsWith("true"u8))
             {
                 (label, at) = (1, at + 4);
@@ -209,17 +204,31 @@ internal sealed partial class TrafficColumns
             {
                 return false;
             }
-            at += ProbabilityField.Length;
-            if (!TryReadFiniteNumber(json[at..], out var probability, out var used) || !json[(at + used)..].StartsWith("}"u8))
-            {
-                return false;
-            }
-            prediction = new PredictionValue(PredictionKind.Binary, label, probability, null);
-            length = at + used + 1;
-            PlainPredictionLines++;
-            return true;
+            (kind, at) = (PredictionKind.Binary, at + ProbabilityField.Length);
         }
-        return false;
+        else
+        {
+            return false;
+        }
+        if (!TryReadFiniteNumber(json[at..], out var number, out var used) || !json[(at + used)..].StartsWith("}"u8))
+        {
+            return false;
+        }
+        prediction = kind == PredictionKind.Regression
+            ? new PredictionValue(kind, number, double.NaN, null)
+            : new PredictionValue(kind, label, number, null);
+        length = at + used + 1;
+        PlainPredictionLines++;
+        return true;
+    }
+
+    /// <summary>A reader for what follows an object read here (<paramref name="length"/> bytes from
+    /// <paramref name="start"/> of <paramref name="rest"/>), in the state a reader that read the object would be in;
+    /// <paramref name="rest"/> becomes what it reads.</summary>
+    private static Utf8JsonReader ReaderAfter(scoped ref ReadOnlySpan<byte> rest, int start, int length)
+    {
+        rest = rest[(start + length)..];
+        return new Utf8JsonReader(rest, isFinalBlock: true, AfterNestedObject);
     }
 
     /// <summary>The JSON number <paramref name="json"/> starts with, when it is finite (as <see cref="Utf8JsonReader.TryGetDouble"/> takes it).</summary>

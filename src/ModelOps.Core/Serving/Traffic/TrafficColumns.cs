@@ -461,7 +461,7 @@ internal sealed partial class TrafficColumns
         var latency = 0.0;
         try
         {
-            var rest = line; // what the reader reads: after a plain features object, what follows it
+            var rest = line; // what the reader reads: after an object read by its bytes, what follows it
             var reader = new Utf8JsonReader(rest);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
@@ -533,9 +533,7 @@ internal sealed partial class TrafficColumns
                         var start = (int)reader.TokenStartIndex;
                         if (ReadsPlainObjects && TryReadPlainFeatures(rest[start..], out var length))
                         {
-                            // The reader goes on after the object, in the state it would have had reading it.
-                            rest = rest[(start + length)..];
-                            reader = new Utf8JsonReader(rest, isFinalBlock: true, AfterNestedObject);
+                            reader = ReaderAfter(ref rest, start, length);
                         }
                         else
                         {
@@ -556,8 +554,7 @@ internal sealed partial class TrafficColumns
                         var at = (int)reader.TokenStartIndex;
                         if (ReadsPlainObjects && TryReadPlainPrediction(rest[at..], out prediction, out var bytes))
                         {
-                            rest = rest[(at + bytes)..];
-                            reader = new Utf8JsonReader(rest, isFinalBlock: true, AfterNestedObject);
+                            reader = ReaderAfter(ref rest, at, bytes);
                         }
                         else if (!TryReadPrediction(rest, ref reader, out prediction))
                         {
