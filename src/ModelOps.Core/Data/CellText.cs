@@ -124,15 +124,10 @@ internal static class CellText
             || (double.TryParse(plain[..n], NumberStyles.Float, CultureInfo.InvariantCulture, out value) && double.IsFinite(value));
     }
 
-    private static ReadOnlySpan<double> PowersOf10 =>
-    [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
-
     /// <summary>
-    /// The fast path for plain decimals such as <c>-123.456</c> or <c>6.02e23</c>: at most 15 significant digits and a
-    /// power of ten (exponent minus fraction digits) within +/-22. Mantissa and power of ten are then both exact doubles,
-    /// so one multiplication or division is correctly rounded (Clinger's fast path): the same bits as
+    /// The fast path for plain decimals such as <c>-123.456</c> or <c>6.02e23</c>: at most
+    /// <see cref="DecimalDouble.MaxDigits"/> significant digits, read as one significand and a power of ten (exponent
+    /// minus fraction digits) that <see cref="DecimalDouble.TryCompose"/> rounds correctly: the same bits as
     /// <see cref="double.TryParse(string, out double)"/>. Anything else returns false and takes the general parser.
     /// </summary>
     internal static bool TryParseSimpleDecimal(ReadOnlySpan<char> text, out double value)
@@ -145,7 +140,7 @@ internal static class CellText
             negative = text[0] == '-';
             i = 1;
         }
-        long mantissa = 0;
+        ulong mantissa = 0;
         var start = i;
         i = ReadDigits(text, i, ref mantissa);
         var digits = i - start;
@@ -161,9 +156,9 @@ internal static class CellText
         {
             return false;
         }
-        if (digits > 15 && SignificantDigits(text[start..i]) > 15)
+        if (digits > DecimalDouble.MaxDigits && DecimalDouble.SignificantDigits(text[start..i]) > DecimalDouble.MaxDigits)
         {
-            return false; // the mantissa may have overflowed, and is not exact as a double anyway
+            return false; // the mantissa overflowed
         }
         var power = -scale;
         if (i < text.Length)
@@ -189,18 +184,9 @@ internal static class CellText
             }
             power += negativeExponent ? -exponent : exponent;
         }
-        if (power is < -22 or > 22)
+        if (!DecimalDouble.TryCompose(mantissa, power, out var result))
         {
             return false;
-        }
-        double result = mantissa;
-        if (power < 0)
-        {
-            result /= PowersOf10[-power];
-        }
-        else if (power > 0)
-        {
-            result *= PowersOf10[power];
         }
         value = negative ? -result : result;
         return true;
@@ -211,7 +197,7 @@ internal static class CellText
     /// two digits a step where it can, which halves the chain of multiplications each digit waits on.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ReadDigits(ReadOnlySpan<char> text, int i, ref long mantissa)
+    private static int ReadDigits(ReadOnlySpan<char> text, int i, ref ulong mantissa)
     {
         while ((uint)(i + 1) < (uint)text.Length)
         {
@@ -223,21 +209,9 @@ internal static class CellText
         }
         if ((uint)i < (uint)text.Length && (uint)(text[i] - '0') <= 9)
         {
-            mantissa = mantissa * 10 + (text[i++] - '0');
+            mantissa = mantissa * 10 + (uint)(text[i++] - '0');
         }
         return i;
-    }
-
-    /// <summary>Digits of a plain decimal (digits and at most one point) from its first non-zero one.</summary>
-    private static int SignificantDigits(ReadOnlySpan<char> number)
-    {
-        var leadingZeros = 0;
-        foreach (var ch in number)
-        {
-            if (ch == '0') leadingZeros++;
-            else if (ch != '.') break;
-        }
-        return number.Length - (number.Contains('.') ? 1 : 0) - leadingZeros;
     }
 
     /// <summary>True for text like <c>-1,234</c> or <c>1,234,567.5</c>: digits in comma groups of exactly three.</summary>

@@ -1,5 +1,5 @@
-using System.Buffers.Text;
 using System.Text.Json;
+using ModelOps.Core.Data;
 
 namespace ModelOps.Core.Serving.Traffic;
 
@@ -121,18 +121,17 @@ internal sealed partial class TrafficColumns
                 length = 5;
                 break;
             default:
-                length = JsonNumberLength(json);
+                length = DecimalDouble.ReadJsonNumber(json, out var value, out _);
                 if (length <= 0)
                 {
                     return -1;
                 }
-                var number = json[..length];
                 if (kind == FeatureKind.Text)
                 {
-                    _texts[f]![Count] = _levels[f]!.Intern(number); // as written, like ReadValue
+                    _texts[f]![Count] = _levels[f]!.Intern(json[..length]); // as written, like ReadValue
                     break;
                 }
-                if (!TryReadFiniteNumber(number, out var value, out _))
+                if (!double.IsFinite(value))
                 {
                     return -1; // out of range: ReadValue counts it
                 }
@@ -234,9 +233,8 @@ internal sealed partial class TrafficColumns
     /// <summary>The JSON number <paramref name="json"/> starts with, when it is finite (as <see cref="Utf8JsonReader.TryGetDouble"/> takes it).</summary>
     private static bool TryReadFiniteNumber(ReadOnlySpan<byte> json, out double value, out int length)
     {
-        value = 0;
-        length = JsonNumberLength(json);
-        return length > 0 && Utf8Parser.TryParse(json[..length], out value, out var parsed) && parsed == length && double.IsFinite(value);
+        length = DecimalDouble.ReadJsonNumber(json, out value, out _);
+        return length > 0 && double.IsFinite(value);
     }
 
     /// <summary>The bytes of a string's text up to its closing quote, or -1 when the string is not plain: it has an
@@ -257,58 +255,6 @@ internal sealed partial class TrafficColumns
             }
         }
         return -1;
-    }
-
-    /// <summary>The bytes of the JSON number <paramref name="json"/> starts with
-    /// (<c>-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?</c>), or -1 when it starts with none.</summary>
-    internal static int JsonNumberLength(ReadOnlySpan<byte> json)
-    {
-        var at = 0;
-        if (at < json.Length && json[at] == (byte)'-')
-        {
-            at++;
-        }
-        if (at >= json.Length || !char.IsAsciiDigit((char)json[at]))
-        {
-            return -1;
-        }
-        if (json[at++] != (byte)'0')
-        {
-            at = Digits(json, at);
-        }
-        if (at < json.Length && json[at] == (byte)'.')
-        {
-            var fraction = Digits(json, ++at);
-            if (fraction == at)
-            {
-                return -1;
-            }
-            at = fraction;
-        }
-        if (at < json.Length && (json[at] | 0x20) == (byte)'e')
-        {
-            at++;
-            if (at < json.Length && json[at] is (byte)'+' or (byte)'-')
-            {
-                at++;
-            }
-            var exponent = Digits(json, at);
-            if (exponent == at)
-            {
-                return -1;
-            }
-            at = exponent;
-        }
-        return at;
-
-        static int Digits(ReadOnlySpan<byte> json, int at)
-        {
-            while (at < json.Length && char.IsAsciiDigit((char)json[at]))
-            {
-                at++;
-            }
-            return at;
-        }
     }
 
     private static JsonReaderState StateAfterNestedObject()
