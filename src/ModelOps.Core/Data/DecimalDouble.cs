@@ -30,6 +30,7 @@ internal static class DecimalDouble
     ];
 
     /// <summary><paramref name="significand"/> × 10^<paramref name="exponent"/>, when it is a normal double or zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryCompose(ulong significand, int exponent, out double value)
     {
         if (significand <= 1UL << 53 && exponent is >= -22 and <= 22)
@@ -37,6 +38,12 @@ internal static class DecimalDouble
             value = exponent < 0 ? significand / ExactPowersOf10[-exponent] : significand * ExactPowersOf10[exponent];
             return true;
         }
+        return TryComposeRounded(significand, exponent, out value);
+    }
+
+    /// <summary>Eisel-Lemire: the significand's 64 bits times the power of five's top 128, rounded to 53.</summary>
+    private static bool TryComposeRounded(ulong significand, int exponent, out double value)
+    {
         value = 0;
         if (significand == 0)
         {

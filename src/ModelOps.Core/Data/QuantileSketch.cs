@@ -33,7 +33,7 @@ public sealed class QuantileSketch
 
     public void Add(double value) => Add(new ReadOnlySpan<double>(in value));
 
-    /// <summary>Adds the values in order: the same sample as adding them one at a time.</summary>
+    /// <summary>Adds the values (none NaN) in order: the same sample as adding them one at a time.</summary>
     public void Add(ReadOnlySpan<double> values)
     {
         Count += values.Length;
@@ -74,14 +74,15 @@ public sealed class QuantileSketch
         Prune();
     }
 
-    /// <summary>The sampled values, sorted (every value while <see cref="IsExact"/>); shared until the next change, do not modify.</summary>
+    /// <summary>The sampled values, sorted (every value while <see cref="IsExact"/>; radix-sorted, as NaN is never added: the
+    /// profile adds finite values only); shared until the next change, do not modify.</summary>
     public double[] SortedSample()
     {
         if (_sorted is null)
         {
             Prune();
             _sorted = _values.AsSpan(0, _size).ToArray();
-            Array.Sort(_sorted);
+            RadixSort.Sort(_sorted);
         }
         return _sorted;
     }

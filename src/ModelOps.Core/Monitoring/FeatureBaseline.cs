@@ -1,3 +1,5 @@
+using ModelOps.Core.Data;
+
 namespace ModelOps.Core.Monitoring;
 
 /// <summary>What drift detection keeps of one feature from the training data: the reference its traffic is compared with.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using ModelOps.Core.Data;
 
 namespace ModelOps.Core.Monitoring;
 

@@ -1,3 +1,5 @@
+using ModelOps.Core.Data;
+
 namespace ModelOps.Core.Monitoring;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using ModelOps.Core.Data;
+
 namespace ModelOps.Core.Monitoring;
 
 /// <summary>The first Wasserstein (earth mover's) distance between two samples, as <c>scipy.stats.wasserstein_distance(u, v)</c>.</summary>

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 
-namespace ModelOps.Core.Monitoring;
+namespace ModelOps.Core.Data;
 
 /// <summary>
 /// Ascending sort of doubles by an LSD radix sort on their bits: the monitor sorts a million-value window per numeric

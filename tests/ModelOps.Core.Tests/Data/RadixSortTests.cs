@@ -2,9 +2,9 @@ using System.Buffers;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using ModelOps.Core.Monitoring;
+using ModelOps.Core.Data;
 
-namespace ModelOps.Core.Tests.Monitoring;
+namespace ModelOps.Core.Tests.Data;
 
 /// <summary>Columns for the radix sort: long enough to take the radix path, with the doubles that break bit tricks.</summary>
 public static class SortArbitraries
