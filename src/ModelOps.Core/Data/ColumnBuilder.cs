@@ -392,7 +392,7 @@ internal sealed class ColumnBuilder
     {
         // Most columns of text have few distinct values: a small cache by a quick hash of short texts answers most cells
         // before the pool's dictionary is asked.
-        var slot = RecentSlot(text);
+        var slot = RecentSlots.Of(text);
         if (slot >= 0 && _recent[slot] is { } recent && text.SequenceEqual(recent))
         {
             return recent;
@@ -412,22 +412,7 @@ internal sealed class ColumnBuilder
         return value;
     }
 
-    private readonly string?[] _recent = new string?[RecentSlots];
-    private const int RecentSlots = 256;
-
-    private static int RecentSlot(ReadOnlySpan<char> text)
-    {
-        if (text.Length > 16)
-        {
-            return -1;
-        }
-        var hash = (uint)text.Length;
-        foreach (var ch in text)
-        {
-            hash = (hash * 31) + ch;
-        }
-        return (int)((hash ^ (hash >> 8) ^ (hash >> 16)) & (RecentSlots - 1));
-    }
+    private readonly string?[] _recent = new string?[RecentSlots.Count];
 }
 
 /// <summary>One finished column: its kind, values (<c>double[]</c> or <c>string?[]</c>) and what reading it found.</summary>

@@ -1,11 +1,13 @@
 using System.IO.Hashing;
+using ModelOps.Core.Data;
 
 namespace ModelOps.Core.Serving.Traffic;
 
 /// <summary>
 /// One blob reader's front of a column's <see cref="LevelInterner"/>, keyed on the raw UTF-8 bytes: a level seen before
-/// costs one hash of its bytes instead of a UTF-16 decode and a lookup in the shared concurrent dictionary. Holds at
-/// most <see cref="MaxEntries"/> levels (a high-cardinality column then goes to the interner). Not thread-safe.
+/// costs one hash of its bytes instead of a UTF-16 decode and a lookup in the shared concurrent dictionary, and a
+/// recent short one (see <see cref="RecentSlots"/>) only a comparison. Holds at most <see cref="MaxEntries"/> levels (a
+/// high-cardinality column then goes to the interner). Not thread-safe.
 /// </summary>
 internal sealed class LevelCache
 {
@@ -23,17 +25,31 @@ internal sealed class LevelCache
         _lookup = _levels.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
+    /// <summary>Recent levels by <see cref="RecentSlots"/>: their bytes, and the level.</summary>
+    private readonly byte[]?[] _recentUtf8 = new byte[]?[RecentSlots.Count];
+    private readonly string?[] _recentLevels = new string?[RecentSlots.Count];
+
     /// <summary>The interner's instance for the UTF-8 text.</summary>
     public string Intern(ReadOnlySpan<byte> utf8)
     {
-        if (_lookup.TryGetValue(utf8, out var level))
+        var slot = RecentSlots.Of(utf8);
+        if (slot >= 0 && _recentUtf8[slot] is { } recent && utf8.SequenceEqual(recent))
         {
-            return level;
+            return _recentLevels[slot]!;
         }
-        level = _interner.Intern(utf8);
-        if (_levels.Count < MaxEntries)
+        if (!_lookup.TryGetValue(utf8, out var key, out var level))
         {
-            _levels[utf8.ToArray()] = level;
+            level = _interner.Intern(utf8);
+            key = utf8.ToArray();
+            if (_levels.Count < MaxEntries)
+            {
+                _levels[key] = level;
+            }
+        }
+        if (slot >= 0)
+        {
+            _recentUtf8[slot] = key;
+            _recentLevels[slot] = level;
         }
         return level;
     }
