@@ -1,16 +1,22 @@
+using System.Buffers.Text;
 using System.Text.Json;
 using ModelOps.Core.Data;
 
 namespace ModelOps.Core.Serving.Traffic;
 
 /// <summary>
-/// The features and prediction objects of a line as the traffic log writes them, read by matching bytes: most of a
-/// line's bytes and tokens, which <see cref="Utf8JsonReader"/> would otherwise tokenise and then hand over value by value.
+/// Lines as the traffic log writes them, read by matching bytes: the line's fields in the log's order, and within them
+/// the features and prediction objects, which hold most of a line's bytes and tokens. <see cref="Utf8JsonReader"/>
+/// would otherwise tokenise each and then hand it over value by value. Whatever is not in the log's own shape goes to
+/// the reader, from the start of the line or of the object, so what is accepted, rejected and counted is the same.
 /// </summary>
 internal sealed partial class TrafficColumns
 {
     /// <summary>Where the record's reader goes on after an object read here: inside the record, after a value.</summary>
     private static readonly JsonReaderState AfterNestedObject = StateAfterNestedObject();
+
+    /// <summary>Lines read here whole (the others went through <see cref="ReadLine"/>).</summary>
+    public long PlainLines { get; private set; }
 
     /// <summary>Lines whose features object was read here (the others went through <see cref="ReadFeatures"/>).</summary>
     public long PlainFeatureLines { get; private set; }
@@ -18,9 +24,158 @@ internal sealed partial class TrafficColumns
     /// <summary>Lines whose prediction object was read here (the others went through <see cref="TryReadPrediction"/>).</summary>
     public long PlainPredictionLines { get; private set; }
 
-    /// <summary>Whether plain objects are read here; off, every object goes through <see cref="ReadFeatures"/> and
-    /// <see cref="TryReadPrediction"/> (the reference the tests hold this path to).</summary>
+    /// <summary>Whether plain lines and objects are read here; off, every line goes through <see cref="ReadLine"/> and
+    /// every object through <see cref="ReadFeatures"/> and <see cref="TryReadPrediction"/> (the reference the tests hold
+    /// this path to).</summary>
     internal bool ReadsPlainObjects { get; init; } = true;
+
+    private static ReadOnlySpan<byte> TimeField => ",\"time\":\""u8;
+
+    private static ReadOnlySpan<byte> ModelField => "\",\"model\":\""u8;
+
+    private static ReadOnlySpan<byte> VersionField => "\",\"version\":"u8;
+
+    private static ReadOnlySpan<byte> FeaturesField => ",\"features\":"u8;
+
+    private static ReadOnlySpan<byte> PredictionObjectField => ",\"prediction\":"u8;
+
+    private static ReadOnlySpan<byte> LatencyField => ",\"latencyMs\":"u8;
+
+    private static ReadOnlySpan<byte> RequestRowsField => ",\"requestRows\":"u8;
+
+    /// <summary>
+    /// Reads a line as the log writes it: <c>{"requestId":"…","row":n,"time":"…","model":"…","version":n,"features":{…},
+    /// "prediction":{…},"latencyMs":n,"requestRows":n}</c>, in that order and case, without whitespace, the id, time and
+    /// model plain ASCII text, integers and the latency JSON numbers, and the features and prediction plain objects (see
+    /// <see cref="TryReadPlainFeatures"/>, <see cref="TryReadPlainPrediction"/>). Each value is taken as
+    /// <see cref="ReadLine"/> takes it (the time by the reader's own ISO 8601 parse). False for any other line, which
+    /// <see cref="ReadLine"/> then reads from its start; <paramref name="fields"/> is set only on success.
+    /// </summary>
+    private bool TryReadPlainLine(ReadOnlySpan<byte> line, ref LineFields fields)
+    {
+        if (!line.StartsWith(LogStart))
+        {
+            return false;
+        }
+        var at = LogStart.Length;
+        var id = line[at..];
+        var idLength = PlainStringLength(id);
+        if (idLength < 0)
+        {
+            return false;
+        }
+        at += idLength;
+        if (!Field(line, ref at, RowField) || !TryReadInt32(line, ref at, out var row) || !Field(line, ref at, TimeField))
+        {
+            return false;
+        }
+        var timeLength = PlainStringLength(line[at..]);
+        if (timeLength < 0 || !TryReadTime(line.Slice(at - 1, timeLength + 2), out var time))
+        {
+            return false;
+        }
+        at += timeLength;
+        if (!Field(line, ref at, ModelField))
+        {
+            return false;
+        }
+        var modelLength = PlainStringLength(line[at..]);
+        if (modelLength < 0 || !IsModelName(line.Slice(at, modelLength)))
+        {
+            return false;
+        }
+        at += modelLength;
+        if (!Field(line, ref at, VersionField) || !TryReadInt32(line, ref at, out var version)
+            || !Field(line, ref at, FeaturesField) || !TryReadPlainFeatures(line[at..], out var featuresLength))
+        {
+            return false;
+        }
+        at += featuresLength;
+        if (!Field(line, ref at, PredictionObjectField) || !TryReadPlainPrediction(line[at..], out var prediction, out var predictionLength))
+        {
+            return false;
+        }
+        at += predictionLength;
+        if (!Field(line, ref at, LatencyField) || !TryReadFiniteNumber(line[at..], out var latency, out var latencyLength))
+        {
+            return false;
+        }
+        at += latencyLength;
+        if (!Field(line, ref at, RequestRowsField) || !TryReadInt32(line, ref at, out _) || at != line.Length - 1 || line[at] != (byte)'}')
+        {
+            return false;
+        }
+        fields = new LineFields
+        {
+            RequestIdLength = CopyPlainRequestId(id[..idLength]),
+            Row = row,
+            Time = time,
+            HasModel = true,
+            Version = version,
+            HasFeatures = true,
+            Prediction = prediction,
+            Latency = latency,
+        };
+        PlainLines++;
+        PlainFeatureLines++;
+        PlainPredictionLines++;
+        return true;
+
+        static bool Field(ReadOnlySpan<byte> line, ref int at, ReadOnlySpan<byte> field)
+        {
+            if (!line[at..].StartsWith(field))
+            {
+                return false;
+            }
+            at += field.Length;
+            return true;
+        }
+    }
+
+    /// <summary>The JSON integer at <paramref name="at"/>, when it is one that <see cref="Utf8JsonReader.TryGetInt32"/>
+    /// takes: no leading zero, within Int32 (a fraction or exponent after it fails the caller's match of what follows).</summary>
+    private static bool TryReadInt32(ReadOnlySpan<byte> line, ref int at, out int value)
+    {
+        value = 0;
+        var number = line[at..];
+        var sign = number.Length > 0 && number[0] == (byte)'-' ? 1 : 0;
+        var digits = number[sign..].IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+        if (digits < 0)
+        {
+            digits = number.Length - sign;
+        }
+        var length = sign + digits;
+        if (digits == 0 || (digits > 1 && number[sign] == (byte)'0')
+            || !Utf8Parser.TryParse(number[..length], out value, out var parsed) || parsed != length)
+        {
+            return false;
+        }
+        at += length;
+        return true;
+    }
+
+    /// <summary>The time in a JSON string (its quotes included), as <see cref="Utf8JsonReader.TryGetDateTimeOffset"/> reads it.</summary>
+    private static bool TryReadTime(ReadOnlySpan<byte> quoted, out DateTimeOffset time)
+    {
+        var reader = new Utf8JsonReader(quoted);
+        time = default;
+        return reader.Read() && reader.TryGetDateTimeOffset(out time);
+    }
+
+    /// <summary>An ASCII request id into the id buffer, as <see cref="ReadRequestId"/> copies one: its length, 0 when no
+    /// label could match it (none are wanted, or it is longer than an id the log accepts).</summary>
+    private int CopyPlainRequestId(ReadOnlySpan<byte> id)
+    {
+        if ((_request.Labels is null && _facts is null) || id.Length > MaxRequestIdChars)
+        {
+            return 0;
+        }
+        for (var i = 0; i < id.Length; i++)
+        {
+            _requestId[i] = (char)id[i];
+        }
+        return id.Length;
+    }
 
     /// <summary>
     /// Reads the features object that <paramref name="json"/> starts with, when it is plain: no whitespace, names and
@@ -38,7 +193,6 @@ internal sealed partial class TrafficColumns
         if (json.Length > at && json[at] == (byte)'}')
         {
             length = at + 1;
-            PlainFeatureLines++;
             return true;
         }
         var next = 0;
@@ -73,7 +227,6 @@ internal sealed partial class TrafficColumns
             if (json[at] == (byte)'}')
             {
                 length = at + 1;
-                PlainFeatureLines++;
                 return true;
             }
             if (json[at] != (byte)',')
@@ -217,7 +370,6 @@ internal sealed partial class TrafficColumns
             ? new PredictionValue(kind, number, double.NaN, null)
             : new PredictionValue(kind, label, number, null);
         length = at + used + 1;
-        PlainPredictionLines++;
         return true;
     }
 

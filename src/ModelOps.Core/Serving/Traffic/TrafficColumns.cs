@@ -450,22 +450,65 @@ internal sealed partial class TrafficColumns
 
     private TrafficLine Parse(ReadOnlySpan<byte> line, out int row, out int requestIdLength, out long ticks)
     {
-        row = 0;
         ticks = 0;
-        requestIdLength = -1; // null until read
-        var time = default(DateTimeOffset);
-        var version = 0;
-        var hasModel = false;
-        var hasFeatures = false;
-        var prediction = default(PredictionValue);
-        var latency = 0.0;
+        var fields = new LineFields { RequestIdLength = -1 }; // the id is null until read
+        var read = (ReadsPlainObjects && TryReadPlainLine(line, ref fields)) || ReadLine(line, ref fields);
+        row = fields.Row;
+        requestIdLength = fields.RequestIdLength;
+        if (!read || requestIdLength < 0 || !fields.HasFeatures || fields.Prediction.Kind == PredictionKind.None || row < 0 || !fields.HasModel)
+        {
+            return TrafficLine.Corrupt;
+        }
+        if (fields.Time < _request.From || fields.Time >= _request.To)
+        {
+            return TrafficLine.Outside;
+        }
+        ticks = fields.Time.UtcTicks;
+        if (_request.Version is { } wanted && fields.Version != wanted)
+        {
+            return TrafficLine.OtherVersion;
+        }
+        var prediction = fields.Prediction;
+        _latency[Count] = fields.Latency;
+        _predictionKinds[Count] = prediction.Kind;
+        _predicted[Count] = prediction.Number;
+        _probability[Count] = prediction.Probability;
+        if (prediction.Label is not null)
+        {
+            if (_predictedLabels.Length == 0)
+            {
+                _predictedLabels = new string?[_capacity];
+            }
+            _predictedLabels[Count] = prediction.Label;
+        }
+        return TrafficLine.Taken;
+    }
+
+    /// <summary>The top-level fields of a line, as <see cref="Parse"/> reads them.</summary>
+    private struct LineFields
+    {
+        public int RequestIdLength;
+        public int Row;
+        public DateTimeOffset Time;
+        public bool HasModel;
+        public int Version;
+        public bool HasFeatures;
+        public PredictionValue Prediction;
+        public double Latency;
+    }
+
+    /// <summary>Reads a line's fields with <see cref="Utf8JsonReader"/> (any order, case, spacing or escapes; the
+    /// features and prediction objects by their bytes where they are plain); false when it is not a JSON object whose
+    /// fields have the types a record's have.</summary>
+    private bool ReadLine(ReadOnlySpan<byte> line, ref LineFields fields)
+    {
         try
         {
             var rest = line; // what the reader reads: after an object read by its bytes, what follows it
             var reader = new Utf8JsonReader(rest);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return TrafficLine.Corrupt; // null, an array or a scalar: not a record
+                return false; // null, an array or a scalar: not a record
             }
             // No ClearFeatures here: a row is taken only after ReadFeatures, which clears the row's slots first.
             var nextField = 0;
@@ -480,97 +523,99 @@ internal sealed partial class TrafficColumns
                     case 0:
                         if (type == JsonTokenType.Null)
                         {
-                            requestIdLength = -1;
+                            fields.RequestIdLength = -1;
                         }
                         else if (type != JsonTokenType.String)
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
                         else if (_request.Labels is null && _facts is null)
                         {
-                            requestIdLength = 0;
+                            fields.RequestIdLength = 0;
                         }
                         else
                         {
-                            requestIdLength = ReadRequestId(ref reader);
+                            fields.RequestIdLength = ReadRequestId(ref reader);
                         }
                         break;
                     case 1:
-                        if (type != JsonTokenType.Number || !reader.TryGetInt32(out row))
+                        if (type != JsonTokenType.Number || !reader.TryGetInt32(out fields.Row))
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
                         break;
                     case 2:
-                        if (type != JsonTokenType.String || !reader.TryGetDateTimeOffset(out time))
+                        if (type != JsonTokenType.String || !reader.TryGetDateTimeOffset(out fields.Time))
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
                         break;
                     case 3:
                         if (type != JsonTokenType.String || !IsModelName(ref reader))
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
-                        hasModel = true;
+                        fields.HasModel = true;
                         break;
                     case 4:
-                        if (type != JsonTokenType.Number || !reader.TryGetInt32(out version))
+                        if (type != JsonTokenType.Number || !reader.TryGetInt32(out fields.Version))
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
                         break;
                     case 5:
                         if (type == JsonTokenType.Null)
                         {
-                            hasFeatures = false;
+                            fields.HasFeatures = false;
                             break;
                         }
                         if (type != JsonTokenType.StartObject)
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
                         var start = (int)reader.TokenStartIndex;
                         if (ReadsPlainObjects && TryReadPlainFeatures(rest[start..], out var length))
                         {
                             reader = ReaderAfter(ref rest, start, length);
+                            PlainFeatureLines++;
                         }
                         else
                         {
                             ReadFeatures(ref reader);
                         }
-                        hasFeatures = true;
+                        fields.HasFeatures = true;
                         break;
                     case 6:
                         if (type == JsonTokenType.Null)
                         {
-                            prediction = default;
+                            fields.Prediction = default;
                             break;
                         }
                         if (type != JsonTokenType.StartObject)
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
                         var at = (int)reader.TokenStartIndex;
-                        if (ReadsPlainObjects && TryReadPlainPrediction(rest[at..], out prediction, out var bytes))
+                        if (ReadsPlainObjects && TryReadPlainPrediction(rest[at..], out fields.Prediction, out var bytes))
                         {
                             reader = ReaderAfter(ref rest, at, bytes);
+                            PlainPredictionLines++;
                         }
-                        else if (!TryReadPrediction(rest, ref reader, out prediction))
+                        else if (!TryReadPrediction(rest, ref reader, out fields.Prediction))
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
                         break;
                     case 7:
-                        if (!TryGetDouble(ref reader, namedLiterals: true, out latency))
+                        if (!TryGetDouble(ref reader, namedLiterals: true, out fields.Latency))
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
                         break;
                     case 8:
                         if (type != JsonTokenType.Number || !reader.TryGetInt32(out _))
                         {
-                            return TrafficLine.Corrupt;
+                            return false;
                         }
                         break;
                     default:
@@ -580,39 +625,14 @@ internal sealed partial class TrafficColumns
             }
             if (reader.Read())
             {
-                return TrafficLine.Corrupt; // cannot happen after a whole object without the reader throwing; kept as a guard
+                return false; // cannot happen after a whole object without the reader throwing; kept as a guard
             }
         }
         catch (JsonException)
         {
-            return TrafficLine.Corrupt;
+            return false;
         }
-        if (requestIdLength < 0 || !hasFeatures || prediction.Kind == PredictionKind.None || row < 0 || !hasModel)
-        {
-            return TrafficLine.Corrupt;
-        }
-        if (time < _request.From || time >= _request.To)
-        {
-            return TrafficLine.Outside;
-        }
-        ticks = time.UtcTicks;
-        if (_request.Version is { } wanted && version != wanted)
-        {
-            return TrafficLine.OtherVersion;
-        }
-        _latency[Count] = latency;
-        _predictionKinds[Count] = prediction.Kind;
-        _predicted[Count] = prediction.Number;
-        _probability[Count] = prediction.Probability;
-        if (prediction.Label is not null)
-        {
-            if (_predictedLabels.Length == 0)
-            {
-                _predictedLabels = new string?[_capacity];
-            }
-            _predictedLabels[Count] = prediction.Label;
-        }
-        return TrafficLine.Taken;
+        return true;
     }
 
     /// <summary>Copies the request id the reader is on into the id buffer; its length, 0 when too long to have a label
@@ -759,18 +779,23 @@ internal sealed partial class TrafficColumns
         return -1;
     }
 
-    private bool IsModelName(ref Utf8JsonReader reader)
+    private bool IsModelName(ref Utf8JsonReader reader) =>
+        !reader.ValueIsEscaped && !reader.HasValueSequence
+            ? IsModelName(reader.ValueSpan)
+            : IsModelName(Encoding.UTF8.GetBytes(reader.GetString()!));
+
+    /// <summary>Whether the (unescaped) UTF-8 text is a model name: the last one seen is matched by its bytes.</summary>
+    private bool IsModelName(ReadOnlySpan<byte> utf8)
     {
-        if (!reader.ValueIsEscaped && !reader.HasValueSequence && reader.ValueSpan.SequenceEqual(_model) && _model.Length > 0)
+        if (_model.Length > 0 && utf8.SequenceEqual(_model))
         {
             return true;
         }
-        var text = reader.GetString();
-        if (!ModelName.TryParse(text, out _, out _))
+        if (!ModelName.TryParse(Encoding.UTF8.GetString(utf8), out _, out _))
         {
             return false;
         }
-        _model = Encoding.UTF8.GetBytes(text!);
+        _model = utf8.ToArray();
         return true;
     }
 

@@ -87,6 +87,67 @@ public static class PredictionObjects
          select FeaturesObjects.Damage(prediction, damage, at, stray)).ToArbitrary();
 }
 
+/// <summary>Whole lines: the log's own envelope mostly, and lines with a field's value, name, place or spacing changed,
+/// a field missing or repeated, or bytes cut or added anywhere.</summary>
+public static class EnvelopeLines
+{
+    private static readonly string[] Names = ["requestId", "row", "time", "model", "version", "features", "prediction", "latencyMs", "requestRows"];
+
+    private static readonly Gen<string>[] Values =
+    [
+        Gen.Frequency((6, Gen.Elements("\"a1\"", "\"req-7\"", "\"\"")), (1, Gen.Elements("\"a\\u0031\"", "\"é1\"", "null", "1", "\"" + new string('x', 300) + "\""))),
+        Gen.Frequency((6, Gen.Elements("0", "2", "17")), (1, Gen.Elements("-1", "-0", "01", "2.0", "2e0", "2147483647", "2147483648", "\"2\"", "null"))),
+        Gen.Frequency(
+            (6, Gen.Elements("\"2025-03-01T10:40:00Z\"", "\"2025-03-01T10:40:00.1234567+00:00\"", "\"2025-03-01T12:40:00.5+02:00\"")),
+            (1, Gen.Elements("\"2025-03-01T09:00:00Z\"", "\"2025-03-01\"", "\"10:40\"", "\"not a time\"", "\"2025-03-01T10:40:00\\u005a\"", "1", "null"))),
+        Gen.Frequency((6, Gen.Constant("\"churn\"")), (1, Gen.Elements("\"other\"", "\"Churn\"", "\"ch\\u0075rn\"", "\"\"", "\"ch urn\"", "null"))),
+        Gen.Frequency((6, Gen.Elements("3", "2")), (1, Gen.Elements("03", "3.0", "-3", "\"3\"", "null"))),
+        Gen.Frequency((6, Gen.Elements("{\"tenure\":2.5,\"plan\":\"gold\"}", "{\"active\":true,\"Score\":-1}", "{}")),
+            (1, Gen.Elements("null", "{\"tenure\":\"2.5\"}", "{ \"tenure\":1}", "[]", "{\"tenure\":1"))),
+        Gen.Frequency((6, Gen.Elements("{\"value\":1.5}", "{\"label\":true,\"probability\":0.75}")),
+            (1, Gen.Elements("{\"label\":\"b\",\"probabilities\":{\"a\":0.1,\"b\":0.9}}", "{\"VALUE\":1}", "null", "{}", "1"))),
+        Gen.Frequency((6, Gen.Elements("0.4", "0", "12.75")), (1, Gen.Elements("-1", "01", "1e400", "\"NaN\"", "\"0.4\"", "null", "1."))),
+        Gen.Frequency((6, Gen.Elements("1", "3")), (1, Gen.Elements("1.5", "01", "-1", "\"1\"", "null"))),
+    ];
+
+    public static Arbitrary<string> Lines() =>
+        (from values in Gen.CollectToArray(Values)
+         from change in Gen.Frequency((5, Gen.Constant(0)), (1, Gen.Choose(1, 6)))
+         from field in Gen.Choose(0, Names.Length - 1)
+         from other in Gen.Choose(0, Names.Length - 1)
+         from damage in Gen.Frequency((6, Gen.Constant(0)), (1, Gen.Choose(1, 3)))
+         from at in Gen.Choose(0, 1000)
+         from stray in Gen.Elements("", "}", ",", "\"", "x", " ", "\r", "{", "é")
+         select FeaturesObjects.Damage(Envelope(values, change, field, other), damage, at, stray)).ToArbitrary();
+
+    private static string Envelope(string[] values, int change, int field, int other)
+    {
+        var names = (string[])Names.Clone();
+        var fields = names.Select((name, i) => (Name: name, Value: values[i])).ToList();
+        switch (change)
+        {
+            case 1: // another place
+                (fields[field], fields[other]) = (fields[other], fields[field]);
+                break;
+            case 2: // missing
+                fields.RemoveAt(field);
+                break;
+            case 3: // repeated
+                fields.Insert(other, fields[field]);
+                break;
+            case 4: // another case
+                fields[field] = (fields[field].Name.ToUpperInvariant(), fields[field].Value);
+                break;
+            case 5: // spaced
+                return "{ " + string.Join(" , ", fields.Select(f => $"\"{f.Name}\" : {f.Value}")) + " }";
+            case 6: // another field
+                fields.Insert(other, ("extra", "1"));
+                break;
+        }
+        return "{" + string.Join(",", fields.Select(f => $"\"{f.Name}\":{f.Value}")) + "}";
+    }
+}
+
 public sealed class PlainObjectsProperties
 {
     private static readonly DateTimeOffset From = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
@@ -104,12 +165,36 @@ public sealed class PlainObjectsProperties
     public void A_prediction_object_reads_the_same_by_its_bytes_as_through_the_reader(string prediction) =>
         ReadsTheSameBothWays("""{"tenure":2.5,"plan":"gold"}""", prediction);
 
-    private static void ReadsTheSameBothWays(string features, string prediction)
+    [Property(MaxTest = 2000, Arbitrary = [typeof(EnvelopeLines)])]
+    public void A_line_reads_the_same_by_its_bytes_as_through_the_reader(string line) =>
+        LineReadsTheSameBothWays(line, "the line");
+
+    [Fact]
+    public void The_generated_lines_take_both_paths()
     {
-        var line = Encoding.UTF8.GetBytes(
+        var columns = new TrafficColumns(new TrafficFrameRequest(Schema, From, From.AddHours(1), 3));
+        foreach (var line in EnvelopeLines.Lines().Generator.Sample(500, 10))
+        {
+            columns.Add(Encoding.UTF8.GetBytes(line));
+        }
+        Assert.InRange(columns.PlainLines, 50, 450);
+    }
+
+    private static void ReadsTheSameBothWays(string features, string prediction) =>
+        LineReadsTheSameBothWays(
             """{"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":""" + features +
-            ""","prediction":""" + prediction + ""","latencyMs":0.4,"requestRows":1}""");
-        var request = new TrafficFrameRequest(Schema, From, From.AddHours(1), 3);
+            ""","prediction":""" + prediction + ""","latencyMs":0.4,"requestRows":1}""",
+            features);
+
+    /// <summary>Reads the line with the byte paths and without them (<see cref="TrafficColumns.ReadsPlainObjects"/>), with
+    /// labels wanted for some request ids: the same outcome, row, label match and values.</summary>
+    private static void LineReadsTheSameBothWays(string text, string what)
+    {
+        var line = Encoding.UTF8.GetBytes(text);
+        var labels = new FeedbackLabels();
+        labels.Add(new FeedbackRecord("a1", 2, System.Text.Json.JsonSerializer.SerializeToElement("yes"), From));
+        labels.Add(new FeedbackRecord("req-7", 0, System.Text.Json.JsonSerializer.SerializeToElement("no"), From));
+        var request = new TrafficFrameRequest(Schema, From, From.AddHours(1), 3, labels);
         var plain = new TrafficColumns(request);
         var reference = new TrafficColumns(request) { ReadsPlainObjects = false };
 
@@ -117,6 +202,7 @@ public sealed class PlainObjectsProperties
 
         Assert.Equal(reference.Count, plain.Count);
         Assert.Equal(reference.CorruptLines, plain.CorruptLines);
+        Assert.Equal(reference.Matches.Select(m => (m.Row, m.Label)), plain.Matches.Select(m => (m.Row, m.Label)));
         if (reference.Count > 0)
         {
             Assert.Equal(reference.PredictionAt(0), plain.PredictionAt(0));
@@ -131,7 +217,7 @@ public sealed class PlainObjectsProperties
             }
             if (reference.Numbers(f) is { } numbers)
             {
-                Assert.True(numbers[0].Equals(plain.Numbers(f)![0]), $"{Schema.Columns[f].Name}: {numbers[0]} and {plain.Numbers(f)![0]} in {features}");
+                Assert.True(numbers[0].Equals(plain.Numbers(f)![0]), $"{Schema.Columns[f].Name}: {numbers[0]} and {plain.Numbers(f)![0]} in {what}");
             }
             else
             {
