@@ -20,7 +20,7 @@ public static class JsonNumbers
                     select value.ToString(format, CultureInfo.InvariantCulture)),
                 (3, from sign in Gen.Elements("", "-")
                     from whole in Gen.Frequency((1, Gen.Constant("0")), (3, NonZeroDigits(1, 21)))
-                    from fraction in Gen.Frequency((1, Gen.Constant("")), (3, Digits(1, 21).Select(d => "." + d)))
+                    from fraction in Gen.Frequency((1, Gen.Constant("")), (3, DecimalStrings.Digits(1, 21).Select(d => "." + d)))
                     from exponent in Gen.Frequency(
                         (1, Gen.Constant("")),
                         (3, from e in Gen.Elements("e", "E", "e+", "e-", "E-")
@@ -29,15 +29,9 @@ public static class JsonNumbers
                     select sign + whole + fraction + exponent))
             .ToArbitrary();
 
-    private static Gen<string> Digits(int min, int max) =>
-        from n in Gen.Choose(min, max)
-        from zeros in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Choose(1, 6)))
-        from digits in Gen.ArrayOf(Gen.Choose(0, 9), n)
-        select new string('0', zeros) + string.Concat(digits);
-
     private static Gen<string> NonZeroDigits(int min, int max) =>
         from first in Gen.Choose(1, 9)
-        from rest in Digits(min - 1, max - 1)
+        from rest in DecimalStrings.Digits(min - 1, max - 1)
         select first.ToString(CultureInfo.InvariantCulture) + rest;
 }
 

@@ -25,7 +25,8 @@ public static class DecimalStrings
         .Where(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
         .ToArbitrary();
 
-    private static Gen<string> Digits(int min, int max) =>
+    /// <summary>Digit strings of <paramref name="min"/> to <paramref name="max"/> digits, sometimes after leading zeros.</summary>
+    internal static Gen<string> Digits(int min, int max) =>
         from n in Gen.Choose(min, max)
         from leadingZeros in Gen.Frequency((4, Gen.Constant(0)), (1, Gen.Choose(1, 4)))
         from digits in Gen.ArrayOf(Gen.Choose(0, 9), n)
