@@ -13,7 +13,8 @@ internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
         public double AchievedRate => Ok / Seconds;
     }
 
-    public static string TracePath { get; } = Path.Combine(Path.GetTempPath(), "servebench-open-loop.csv");
+    /// <summary>Where an open loop's requests are written, one line each, for looking at when the slow ones happen.</summary>
+    public static string TracePath(string name) => Path.Combine(Path.GetTempPath(), $"servebench-{name}.csv");
 
     public sealed record ClosedResult(int Clients, int Ok, int Errors, double Seconds, Summary Latency, string? FirstError)
     {
@@ -24,7 +25,8 @@ internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
     /// Sends <paramref name="rate"/> requests a second for <paramref name="seconds"/>, on schedule, whether or not earlier
     /// ones have answered. A dedicated thread wakes about every millisecond and sends every request that has come due.
     /// </summary>
-    public async Task<OpenResult> OpenLoopAsync(int rate, double seconds)
+    /// <param name="trace">The name of the file (see <see cref="TracePath"/>) to write each request to; none when null.</param>
+    public async Task<OpenResult> OpenLoopAsync(int rate, double seconds, string? trace = null)
     {
         var count = (int)(rate * seconds);
         var fromSend = new double[count];
@@ -81,8 +83,11 @@ internal sealed class HttpLoad(HttpClient http, string path, byte[] body)
         var elapsed = Stats.Us(begin, Stopwatch.GetTimestamp()) / 1e6;
         var gc = GcActivity.Now() - gcBefore;
         var ok = Enumerable.Range(0, count).Where(i => !failed[i]).ToList();
-        // Per request: when it was due (ms into the run) and its latency, for looking at when the slow ones happen.
-        File.WriteAllLines(TracePath, Enumerable.Range(0, count).Select(i => FormattableString.Invariant($"{i * 1000.0 / rate:F1},{fromSend[i]:F0},{fromSchedule[i]:F0},{failed[i]}")));
+        if (trace is not null)
+        {
+            // Per request: when it was due (ms into the run) and its latency.
+            File.WriteAllLines(TracePath(trace), Enumerable.Range(0, count).Select(i => FormattableString.Invariant($"{i * 1000.0 / rate:F1},{fromSend[i]:F0},{fromSchedule[i]:F0},{failed[i]}")));
+        }
         return new OpenResult(count, ok.Count, count - ok.Count, Math.Max(elapsed, seconds),
             Summary.Of(ok.Select(i => fromSend[i])), Summary.Of(ok.Select(i => fromSchedule[i])), firstError, gc);
     }

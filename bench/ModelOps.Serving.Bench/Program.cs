@@ -15,6 +15,10 @@ using ModelOps.Serving.Bench;
 using ModelOps.Testing;
 
 // Serving benchmark (issue 5, benchmark 1). See bench/ModelOps.Serving.Bench/README.md.
+if (args is [FloorServer.Command])
+{
+    return await FloorServer.RunAsync();
+}
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
@@ -46,14 +50,7 @@ Console.Error.WriteLine("Training 'churn' through the pipeline…");
 var datasets = new BlobServiceClient(storage).GetBlobContainerClient(StorageLayout.Datasets);
 await datasets.GetBlobClient("churn/modelops.json").UploadAsync(BinaryData.FromString("""{"search":{"trials":2,"parallelism":2,"folds":2}}"""), overwrite: true);
 await datasets.GetBlobClient("churn/customers.csv").UploadAsync(BinaryData.FromString(SyntheticData.Binary(options.Rows, seed: 1)), overwrite: true);
-using var http = new HttpClient(new SocketsHttpHandler
-{
-    MaxConnectionsPerServer = options.Connections,
-    PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-    UseCookies = false,
-    UseProxy = false,
-})
-{ BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(30) };
+using var http = Client(host.Address, options.Connections);
 var trainStarted = Stopwatch.GetTimestamp();
 while (true)
 {
@@ -114,16 +111,35 @@ Console.Error.WriteLine($"HTTP warm-up: {options.WarmupSeconds} s open loop…")
 var warm = await load.OpenLoopAsync(options.Rate, options.WarmupSeconds);
 Console.Error.WriteLine($"HTTP open loop: {options.Rate}/s for {options.Seconds} s…");
 var hostBefore = await HostRuntimeAsync(http);
-var open = await load.OpenLoopAsync(options.Rate, options.Seconds);
+var open = await load.OpenLoopAsync(options.Rate, options.Seconds, trace: "open-loop");
 var hostGc = await HostRuntimeAsync(http) - hostBefore;
 var trafficAfterOpen = await SettledTrafficAsync(http);
+HttpLoad.OpenResult floor;
+await using (var floorServer = await FloorServer.StartAsync())
+{
+    Console.Error.WriteLine($"The floor: the same open loop against a constant endpoint, {options.Rate}/s for {options.Seconds} s…");
+    using var floorHttp = Client(floorServer.Address, options.Connections);
+    var floorLoad = new HttpLoad(floorHttp, "/api/models/churn/predict", Encoding.UTF8.GetBytes(bodyText));
+    await floorLoad.OpenLoopAsync(options.Rate, 3);
+    floor = await floorLoad.OpenLoopAsync(options.Rate, options.Seconds, trace: "floor-open-loop");
+}
 Console.Error.WriteLine($"HTTP closed loop: {options.Clients} clients for {options.ClosedSeconds} s…");
 var closed = await load.ClosedLoopAsync(options.Clients, options.ClosedSeconds);
 var trafficAfterClosed = await SettledTrafficAsync(http);
 
-var report = Report.Markdown(options, manifest, inProcess, onnxInProcess, warm, open, hostGc, trafficAfterOpen, closed, trafficAfterClosed);
+var report = Report.Markdown(options, manifest, inProcess, onnxInProcess, warm, open, floor, hostGc, trafficAfterOpen, closed, trafficAfterClosed);
 Console.WriteLine(report);
 return 0;
+
+// A client as a load balancer keeps one: at most `connections` keep-alive connections, opened during the warm-up.
+static HttpClient Client(Uri address, int connections) => new(new SocketsHttpHandler
+{
+    MaxConnectionsPerServer = connections,
+    PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+    UseCookies = false,
+    UseProxy = false,
+})
+{ BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
 
 // The host's garbage collections so far, from its health endpoint.
 static async Task<GcActivity> HostRuntimeAsync(HttpClient http)

@@ -12,7 +12,7 @@ internal static class Report
     private const double HttpP99GoalUs = 2_000;
 
     public static string Markdown(BenchOptions options, ModelManifest manifest, InProcessBenchmark.Result inProcess, OnnxInProcessBenchmark.Result onnx,
-        HttpLoad.OpenResult warm, HttpLoad.OpenResult open, GcActivity hostGc, JsonElement trafficAfterOpen, HttpLoad.ClosedResult closed, JsonElement trafficAfterClosed)
+        HttpLoad.OpenResult warm, HttpLoad.OpenResult open, HttpLoad.OpenResult floor, GcActivity hostGc, JsonElement trafficAfterOpen, HttpLoad.ClosedResult closed, JsonElement trafficAfterClosed)
     {
         var s = new StringBuilder();
         var overheadP50 = inProcess.Scorer.P50 - inProcess.Direct.P50;
@@ -35,7 +35,10 @@ internal static class Report
         s.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
         s.AppendLine(Inv($"| open loop {options.Rate}/s × {options.Seconds} s, from send | {open.Scheduled} | {open.AchievedRate:F0} | {open.Errors} | {open.FromSend.P50:F0} | {open.FromSend.P95:F0} | {open.FromSend.P99:F0} | {open.FromSend.Max:F0} |"));
         s.AppendLine(Inv($"| same, from scheduled send (incl. generator lag) | | | | {open.FromSchedule.P50:F0} | {open.FromSchedule.P95:F0} | {open.FromSchedule.P99:F0} | {open.FromSchedule.Max:F0} |"));
+        s.AppendLine(Inv($"| the floor: same open loop, constant endpoint (no model, no log), from send | {floor.Scheduled} | {floor.AchievedRate:F0} | {floor.Errors} | {floor.FromSend.P50:F0} | {floor.FromSend.P95:F0} | {floor.FromSend.P99:F0} | {floor.FromSend.Max:F0} |"));
         s.AppendLine(Inv($"| closed loop {closed.Clients} clients × {options.ClosedSeconds} s | {closed.Ok + closed.Errors} | {closed.Throughput:F0} | {closed.Errors} | {closed.Latency.P50:F0} | {closed.Latency.P95:F0} | {closed.Latency.P99:F0} | {closed.Latency.Max:F0} |"));
+        s.AppendLine();
+        s.AppendLine(Inv($"Predict over the floor, from send: p50 +{open.FromSend.P50 - floor.FromSend.P50:F0} µs, p99 +{open.FromSend.P99 - floor.FromSend.P99:F0} µs (the floor: a minimal Kestrel app in its own process, with the host's GC, reading the body and answering a constant; run right after, against the same machine)."));
         s.AppendLine();
         s.AppendLine($"Garbage collection during the open loop: host {hostGc}; load generator {open.Gc}.");
         s.AppendLine();
