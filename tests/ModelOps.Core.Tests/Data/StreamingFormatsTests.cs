@@ -78,7 +78,9 @@ public sealed class StreamingFormatsTests
     [Fact]
     public async Task Json_lines_stream_in_chunks_with_the_rows_of_a_whole_read()
     {
-        var bytes = JsonLines(12_000);
+        // Long enough that what the reader may have read ahead when the first chunk arrives (three chunks out, and its
+        // read buffer: about 600 KB here) is well under half the file, however late the consumer's thread gets to run.
+        var bytes = JsonLines(40_000);
         var whole = await DataFileReader.ReadAsync(new MemoryStream(bytes), "people.jsonl", Options);
 
         var (chunks, read, firstChunkAt) = await Chunks(bytes, "people.jsonl", 2_048);
