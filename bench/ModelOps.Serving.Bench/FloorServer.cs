@@ -16,6 +16,9 @@ internal sealed class FloorServer : IAsyncDisposable
 {
     public const string Command = "floor-server";
 
+    /// <summary>The host's predict route for the bench's model, which the floor answers too.</summary>
+    public const string PredictPath = "/api/models/churn/predict";
+
     private static readonly byte[] Answer =
         """{"model":"churn","version":1,"requestId":"0HN8FLOOR0000000000000000000000","predictions":[{"label":true,"probability":0.6283}]}"""u8.ToArray();
 
@@ -53,7 +56,7 @@ internal sealed class FloorServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         await using var app = builder.Build();
-        app.MapPost("/api/models/churn/predict", async context =>
+        app.MapPost(PredictPath, async context =>
         {
             var body = context.Request.BodyReader;
             while (true)

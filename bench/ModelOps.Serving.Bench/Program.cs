@@ -111,7 +111,8 @@ using var onnxScorer = (OnnxModelScorer)ScorerLoader.Load(onnxImport.Manifest, o
 Console.Error.WriteLine($"In process, ONNX: {options.Blocks} blocks × {options.PerBlock} calls of each path…");
 var onnxInProcess = new OnnxInProcessBenchmark(onnxScorer, OnnxSamples.Rows(OnnxSamples.Churn)[0]).Run(options.Blocks, options.PerBlock, warmup: 5_000);
 
-var load = new HttpLoad(http, "/api/models/churn/predict", Encoding.UTF8.GetBytes(bodyText));
+var body = Encoding.UTF8.GetBytes(bodyText);
+var load = new HttpLoad(http, FloorServer.PredictPath, body);
 // Long enough for the host's tiered JIT to finish recompiling the hot path: its background compiles compete with
 // requests for the two cores, and a 3 s warm-up left them running into the measured seconds.
 Console.Error.WriteLine($"HTTP warm-up: {options.WarmupSeconds} s open loop…");
@@ -126,7 +127,7 @@ await using (var floorServer = await FloorServer.StartAsync())
 {
     Console.Error.WriteLine($"The floor: the same open loop against a constant endpoint, {options.Rate}/s for {options.Seconds} s…");
     using var floorHttp = Client(floorServer.Address, options.Connections);
-    var floorLoad = new HttpLoad(floorHttp, "/api/models/churn/predict", Encoding.UTF8.GetBytes(bodyText));
+    var floorLoad = new HttpLoad(floorHttp, FloorServer.PredictPath, body);
     await floorLoad.OpenLoopAsync(options.Rate, 3);
     floor = await floorLoad.OpenLoopAsync(options.Rate, options.Seconds, trace: "floor-open-loop");
 }

@@ -148,6 +148,16 @@ public static class EnvelopeLines
     }
 }
 
+/// <summary>Traffic lines for the tests: a record of model churn v3 at 2025-03-01 10:40 UTC, request "a", row 0.</summary>
+internal static class LogLines
+{
+    /// <summary>The record as the log writes it, with these features and prediction objects; <paramref name="requestRows"/>
+    /// false leaves that last field out, as older logs did.</summary>
+    public static string Record(string features, string prediction, bool requestRows = true) =>
+        """{"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":""" + features +
+        ""","prediction":""" + prediction + ""","latencyMs":0.4""" + (requestRows ? ""","requestRows":1}""" : "}");
+}
+
 public sealed class PlainObjectsProperties
 {
     private static readonly DateTimeOffset From = new(2025, 3, 1, 10, 0, 0, TimeSpan.Zero);
@@ -181,10 +191,7 @@ public sealed class PlainObjectsProperties
     }
 
     private static void ReadsTheSameBothWays(string features, string prediction) =>
-        LineReadsTheSameBothWays(
-            """{"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":""" + features +
-            ""","prediction":""" + prediction + ""","latencyMs":0.4,"requestRows":1}""",
-            features);
+        LineReadsTheSameBothWays(LogLines.Record(features, prediction), features);
 
     /// <summary>Reads the line with the byte paths and without them (<see cref="TrafficColumns.ReadsPlainObjects"/>), with
     /// labels wanted for some request ids: the same outcome, row, label match and values.</summary>
@@ -235,9 +242,8 @@ public sealed class PlainObjectsProperties
         var predictions = PredictionObjects.Predictions().Generator.Sample(500, 10).ToArray();
         for (var i = 0; i < features.Length; i++)
         {
-            columns.Add(Encoding.UTF8.GetBytes(
-                """{"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":""" + features[i] +
-                ""","prediction":""" + predictions[i] + ""","latencyMs":0.4}"""));
+            // Without requestRows, so that each line goes to ReadLine and the objects' own byte paths are what is counted.
+            columns.Add(Encoding.UTF8.GetBytes(LogLines.Record(features[i], predictions[i], requestRows: false)));
         }
         Assert.InRange(columns.PlainFeatureLines, 50, 450); // about 150 of 500
         Assert.InRange(columns.PlainPredictionLines, 50, 450); // about 200 of 500

@@ -312,9 +312,7 @@ public sealed class TrafficFrameTests
     }
 
     /// <summary>A record as the log writes it, with <paramref name="features"/> as its features object.</summary>
-    private static string Line(string features) =>
-        """{"requestId":"a","row":0,"time":"2025-03-01T10:40:00Z","model":"churn","version":3,"features":""" + features +
-        ""","prediction":{"label":true,"probability":0.75},"latencyMs":0.4,"requestRows":1}""";
+    private static string Line(string features) => LogLines.Record(features, """{"label":true,"probability":0.75}""");
 
     [Fact]
     public void A_feature_named_like_a_traffic_column_is_refused()
