@@ -104,7 +104,7 @@ internal static class Pipeline
                 {
                     var started = Stopwatch.GetTimestamp();
                     writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
-                    pass ??= new DataPass(chunk.Rows.Schema, "label", rejected: new RejectedRowLog(spill));
+                    pass ??= new DataPass(chunk.Rows.Schema, "label", expectedRows: DataPass.ExpectedRows(bytes, chunk), rejected: new RejectedRowLog(spill));
                     writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                     passSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
                     return ValueTask.CompletedTask;

@@ -155,7 +155,13 @@ internal sealed class ColumnFeeder : IAsyncDisposable
 /// </summary>
 internal sealed class ChunkHandOff : IAsyncDisposable
 {
-    private readonly Channel<TableChunk> _chunks = Channel.CreateBounded<TableChunk>(new BoundedChannelOptions(4)
+    /// <summary>Chunks handed over and not yet taken by the consumer.</summary>
+    public const int Waiting = 4;
+
+    /// <summary>The most chunks out at once: those waiting, the one being consumed and the one the reader fills.</summary>
+    public const int MostOut = Waiting + 2;
+
+    private readonly Channel<TableChunk> _chunks = Channel.CreateBounded<TableChunk>(new BoundedChannelOptions(Waiting)
     {
         SingleReader = true,
         SingleWriter = true,

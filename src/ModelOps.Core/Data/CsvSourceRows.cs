@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Sylvan.Data.Csv;
 
@@ -19,29 +20,39 @@ internal sealed class CsvSourceRows(SourceBuffers<char> buffers, char delimiter,
             Delimiter = delimiter,
             CsvStyle = CsvStyle.Standard,
             Culture = CultureInfo.InvariantCulture,
-            BufferSize = 16 * 1024, // grows to the longest record, up to the read's own limit
+            BufferSize = BufferSize, // grows to the longest record, up to the read's own limit
             MaxBufferSize = maxRecordChars,
             Comment = '\0',
         };
         var fields = new IReadOnlyList<string?>[rows.Count];
-        using var csv = CsvDataReader.Create(new RecordsReader(this, rows), options);
-        for (var i = 0; i < fields.Length; i++)
+        var buffer = ArrayPool<char>.Shared.Rent(BufferSize); // a chunk's few rows set aside need no buffer of their own
+        try
         {
-            if (!csv.Read())
+            using var csv = CsvDataReader.Create(new RecordsReader(this, rows), buffer, options);
+            for (var i = 0; i < fields.Length; i++)
             {
-                throw new InvalidOperationException($"Record {rows[i]} of a chunk did not read back.");
+                if (!csv.Read())
+                {
+                    throw new InvalidOperationException($"Record {rows[i]} of a chunk did not read back.");
+                }
+                // A record taken with blank fields past the header's keeps the header's width, as the reader took it.
+                var values = new string?[width];
+                for (var c = 0; c < width && c < csv.RowFieldCount; c++)
+                {
+                    var value = csv.GetString(c);
+                    values[c] = value.Length == 0 ? null : value; // an empty field is missing, as the reader took it
+                }
+                fields[i] = values;
             }
-            // A record taken with blank fields past the header's keeps the header's width, as the reader took it.
-            var values = new string?[width];
-            for (var c = 0; c < width && c < csv.RowFieldCount; c++)
-            {
-                var value = csv.GetString(c);
-                values[c] = value.Length == 0 ? null : value; // an empty field is missing, as the reader took it
-            }
-            fields[i] = values;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(buffer);
         }
         return fields;
     }
+
+    private const int BufferSize = 16 * 1024;
 
     /// <summary>The records asked for, one after the other, each ending in a line end, read straight from the chunk's buffer.</summary>
     private sealed class RecordsReader(CsvSourceRows source, IReadOnlyList<int> rows) : TextReader

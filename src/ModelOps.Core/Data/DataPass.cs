@@ -64,7 +64,8 @@ public sealed class DataPass
         _labelName = _label >= 0 ? schema.Columns[_label].Name : label;
         profile ??= new ProfileOptions { QuantileSample = DefaultQuantileSample };
         _kept = new ProfileAccumulator(schema, profile, _context.Baseline, seed: 1);
-        _rejectedStats = new ProfileAccumulator(schema, profile, _context.Baseline, seed: 2);
+        // Rows set aside are a few in a clean file; their sample needs less room (a smaller sketch merges soundly).
+        _rejectedStats = new ProfileAccumulator(schema, profile with { QuantileSample = Math.Max(profile.QuantileSample / 4, 100) }, _context.Baseline, seed: 2);
         _checks = new DataChecks(schema, _context, _validation);
     }
 
@@ -72,6 +73,17 @@ public sealed class DataPass
 
     /// <summary>Rows seen so far.</summary>
     public long RowCount => _rows;
+
+    /// <summary>
+    /// How many rows a data set of <paramref name="bytes"/> likely holds, from the rows and text of its first chunk: what
+    /// the constructor's <c>expectedRows</c> asks. Zero when the reader kept no text (Parquet). CSV text is counted in
+    /// characters, so a file of many multi-byte characters is estimated high, which only sizes the duplicate finder larger.
+    /// </summary>
+    public static long ExpectedRows(long bytes, TableChunk first)
+    {
+        ArgumentNullException.ThrowIfNull(first);
+        return first.Source is { Length: > 0 } text && bytes > 0 ? (long)((double)bytes / text.Length * first.Rows.RowCount) : 0;
+    }
 
     /// <summary>
     /// Rows added from now on come from the file named (a data set of several files): the reasons of the rows set aside
@@ -91,7 +103,8 @@ public sealed class DataPass
         var table = chunk.Rows;
         var n = table.RowCount;
         _checks.Add(table);
-        var keep = new List<int>(n);
+        var keep = new int[n];
+        var kept = 0;
         if (_label < 0)
         {
             // Validation reports the missing label (label_missing); Finish fails before anything is cleaned.
@@ -125,27 +138,28 @@ public sealed class DataPass
             }
             else
             {
-                keep.Add(r);
+                keep[kept++] = r;
                 if (labels is double[] numbers) CountLabel(_labelNumbers, numbers[r]);
                 else CountLabel(_labelStrings, ((string?[])labels)[r]!);
             }
         }
         _rows += n;
-        if (keep.Count == n)
+        if (kept == n)
         {
             _kept.Add(table);
             return null;
         }
         SetAside(chunk);
-        var dropped = new int[n - keep.Count];
+        var dropped = new int[n - kept];
         for (int r = 0, k = 0, d = 0; r < n; r++)
         {
-            if (k < keep.Count && keep[k] == r) k++;
+            if (k < kept && keep[k] == r) k++;
             else dropped[d++] = r;
         }
+        var rows = new ArraySegment<int>(keep, 0, kept);
         _rejectedStats.Add(table, dropped);
-        _kept.Add(table, keep);
-        return keep;
+        _kept.Add(table, rows);
+        return rows;
     }
 
     private void CountLabel<T>(Dictionary<T, long> counts, T label) where T : notnull
@@ -327,7 +341,7 @@ public sealed class DataPass
         {
             return null;
         }
-        var sorted = new List<double>(stats.Sketch!.SortedSample());
+        var sorted = stats.Sketch!.SortedSample();
         if (_cleaning.Outliers == OutlierMethod.Quantile)
         {
             return new ColumnClip(name, Cleaner.QuantileClip, Profiler.Quantile(sorted, _cleaning.LowerQuantile), Profiler.Quantile(sorted, _cleaning.UpperQuantile), 0);

@@ -50,8 +50,13 @@ public sealed class ProfileAccumulator
         ArgumentNullException.ThrowIfNull(chunk);
         ArgumentNullException.ThrowIfNull(rows);
         var parallel = (long)rows.Count * chunk.ColumnCount > 200_000 ? Environment.ProcessorCount : 1;
-        var positions = rows as int[] ?? [.. rows];
-        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c => _columns[c].Add(chunk.Column(c), positions));
+        var (positions, count) = rows switch
+        {
+            int[] array => (array, array.Length),
+            ArraySegment<int> { Offset: 0 } segment => (segment.Array!, segment.Count), // a data pass's kept rows, in its own buffer
+            _ => ([.. rows], rows.Count),
+        };
+        Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c => _columns[c].Add(chunk.Column(c), positions, count));
         RowCount += rows.Count;
     }
 
@@ -125,17 +130,17 @@ public sealed class ColumnStats
     private double _sum;
     private double _sumSquares;
 
-    internal void Add(object values) => Add(values, null);
+    internal void Add(object values) => Add(values, null, ((Array)values).Length);
 
-    internal void Add(object values, int[]? rows)
+    /// <summary>Adds the values at the first <paramref name="n"/> of <paramref name="rows"/>, or the first n values when null.</summary>
+    internal void Add(object values, int[]? rows, int n)
     {
         if (values is double[] numbers)
         {
-            AddNumbers(Present(numbers, rows));
+            AddNumbers(Present(numbers, rows, n));
             return;
         }
         var strings = (string?[])values;
-        var n = rows?.Length ?? strings.Length;
         string? last = null;
         long run = 0;
         for (var i = 0; i < n; i++)
@@ -154,9 +159,8 @@ public sealed class ColumnStats
     private double[] _present = [];
 
     /// <summary>The finite values (of <paramref name="rows"/> only, when given), gathered; missing and infinite ones counted.</summary>
-    private ReadOnlySpan<double> Present(double[] values, int[]? rows)
+    private ReadOnlySpan<double> Present(double[] values, int[]? rows, int n)
     {
-        var n = rows?.Length ?? values.Length;
         if (_present.Length < n) _present = new double[Math.Max(n, 1024)];
         var present = _present;
         int kept = 0, missing = 0, nonFinite = 0, positive = 0;
@@ -290,8 +294,7 @@ public sealed class ColumnStats
         }
         var m2 = Math.Max(0, _sumSquares - _sum * _sum / Count);
         var sample = Sketch!.SortedSample();
-        var sorted = new List<double>(sample);
-        var quantiles = DataProfile.QuantileLevels.Select(q => Profiler.Quantile(sorted, q)).ToArray();
+        var quantiles = DataProfile.QuantileLevels.Select(q => Profiler.Quantile(sample, q)).ToArray();
         Histogram histogram;
         if (_histogram is { } counts)
         {

@@ -197,7 +197,7 @@ public static class Profiler
     }
 
     /// <summary>Linear interpolation between closest ranks (pandas' default) on sorted values.</summary>
-    internal static double Quantile(List<double> sorted, double q)
+    internal static double Quantile(IReadOnlyList<double> sorted, double q)
     {
         if (sorted.Count == 0) return double.NaN;
         var position = q * (sorted.Count - 1);

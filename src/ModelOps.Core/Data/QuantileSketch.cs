@@ -9,9 +9,9 @@ namespace ModelOps.Core.Data;
 public sealed class QuantileSketch
 {
     private double[] _values = new double[256];
-    private ulong[] _priorities = new ulong[256];
+    private uint[] _priorities = new uint[256];
     private int _size;
-    private ulong _threshold = ulong.MaxValue;
+    private uint _threshold = uint.MaxValue;
     private ulong _state;
     private double[]? _sorted;
 
@@ -48,7 +48,8 @@ public sealed class QuantileSketch
             var z = state;
             z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
             z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            var priority = z ^ (z >> 31);
+            // 31 bits: below the empty sketch's bar, so every value is kept until the first prune; ties are rare and harmless.
+            var priority = (uint)((z ^ (z >> 31)) >> 33);
             if (priority < threshold)
             {
                 Keep(value, priority);
@@ -58,13 +59,21 @@ public sealed class QuantileSketch
         _state = state;
     }
 
-    /// <summary>Adds the sample of <paramref name="other"/> (built with another seed).</summary>
+    /// <summary>Adds the sample of <paramref name="other"/> (built with another seed, of any capacity).</summary>
     public void Merge(QuantileSketch other)
     {
         ArgumentNullException.ThrowIfNull(other);
+        // Each side holds every one of its values below its own bar, so the union's are known only below the lower bar:
+        // a smaller sketch merged in lowers this one's, or its values would be under-represented.
+        var bar = Math.Min(_threshold, other._threshold);
+        if (bar < _threshold)
+        {
+            _threshold = bar;
+            Drop(bar);
+        }
         for (var i = 0; i < other._size; i++)
         {
-            if (other._priorities[i] < _threshold)
+            if (other._priorities[i] < bar)
             {
                 Keep(other._values[i], other._priorities[i]);
             }
@@ -72,6 +81,21 @@ public sealed class QuantileSketch
         Count += other.Count;
         _sorted = null;
         Prune();
+    }
+
+    /// <summary>Removes the values whose priority is not below <paramref name="bar"/>.</summary>
+    private void Drop(uint bar)
+    {
+        var kept = 0;
+        for (var i = 0; i < _size; i++)
+        {
+            if (_priorities[i] < bar)
+            {
+                _priorities[kept] = _priorities[i];
+                _values[kept++] = _values[i];
+            }
+        }
+        _size = kept;
     }
 
     /// <summary>The sampled values, sorted (every value while <see cref="IsExact"/>; radix-sorted, as NaN is never added: the
@@ -90,29 +114,41 @@ public sealed class QuantileSketch
     /// <summary>Quantiles by linear interpolation between closest ranks (pandas' default); NaN when empty.</summary>
     public double[] Quantiles(IReadOnlyList<double> levels)
     {
-        var sorted = new List<double>(SortedSample());
+        var sorted = SortedSample();
         return levels.Select(q => Profiler.Quantile(sorted, q)).ToArray();
     }
 
-    private void Keep(double value, ulong priority)
+    private void Keep(double value, uint priority)
     {
         if (_size == _values.Length)
         {
-            if (_size >= Capacity + Capacity / 4)
+            if (_size >= Full)
             {
                 Prune();
                 if (priority >= _threshold) return;
             }
             else
             {
-                var grown = Math.Min(_values.Length * 2, Capacity + Capacity / 4);
-                Array.Resize(ref _values, grown);
-                Array.Resize(ref _priorities, grown);
+                Array.Resize(ref _values, Grown(_values.Length));
+                Array.Resize(ref _priorities, _values.Length);
             }
         }
         _values[_size] = value;
         _priorities[_size++] = priority;
     }
+
+    /// <summary>The most values held: the capacity and an eighth more, so a prune comes once every few thousand kept.</summary>
+    private int Full => Capacity + Capacity / 8;
+
+    /// <summary>
+    /// The sample's next size: doubling while its arrays are small, then straight to <see cref="Full"/>. Arrays past the
+    /// small-object limit live in the large-object heap, which only a full collection sweeps, so each size doubled there
+    /// would stay in the heap as garbage until one.
+    /// </summary>
+    private int Grown(int size) => size * 2 * sizeof(double) < SmallObjectLimit ? Math.Min(size * 2, Full) : Full;
+
+    /// <summary>Bytes from which an array goes to the large-object heap.</summary>
+    private const int SmallObjectLimit = 85_000;
 
     /// <summary>Keeps the <see cref="Capacity"/> smallest priorities; the largest kept becomes the bar for new values.</summary>
     private void Prune()

@@ -13,6 +13,9 @@ internal abstract class SourceRows
 
     /// <summary>Gives the buffers back to the reader's recorder; the rows may not be asked for afterwards.</summary>
     public abstract void Release();
+
+    /// <summary>The records' text in characters (CSV) or bytes (JSON lines), line ends left out.</summary>
+    public abstract long Length { get; }
 }
 
 /// <summary>The source text of a chunk's records, back to back in one buffer, and where each ends.</summary>
@@ -26,10 +29,13 @@ internal abstract class SourceRows<T> : SourceRows where T : unmanaged
     protected SourceRows(SourceBuffers<T> buffers)
     {
         (_recorder, _text, _ends, Count) = (buffers.Recorder, buffers.Text, buffers.Ends, buffers.Count);
+        Length = Count == 0 ? 0 : _ends[Count - 1];
     }
 
     /// <summary>Records held.</summary>
     public int Count { get; }
+
+    public override long Length { get; }
 
     /// <summary>The text of record <paramref name="row"/>, as read.</summary>
     protected ReadOnlySpan<T> Record(int row)
@@ -53,12 +59,13 @@ internal readonly record struct SourceBuffers<T>(SourceRecorder<T> Recorder, T[]
 /// <summary>
 /// Copies each record's text as a reader takes the row in, and hands the chunk's records over as a <see cref="SourceRows"/>
 /// when the chunk goes (see <see cref="ColumnFeeder"/>). Buffers come back when the consumer is done with the chunk and are
-/// filled again, as the column blocks are: a streaming read has up to three chunks out (filling, waiting, being consumed).
+/// filled again, as the column blocks are (see <see cref="Spares{TItem}"/>). Every chunk out holds a buffer, so a buffer
+/// grows by a quarter, not double, and one made new is as large as the largest chunk's has had to be.
 /// </summary>
 internal sealed class SourceRecorder<T>(Func<SourceBuffers<T>, SourceRows> wrap) : ISourceRecorder where T : unmanaged
 {
-    private const int InitialText = 256 * 1024;
-
+    private int _textSize = 256 * 1024;
+    private int _endsSize = 1024;
     private readonly Spares<T[]> _textSpares = new();
     private readonly Spares<int[]> _endSpares = new();
     private T[] _text = [];
@@ -71,16 +78,18 @@ internal sealed class SourceRecorder<T>(Func<SourceBuffers<T>, SourceRows> wrap)
     {
         if (_ends.Length == 0)
         {
-            _text = _textSpares.Take() ?? new T[InitialText];
-            _ends = _endSpares.Take() ?? new int[1024];
+            _text = _textSpares.Take() ?? new T[_textSize];
+            _ends = _endSpares.Take() ?? new int[_endsSize];
         }
         if (_text.Length - _length < record.Length)
         {
-            Array.Resize(ref _text, Math.Max(_length + record.Length, _text.Length * 2));
+            Array.Resize(ref _text, Math.Max(_length + record.Length, _text.Length + _text.Length / 4));
+            _textSize = Math.Max(_textSize, _text.Length);
         }
         if (_count == _ends.Length)
         {
             Array.Resize(ref _ends, _ends.Length * 2);
+            _endsSize = Math.Max(_endsSize, _ends.Length);
         }
         record.CopyTo(_text.AsSpan(_length));
         _length += record.Length;

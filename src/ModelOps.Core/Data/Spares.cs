@@ -1,13 +1,14 @@
 namespace ModelOps.Core.Data;
 
 /// <summary>
-/// A few buffers handed back to be filled again: a streaming read has up to three chunks out (filling, waiting, being
-/// consumed), and the consumer's thread returns what the reader's thread takes. Lock-free; a buffer returned when every
-/// slot is full is left to the collector.
+/// A few buffers handed back to be filled again: a streaming read has up to <see cref="ChunkHandOff.MostOut"/> chunks out
+/// (one filling, the rest waiting or being consumed), and the consumer's thread returns what the reader's thread takes.
+/// There is a slot for each, so a read that runs ahead and then waits allocates no buffer twice. Lock-free; a buffer
+/// returned when every slot is full is left to the collector.
 /// </summary>
 internal sealed class Spares<TItem> where TItem : class
 {
-    private readonly TItem?[] _slots = new TItem?[3];
+    private readonly TItem?[] _slots = new TItem?[ChunkHandOff.MostOut];
 
     /// <summary>Keeps <paramref name="item"/> for a later <see cref="Take"/>; safe from any thread.</summary>
     public void Return(TItem item)

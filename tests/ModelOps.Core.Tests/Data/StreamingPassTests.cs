@@ -203,6 +203,86 @@ public sealed class StreamingPassTests
     }
 
     [Fact]
+    public void A_smaller_sketch_merged_in_keeps_the_sample_uniform()
+    {
+        // 300,000 values near 0 in a sketch of 10,000 and 100,000 values near 100 in one of 1,000 (as rows set aside are
+        // sampled): the merged sample must hold the second quarter of the union in its share, so the 80% quantile is near
+        // 100. Taking every value of the smaller sketch with the larger one's bar would give it a share of 1/11, not 1/4.
+        var random = new Random(5);
+        var large = new QuantileSketch(10_000, seed: 1);
+        var small = new QuantileSketch(1_000, seed: 2);
+        for (var i = 0; i < 300_000; i++) large.Add(random.NextDouble());
+        for (var i = 0; i < 100_000; i++) small.Add(100 + random.NextDouble());
+        large.Merge(small);
+        var sample = large.SortedSample();
+        var share = sample.Count(v => v >= 100) / (double)sample.Length;
+        Assert.InRange(share, 0.25 - 4 * Math.Sqrt(0.25 * 0.75 / sample.Length), 0.25 + 4 * Math.Sqrt(0.25 * 0.75 / sample.Length));
+        Assert.InRange(sample.Length, 3_000, 10_000); // only values below the smaller sketch's bar are known for the union
+        Assert.True(large.Quantiles([0.8])[0] >= 100);
+        Assert.Equal(400_000, large.Count);
+
+        // The other way round: the larger merged into the smaller.
+        var a = new QuantileSketch(1_000, seed: 3);
+        var b = new QuantileSketch(10_000, seed: 4);
+        for (var i = 0; i < 100_000; i++) a.Add(100 + random.NextDouble());
+        for (var i = 0; i < 300_000; i++) b.Add(random.NextDouble());
+        a.Merge(b);
+        var merged = a.SortedSample();
+        Assert.InRange(merged.Count(v => v >= 100) / (double)merged.Length, 0.15, 0.35);
+        Assert.InRange(merged.Length, 900, 1_000);
+    }
+
+    [Fact]
+    public void Rows_given_as_an_array_a_segment_or_a_list_profile_alike()
+    {
+        var table = new Table(new TableSchema([new ColumnSchema("x", ColumnKind.Numeric), new ColumnSchema("c", ColumnKind.Categorical)]),
+            [Enumerable.Range(0, 100).Select(i => i * 1.5).ToArray(), Enumerable.Range(0, 100).Select(i => i % 7 == 0 ? null : $"l{i % 5}").ToArray()]);
+        int[] rows = [.. Enumerable.Range(0, 100).Where(i => i % 3 != 0)];
+        var padded = new int[rows.Length + 10];
+        rows.CopyTo(padded, 0);
+        var shifted = new int[rows.Length + 5];
+        rows.CopyTo(shifted, 5);
+        IReadOnlyList<int>[] forms = [rows, rows.ToList(), new ArraySegment<int>(padded, 0, rows.Length), new ArraySegment<int>(shifted, 5, rows.Length)];
+        var profiles = forms.Select(form =>
+        {
+            var accumulator = new ProfileAccumulator(table.Schema);
+            accumulator.Add(table, form);
+            return accumulator.Build();
+        }).ToList();
+        var expected = Profiler.Profile(table.SelectRows(rows));
+        Assert.All(profiles, profile =>
+        {
+            Assert.Equal(expected.RowCount, profile.RowCount);
+            foreach (var (e, a) in expected.Features.Zip(profile.Features))
+            {
+                Assert.Equal((e.Count, e.Missing, e.Min, e.Max, e.Distinct), (a.Count, a.Missing, a.Min, a.Max, a.Distinct));
+                Assert.Equal(e.Quantiles, a.Quantiles);
+                Assert.Equal(e.TopCategories, a.TopCategories);
+            }
+        });
+    }
+
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("jsonl")]
+    public async Task A_first_chunk_estimates_the_rows_of_the_file(string format)
+    {
+        var random = new Random(9);
+        var lines = Enumerable.Range(0, 30_000).Select(i => (X: Math.Round(random.NextDouble() * 1e4, random.Next(1, 6)), City: new[] { "oslo", "rome", "reykjavik" }[i % 3], Label: i % 2)).ToList();
+        var text = format == "csv"
+            ? "x,city,label\n" + string.Concat(lines.Select(l => FormattableString.Invariant($"{l.X},{l.City},{l.Label}\n")))
+            : string.Concat(lines.Select(l => FormattableString.Invariant($"{{\"x\":{l.X},\"city\":\"{l.City}\",\"label\":{l.Label}}}\n")));
+        var bytes = Encoding.UTF8.GetBytes(text);
+        long estimate = -1;
+        await DataFileReader.ReadChunksAsync(new MemoryStream(bytes), "data." + format, new CsvReadOptions(), bytes.Length, (chunk, _) =>
+        {
+            if (estimate < 0) estimate = DataPass.ExpectedRows(bytes.Length, chunk);
+            return ValueTask.CompletedTask;
+        });
+        Assert.InRange(estimate, 30_000 * 0.9, 30_000 * 1.1);
+    }
+
+    [Fact]
     public void Chunk_file_reads_back_bit_for_bit()
     {
         var schema = new TableSchema([new ColumnSchema("x", ColumnKind.Numeric), new ColumnSchema("c", ColumnKind.Categorical)]);
