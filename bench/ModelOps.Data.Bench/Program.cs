@@ -79,6 +79,8 @@ internal static class Stats
 
 internal static class Pipeline
 {
+    private static readonly CsvReadOptions ReadOptions = new() { MaxRows = 50_000_000 };
+
     // The pipeline's data steps with files for blobs, as IngestActivity runs them: the CSV read in chunks, the first data
     // pass on each chunk as it is parsed (profile, validation counts, duplicates, missing labels), the kept rows to a chunk
     // file; validation, the plan and what it does. Then the kept rows read back cleaned and split, as training reads them.
@@ -100,11 +102,11 @@ internal static class Pipeline
             await using (var output = new FileStream(keptPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
             {
-                read = await DataFileReader.ReadChunksAsync(stream, Path.GetFileName(path), new CsvReadOptions { MaxRows = 50_000_000 }, bytes, (chunk, _) =>
+                read = await DataFileReader.ReadChunksAsync(stream, Path.GetFileName(path), ReadOptions, bytes, (chunk, _) =>
                 {
                     var started = Stopwatch.GetTimestamp();
                     writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
-                    pass ??= new DataPass(chunk.Rows.Schema, "label", expectedRows: DataPass.ExpectedRows(bytes, chunk), rejected: new RejectedRowLog(spill));
+                    pass ??= new DataPass(chunk.Rows.Schema, "label", expectedRows: DataPass.ExpectedRows(bytes, chunk, ReadOptions.MaxRows), rejected: new RejectedRowLog(spill));
                     writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                     passSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
                     return ValueTask.CompletedTask;

@@ -22,7 +22,7 @@ if (args is [FloorServer.Command])
 var options = BenchOptions.Parse(args);
 if (options is null)
 {
-    Console.Error.WriteLine("usage: [--seconds 10] [--rate 1000] [--closed-seconds 5] [--clients 16] [--blocks 40] [--per-block 1000] [--rows 400] [--connections 32] [--warmup-seconds 10]");
+    Console.Error.WriteLine("usage: [--seconds 10] [--rate 1000] [--closed-seconds 5] [--clients 16] [--blocks 40] [--per-block 1000] [--rows 400] [--connections 32] [--warmup-seconds 40]");
     return 2;
 }
 
@@ -114,7 +114,9 @@ var onnxInProcess = new OnnxInProcessBenchmark(onnxScorer, OnnxSamples.Rows(Onnx
 var body = Encoding.UTF8.GetBytes(bodyText);
 var load = new HttpLoad(http, FloorServer.PredictPath, body);
 // Long enough for the host's tiered JIT to finish recompiling the hot path: its background compiles compete with
-// requests for the two cores, and a 3 s warm-up left them running into the measured seconds.
+// requests for the two cores, and a 3 s warm-up left them running into the measured seconds. 40 s by default: the
+// traffic log flushes once a second, and a method is recompiled optimized after 30 calls, so a 10 s warm-up measured the
+// flush (the Azure SDK's append included) still running its first, unoptimized code, as no host up a minute does.
 Console.Error.WriteLine($"HTTP warm-up: {options.WarmupSeconds} s open loop…");
 var warm = await load.OpenLoopAsync(options.Rate, options.WarmupSeconds);
 Console.Error.WriteLine($"HTTP open loop: {options.Rate}/s for {options.Seconds} s…");
@@ -179,7 +181,7 @@ internal sealed record BenchOptions(int Seconds, int Rate, int ClosedSeconds, in
     {
         var values = new Dictionary<string, int>
         {
-            ["seconds"] = 10, ["rate"] = 1000, ["closed-seconds"] = 5, ["clients"] = 16, ["blocks"] = 40, ["per-block"] = 1000, ["rows"] = 400, ["connections"] = 32, ["warmup-seconds"] = 10,
+            ["seconds"] = 10, ["rate"] = 1000, ["closed-seconds"] = 5, ["clients"] = 16, ["blocks"] = 40, ["per-block"] = 1000, ["rows"] = 400, ["connections"] = 32, ["warmup-seconds"] = 40,
         };
         for (var i = 0; i < args.Length; i += 2)
         {

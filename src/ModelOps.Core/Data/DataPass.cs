@@ -75,14 +75,16 @@ public sealed class DataPass
     public long RowCount => _rows;
 
     /// <summary>
-    /// How many rows a data set of <paramref name="bytes"/> likely holds, from the rows and text of its first chunk: what
-    /// the constructor's <c>expectedRows</c> asks. Zero when the reader kept no text (Parquet). CSV text is counted in
-    /// characters, so a file of many multi-byte characters is estimated high, which only sizes the duplicate finder larger.
+    /// How many rows a data set of <paramref name="bytes"/> likely holds, from the rows and text of its first chunk, at
+    /// most the read's <paramref name="maxRows"/>: what the constructor's <c>expectedRows</c> asks. Zero when the reader
+    /// kept no text (Parquet). CSV text is counted in characters, so a file of many multi-byte characters is estimated
+    /// high, which only sizes the duplicate finder larger.
     /// </summary>
-    public static long ExpectedRows(long bytes, TableChunk first)
+    public static long ExpectedRows(long bytes, TableChunk first, long maxRows)
     {
         ArgumentNullException.ThrowIfNull(first);
-        return first.Source is { Length: > 0 } text && bytes > 0 ? (long)((double)bytes / text.Length * first.Rows.RowCount) : 0;
+        var estimate = first.Source is { Length: > 0 } text && bytes > 0 ? (double)bytes / text.Length * first.Rows.RowCount : 0;
+        return (long)Math.Min(estimate, maxRows);
     }
 
     /// <summary>

@@ -273,13 +273,18 @@ public sealed class StreamingPassTests
             ? "x,city,label\n" + string.Concat(lines.Select(l => FormattableString.Invariant($"{l.X},{l.City},{l.Label}\n")))
             : string.Concat(lines.Select(l => FormattableString.Invariant($"{{\"x\":{l.X},\"city\":\"{l.City}\",\"label\":{l.Label}}}\n")));
         var bytes = Encoding.UTF8.GetBytes(text);
-        long estimate = -1;
+        long estimate = -1, capped = -1;
         await DataFileReader.ReadChunksAsync(new MemoryStream(bytes), "data." + format, new CsvReadOptions(), bytes.Length, (chunk, _) =>
         {
-            if (estimate < 0) estimate = DataPass.ExpectedRows(bytes.Length, chunk);
+            if (estimate < 0)
+            {
+                estimate = DataPass.ExpectedRows(bytes.Length, chunk, maxRows: 1_000_000);
+                capped = DataPass.ExpectedRows(bytes.Length, chunk, maxRows: 20_000);
+            }
             return ValueTask.CompletedTask;
         });
         Assert.InRange(estimate, 30_000 * 0.9, 30_000 * 1.1);
+        Assert.Equal(20_000, capped); // never past the read's limit
     }
 
     [Fact]

@@ -104,7 +104,7 @@ public sealed class IngestActivity(
                         writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
                         pass ??= new DataPass(chunk.Rows.Schema, config.Label ?? Training.TrainingProblem.ResolveLabel(chunk.Rows.Schema, null),
                             config.Data.Cleaning, context, config.Data.Validation,
-                            expectedRows: DataPass.ExpectedRows(blobs.Sum(b => b.Properties.ContentLength ?? 0), chunk), rejected: setAside);
+                            expectedRows: DataPass.ExpectedRows(blobs.Sum(b => b.Properties.ContentLength ?? 0), chunk, options.MaxRows), rejected: setAside);
                         if (!ReferenceEquals(passFile, item))
                         {
                             pass.BeginFile(Path.GetFileName(item.Name)); // rows set aside name their file, as the reader's rejects do
