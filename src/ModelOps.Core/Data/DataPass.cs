@@ -514,17 +514,31 @@ internal sealed class RowHashSet
 
         public Partition(long expected)
         {
-            var size = 1024;
-            while (size < 1 << 26 && size * 4L < expected * 5) size *= 2;
+            var size = Slots(expected);
             _keys = new ulong[size];
             _rows = new uint[size];
         }
+
+        /// <summary>
+        /// Slots for <paramref name="expected"/> rows, any number of them (not a power of two): at most 80% full with
+        /// three standard deviations of the partition's share to spare, so few partitions grow and none is twice too large.
+        /// Unknown (0): 1,024, grown by doubling.
+        /// </summary>
+        private static int Slots(long expected)
+        {
+            if (expected <= 0) return 1024;
+            var rows = expected + 3 * Math.Sqrt(expected);
+            return (int)Math.Clamp(rows * 5 / 4, 16, 1 << 26);
+        }
+
+        /// <summary>The key's first slot: its high 32 bits scaled to the table (no power-of-two mask needed).</summary>
+        private int Home(ulong key) => (int)(((key >> 32) * (ulong)_keys.Length) >> 32);
 
         public unsafe void Prefetch(ulong key)
         {
             if (Sse.IsSupported)
             {
-                fixed (ulong* slot = &_keys[(int)key & (_keys.Length - 1)])
+                fixed (ulong* slot = &_keys[Home(key)])
                 {
                     Sse.Prefetch0(slot);
                 }
@@ -535,8 +549,7 @@ internal sealed class RowHashSet
         {
             if (_count * 5L >= _keys.Length * 4L) Grow();
             if (file != 0) _files ??= new ushort[_keys.Length]; // rows added before are of file 0
-            var mask = _keys.Length - 1;
-            for (var i = (int)key & mask; ; i = (i + 1) & mask)
+            for (var i = Home(key); ; i = i + 1 == _keys.Length ? 0 : i + 1)
             {
                 var slot = _keys[i];
                 if (slot == 0)
@@ -560,12 +573,11 @@ internal sealed class RowHashSet
             _keys = new ulong[keys.Length * 2];
             _rows = new uint[keys.Length * 2];
             _files = files is null ? null : new ushort[keys.Length * 2];
-            var mask = _keys.Length - 1;
             for (var j = 0; j < keys.Length; j++)
             {
                 if (keys[j] == 0) continue;
-                var i = (int)keys[j] & mask;
-                while (_keys[i] != 0) i = (i + 1) & mask;
+                var i = Home(keys[j]);
+                while (_keys[i] != 0) i = i + 1 == _keys.Length ? 0 : i + 1;
                 _keys[i] = keys[j];
                 _rows[i] = rows[j];
                 if (files is not null) _files![i] = files[j];

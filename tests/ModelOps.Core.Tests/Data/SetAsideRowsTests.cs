@@ -145,4 +145,17 @@ public sealed class SetAsideRowsTests
         Assert.Equal((2L, 1), set.AddOrGetFirst(Hash(300_000), 99, file: 2));
         Assert.Equal((600_001L, 1), set.AddOrGetFirst(Hash(899_999), 99, file: 2));
     }
+
+    [Theory]
+    [InlineData(1_000)] // sized far too small: every partition grows from 16 slots, through sizes that are not powers of two
+    [InlineData(200_000)] // sized right
+    [InlineData(5_000_000)] // sized far too large
+    public void The_duplicate_finder_finds_every_row_whatever_it_was_sized_for(long expected)
+    {
+        var set = new RowHashSet(expected);
+        static UInt128 Hash(int i) => new((ulong)i * 0xD6E8FEB86659FD93UL + 7, (ulong)i * 0x9E3779B97F4A7C15UL);
+        for (var i = 0; i < 200_000; i++) Assert.Null(set.AddOrGetFirst(Hash(i), i + 2));
+        for (var i = 0; i < 200_000; i += 7) Assert.Equal((i + 2L, 0), set.AddOrGetFirst(Hash(i), 1));
+        Assert.Null(set.AddOrGetFirst(Hash(200_001), 1));
+    }
 }
