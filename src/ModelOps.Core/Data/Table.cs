@@ -98,9 +98,9 @@ public sealed class Table
         return result;
     }
 
-    /// <summary>Row positions as a span, without an interface call per row: an array's or a list's own, else a copy.</summary>
+    /// <summary>Row positions as a span, without an interface call per row: an array's, a segment's or a list's own, else a copy.</summary>
     internal static ReadOnlySpan<int> Positions(IReadOnlyList<int> rows) =>
-        rows switch { int[] array => array, List<int> list => CollectionsMarshal.AsSpan(list), _ => rows.ToArray() };
+        rows switch { int[] array => array, ArraySegment<int> segment => segment, List<int> list => CollectionsMarshal.AsSpan(list), _ => rows.ToArray() };
 
     private int IndexOfOrThrow(string column)
     {
