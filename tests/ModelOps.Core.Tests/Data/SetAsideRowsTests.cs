@@ -135,7 +135,7 @@ public sealed class SetAsideRowsTests
     [Fact]
     public void The_duplicate_finder_keeps_each_rows_file_through_its_growth()
     {
-        var set = new RowHashSet(expected: 0);
+        using var set = new RowHashSet(expected: 0);
         static UInt128 Hash(int i) => new((ulong)i * 0x9E3779B97F4A7C15UL, (ulong)i * 0xC2B2AE3D27D4EB4FUL + 1);
         for (var i = 0; i < 300_000; i++) Assert.Null(set.AddOrGetFirst(Hash(i), i + 2));
         // The second file's rows come while every partition grows at least once more.
@@ -152,10 +152,12 @@ public sealed class SetAsideRowsTests
     [InlineData(5_000_000)] // sized far too large
     public void The_duplicate_finder_finds_every_row_whatever_it_was_sized_for(long expected)
     {
-        var set = new RowHashSet(expected);
+        using var set = new RowHashSet(expected);
         static UInt128 Hash(int i) => new((ulong)i * 0xD6E8FEB86659FD93UL + 7, (ulong)i * 0x9E3779B97F4A7C15UL);
         for (var i = 0; i < 200_000; i++) Assert.Null(set.AddOrGetFirst(Hash(i), i + 2));
         for (var i = 0; i < 200_000; i += 7) Assert.Equal((i + 2L, 0), set.AddOrGetFirst(Hash(i), 1));
         Assert.Null(set.AddOrGetFirst(Hash(200_001), 1));
+        set.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => set.AddOrGetFirst(Hash(1), 1)); // its memory is gone
     }
 }
