@@ -53,7 +53,7 @@ public sealed class ProfileAccumulator
         var (positions, count) = rows switch
         {
             int[] array => (array, array.Length),
-            ArraySegment<int> { Offset: 0 } segment => (segment.Array!, segment.Count), // a data pass's kept rows, in its own buffer
+            ArraySegment<int> { Offset: 0 } segment => (segment.Array!, segment.Count), // a data pass's kept rows
             _ => ([.. rows], rows.Count),
         };
         Parallel.For(0, _columns.Length, new ParallelOptions { MaxDegreeOfParallelism = parallel }, c => _columns[c].Add(chunk.Column(c), positions, count));

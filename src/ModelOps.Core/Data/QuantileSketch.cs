@@ -4,7 +4,8 @@ namespace ModelOps.Core.Data;
 /// A mergeable quantile sketch: a uniform sample of at most <see cref="Capacity"/> values kept by the smallest random
 /// priorities (bottom-k sampling). Below its capacity it holds every value, so quantiles are exact; above it the rank
 /// error of a quantile is about <c>sqrt(q(1-q)/Capacity)</c> (0.16% at the median for 100,000). Two sketches merge by
-/// keeping the smallest priorities of both, which is again a uniform sample of the union.
+/// keeping the smallest priorities of both below the lower of their bars, which is again a uniform sample of the union,
+/// whatever their capacities.
 /// </summary>
 public sealed class QuantileSketch
 {
