@@ -166,7 +166,7 @@ internal sealed partial class TrafficColumns
     /// label could match it (none are wanted, or it is longer than an id the log accepts).</summary>
     private int CopyPlainRequestId(ReadOnlySpan<byte> id)
     {
-        if ((_request.Labels is null && _facts is null) || id.Length > MaxRequestIdChars)
+        if (!KeepsRequestIds || id.Length > MaxRequestIdChars)
         {
             return 0;
         }

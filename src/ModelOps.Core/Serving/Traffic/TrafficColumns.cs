@@ -529,7 +529,7 @@ internal sealed partial class TrafficColumns
                         {
                             return false;
                         }
-                        else if (_request.Labels is null && _facts is null)
+                        else if (!KeepsRequestIds)
                         {
                             fields.RequestIdLength = 0;
                         }
@@ -634,6 +634,9 @@ internal sealed partial class TrafficColumns
         }
         return true;
     }
+
+    /// <summary>Whether a line's request id is copied: only labels and facts are joined to rows by it.</summary>
+    private bool KeepsRequestIds => _request.Labels is not null || _facts is not null;
 
     /// <summary>Copies the request id the reader is on into the id buffer; its length, 0 when too long to have a label
     /// (labels never have ids longer than the log accepts, so a longer one cannot match and is not copied).</summary>
