@@ -11,48 +11,68 @@ namespace ModelOps.Core.Data;
 internal sealed class CsvSourceRows(SourceBuffers<char> buffers, char delimiter, int width, int maxRecordChars)
     : SourceRows<char>(buffers)
 {
-    public override IReadOnlyList<string?>[] Fields(IReadOnlyList<int> rows)
+    public override SourceFields Read(IReadOnlyList<int> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var options = new CsvDataReaderOptions
-        {
-            HasHeaders = false,
-            Delimiter = delimiter,
-            CsvStyle = CsvStyle.Standard,
-            Culture = CultureInfo.InvariantCulture,
-            BufferSize = BufferSize, // grows to the longest record, up to the read's own limit
-            MaxBufferSize = maxRecordChars,
-            Comment = '\0',
-        };
-        var fields = new IReadOnlyList<string?>[rows.Count];
-        var buffer = ArrayPool<char>.Shared.Rent(BufferSize); // a chunk's few rows set aside need no buffer of their own
-        try
-        {
-            using var csv = CsvDataReader.Create(new RecordsReader(this, rows), buffer, options);
-            for (var i = 0; i < fields.Length; i++)
-            {
-                if (!csv.Read())
-                {
-                    throw new InvalidOperationException($"Record {rows[i]} of a chunk did not read back.");
-                }
-                // A record taken with blank fields past the header's keeps the header's width, as the reader took it.
-                var values = new string?[width];
-                for (var c = 0; c < width && c < csv.RowFieldCount; c++)
-                {
-                    var value = csv.GetString(c);
-                    values[c] = value.Length == 0 ? null : value; // an empty field is missing, as the reader took it
-                }
-                fields[i] = values;
-            }
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(buffer);
-        }
-        return fields;
+        return new Fields(this, rows, delimiter, width, maxRecordChars);
     }
 
     private const int BufferSize = 16 * 1024;
+
+    /// <summary>The records asked for, split by a parser of their own; each field is a span of the parser's buffer.</summary>
+    private sealed class Fields : SourceFields
+    {
+        private readonly IReadOnlyList<int> _rows;
+        private readonly int _width;
+        private readonly char[] _buffer = ArrayPool<char>.Shared.Rent(BufferSize); // a chunk's few rows set aside need no buffer of their own
+        private readonly CsvDataReader _csv;
+        private int _read;
+
+        public Fields(CsvSourceRows source, IReadOnlyList<int> rows, char delimiter, int width, int maxRecordChars)
+        {
+            (_rows, _width) = (rows, width);
+            _csv = CsvDataReader.Create(new RecordsReader(source, rows), _buffer, new CsvDataReaderOptions
+            {
+                HasHeaders = false,
+                Delimiter = delimiter,
+                CsvStyle = CsvStyle.Standard,
+                Culture = CultureInfo.InvariantCulture,
+                BufferSize = BufferSize, // grows to the longest record, up to the read's own limit
+                MaxBufferSize = maxRecordChars,
+                Comment = '\0',
+            });
+        }
+
+        public override int Width => _width;
+
+        public override bool MoveNext()
+        {
+            if (_read == _rows.Count)
+            {
+                return false;
+            }
+            if (!_csv.Read())
+            {
+                throw new InvalidOperationException($"Record {_rows[_read]} of a chunk did not read back.");
+            }
+            _read++;
+            return true;
+        }
+
+        /// <summary>A record taken with blank fields past the header's keeps the header's width, as the reader took it,
+        /// and an empty field is missing.</summary>
+        public override bool TryGet(int column, out ReadOnlySpan<char> text)
+        {
+            text = column < _csv.RowFieldCount ? _csv.GetFieldSpan(column) : default;
+            return !text.IsEmpty;
+        }
+
+        public override void Dispose()
+        {
+            _csv.Dispose();
+            ArrayPool<char>.Shared.Return(_buffer);
+        }
+    }
 
     /// <summary>The records asked for, one after the other, each ending in a line end, read straight from the chunk's buffer.</summary>
     private sealed class RecordsReader(CsvSourceRows source, IReadOnlyList<int> rows) : TextReader

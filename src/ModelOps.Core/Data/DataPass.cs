@@ -34,7 +34,8 @@ public sealed class DataPass
     private readonly Dictionary<string, long> _labelStrings = new(StringComparer.Ordinal);
     private bool _moreLabelLevels;
     private long _keptRows;
-    private readonly List<(int Row, string Reason)> _setAside = [];
+    private readonly List<int> _setAsideRows = [];
+    private readonly List<SetAsideReason> _setAside = [];
     private readonly List<string> _files = [];
     private long _rows;
     private int _missingLabels;
@@ -129,14 +130,12 @@ public sealed class DataPass
             if (missing)
             {
                 _missingLabels++;
-                _setAside.Add((r, Reason("label is missing")));
+                SetAside(r, new SetAsideReason(CurrentFile));
             }
             else if (_cleaning.DropDuplicates && _seen!.AddOrGetFirst(_hashes[r], chunk.RowNumbers[r], Math.Max(_files.Count - 1, 0)) is { } first)
             {
                 _duplicates++;
-                _setAside.Add((r, Reason(first.File == _files.Count - 1 || _files.Count == 0
-                    ? $"exact duplicate of row {first.Row}"
-                    : $"exact duplicate of row {first.Row} of {_files[first.File]}")));
+                SetAside(r, new SetAsideReason(CurrentFile, first.Row, first.File == _files.Count - 1 || _files.Count == 0 ? null : _files[first.File]));
             }
             else
             {
@@ -198,17 +197,25 @@ public sealed class DataPass
         return (kept - holdout, holdout);
     }
 
-    private string Reason(string reason) => _files.Count == 0 ? reason : $"{_files[^1]}: {reason}";
+    private string? CurrentFile => _files.Count == 0 ? null : _files[^1];
+
+    private void SetAside(int row, SetAsideReason reason)
+    {
+        _setAsideRows.Add(row);
+        _setAside.Add(reason);
+    }
 
     /// <summary>The chunk's rows set aside, to the log: as the file has them when the reader kept its text, else as parsed.</summary>
     private void SetAside(TableChunk chunk)
     {
-        var written = chunk.Source?.Fields(_setAside.Select(s => s.Row).ToArray());
-        for (var i = 0; i < _setAside.Count; i++)
+        using (var fields = chunk.Source?.Read(_setAsideRows) ?? new TableFields(chunk.Rows, _setAsideRows))
         {
-            var (row, reason) = _setAside[i];
-            _rejected.Add(new RejectedRow(chunk.RowNumbers[row], reason, written?[i] ?? new RowValues(chunk.Rows, row)));
+            for (var i = 0; fields.MoveNext(); i++)
+            {
+                _rejected.Add(chunk.RowNumbers[_setAsideRows[i]], _setAside[i], fields);
+            }
         }
+        _setAsideRows.Clear();
         _setAside.Clear();
     }
 
@@ -425,46 +432,6 @@ public sealed record CleaningPlan(
     IReadOnlyList<ColumnImputation> Imputations,
     IReadOnlyList<ColumnClip> Clips,
     IReadOnlyList<DroppedColumn> DroppedColumns);
-
-/// <summary>
-/// One set-aside row's values, copied out of its chunk (numbers as numbers, strings by reference) and formatted only when
-/// read, e.g. when the quarantine file is written: a tenth of the memory of the formatted text.
-/// </summary>
-internal sealed class RowValues : IReadOnlyList<string?>
-{
-    private readonly TableSchema _schema;
-    private readonly double[] _numbers;
-    private readonly string?[] _strings;
-
-    public RowValues(Table table, int row)
-    {
-        _schema = table.Schema;
-        _numbers = new double[table.ColumnCount];
-        _strings = new string?[table.ColumnCount];
-        for (var c = 0; c < table.ColumnCount; c++)
-        {
-            if (table.Column(c) is double[] d) _numbers[c] = d[row];
-            else _strings[c] = ((string?[])table.Column(c))[row];
-        }
-    }
-
-    public int Count => _numbers.Length;
-
-    public string? this[int index] => _schema.Columns[index].Kind switch
-    {
-        ColumnKind.Categorical or ColumnKind.Text => _strings[index],
-        ColumnKind.Boolean => CellText.FormatBoolean(_numbers[index]),
-        ColumnKind.Datetime => CellText.FormatDate(_numbers[index]),
-        _ => CellText.FormatNumber(_numbers[index]),
-    };
-
-    public IEnumerator<string?> GetEnumerator()
-    {
-        for (var i = 0; i < Count; i++) yield return this[i];
-    }
-
-    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-}
 
 /// <summary>
 /// Exact-duplicate detection over row hashes: 64 bits of each XxHash128 kept in one of 512 open-addressing partitions

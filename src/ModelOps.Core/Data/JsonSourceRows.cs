@@ -10,37 +10,65 @@ namespace ModelOps.Core.Data;
 internal sealed class JsonSourceRows(SourceBuffers<byte> buffers, IReadOnlyList<string> names)
     : SourceRows<byte>(buffers)
 {
-    public override IReadOnlyList<string?>[] Fields(IReadOnlyList<int> rows)
+    public override SourceFields Read(IReadOnlyList<int> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
-        for (var c = 0; c < names.Count; c++)
+        return new Fields(this, rows, names);
+    }
+
+    /// <summary>Each line asked for, parsed again when reached.</summary>
+    private sealed class Fields(JsonSourceRows source, IReadOnlyList<int> rows, IReadOnlyList<string> names) : SourceFields
+    {
+        private readonly Dictionary<string, int> _columns = Columns(names);
+        private readonly string?[] _values = new string?[names.Count];
+        private readonly bool[] _seen = new bool[names.Count];
+        private int _next = -1;
+
+        public override int Width => names.Count;
+
+        public override bool MoveNext()
         {
-            columns.TryAdd(names[c], c);
-        }
-        var fields = new IReadOnlyList<string?>[rows.Count];
-        for (var i = 0; i < fields.Length; i++)
-        {
-            var values = new string?[names.Count];
-            var seen = new bool[names.Count];
-            using var line = JsonDocument.Parse(Record(rows[i]).ToArray());
+            if (++_next >= rows.Count)
+            {
+                return false;
+            }
+            Array.Clear(_values);
+            Array.Clear(_seen);
+            using var line = JsonDocument.Parse(source.Record(rows[_next]).ToArray());
             foreach (var property in line.RootElement.EnumerateObject())
             {
-                if (!columns.TryGetValue(property.Name.Trim(), out var c) || seen[c])
+                if (!_columns.TryGetValue(property.Name.Trim(), out var c) || _seen[c])
                 {
                     continue;
                 }
-                seen[c] = true;
+                _seen[c] = true;
                 var value = property.Value;
-                values[c] = value.ValueKind switch
+                _values[c] = value.ValueKind switch
                 {
                     JsonValueKind.Null => null,
                     JsonValueKind.String => value.GetString(),
                     _ => value.GetRawText(),
                 };
             }
-            fields[i] = values;
+            return true;
         }
-        return fields;
+
+        public override bool TryGet(int column, out ReadOnlySpan<char> text)
+        {
+            text = _values[column];
+            return _values[column] is not null;
+        }
+
+        public override IReadOnlyList<string?> Copy() => [.. _values];
+
+        private static Dictionary<string, int> Columns(IReadOnlyList<string> names)
+        {
+            var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+            for (var c = 0; c < names.Count; c++)
+            {
+                columns.TryAdd(names[c], c);
+            }
+            return columns;
+        }
     }
 }

@@ -8,8 +8,9 @@ namespace ModelOps.Core.Data;
 /// </summary>
 internal abstract class SourceRows
 {
-    /// <summary>The fields of each of <paramref name="rows"/> (positions in the chunk), one per column of the chunk.</summary>
-    public abstract IReadOnlyList<string?>[] Fields(IReadOnlyList<int> rows);
+    /// <summary>The fields of <paramref name="rows"/> (positions in the chunk, in order), one per column of the chunk, row
+    /// by row.</summary>
+    public abstract SourceFields Read(IReadOnlyList<int> rows);
 
     /// <summary>Gives the buffers back to the reader's recorder; the rows may not be asked for afterwards.</summary>
     public abstract void Release();
