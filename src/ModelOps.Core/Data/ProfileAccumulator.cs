@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace ModelOps.Core.Data;
@@ -161,7 +162,7 @@ public sealed class ColumnStats
     /// <summary>The finite values (of <paramref name="rows"/> only, when given), gathered; missing and infinite ones counted.</summary>
     private ReadOnlySpan<double> Present(double[] values, int[]? rows, int n)
     {
-        if (_present.Length < n) _present = new double[Math.Max(n, 1024)];
+        if (_present.Length < n) _present = new double[Math.Max(BitOperations.RoundUpToPowerOf2((uint)n), 1024)]; // chunks' kept rows vary by a few
         var present = _present;
         int kept = 0, missing = 0, nonFinite = 0, positive = 0;
         for (var i = 0; i < n; i++)
