@@ -35,7 +35,7 @@ public sealed class DataPass
     private bool _moreLabelLevels;
     private long _keptRows;
     private readonly List<int> _setAsideRows = [];
-    private readonly List<SetAsideReason> _setAside = [];
+    private readonly List<SetAsideReason> _setAsideReasons = [];
     private readonly List<string> _files = [];
     private long _rows;
     private int _missingLabels;
@@ -202,7 +202,7 @@ public sealed class DataPass
     private void SetAside(int row, SetAsideReason reason)
     {
         _setAsideRows.Add(row);
-        _setAside.Add(reason);
+        _setAsideReasons.Add(reason);
     }
 
     /// <summary>The chunk's rows set aside, to the log: as the file has them when the reader kept its text, else as parsed.</summary>
@@ -212,11 +212,11 @@ public sealed class DataPass
         {
             for (var i = 0; fields.MoveNext(); i++)
             {
-                _rejected.Add(chunk.RowNumbers[_setAsideRows[i]], _setAside[i], fields);
+                _rejected.Add(chunk.RowNumbers[_setAsideRows[i]], _setAsideReasons[i], fields);
             }
         }
         _setAsideRows.Clear();
-        _setAside.Clear();
+        _setAsideReasons.Clear();
     }
 
     /// <summary>
