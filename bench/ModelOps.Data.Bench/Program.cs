@@ -9,6 +9,7 @@ using static Stats;
 // the kept rows read back cleaned and split, as training reads them) on a generated CSV, side by side with pandas
 // (read_csv + drop_duplicates + dropna(label) + fillna + describe). BENCH_GC=1 prints memory and GC figures to stderr.
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- compare [--mb 200] [--runs 5] [--file path] [--keep]
+//     (also each engine's floor, its peak memory on a 4 MB file of the same shape, so the pass's own memory shows)
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- generate <path> [--mb 200]
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- formats [--mb 100] [--runs 3]  (the same table as CSV, JSON
 //     lines and Parquet, each read in chunks in a fresh process: seconds and peak memory against the file)
@@ -286,8 +287,18 @@ internal static class Compare
         var ours = new List<PassResult>();
         var cold = new List<PassResult>();
         var pandas = new List<PassResult>();
+        var floors = new List<(PassResult Ours, PassResult Cold, PassResult Pandas)>();
+        var small = Path.Combine(Path.GetTempPath(), $"modelops-bench-floor-{Environment.ProcessId}.csv");
         try
         {
+            // Each process's floor: its peak on a 4 MB file of the same shape (runtime, libraries, code), so that what the
+            // pass itself takes can be told from what any process of that kind takes.
+            Generator.Write(small, 4_000_000);
+            for (var i = 0; i < 3; i++)
+            {
+                floors.Add((await RunChildAsync(self, $"{selfArgs}once \"{small}\""), await RunChildAsync(self, $"{selfArgs}once \"{small}\" --cold"),
+                    await RunChildAsync("/usr/bin/python3", $"\"{script}\" \"{small}\"")));
+            }
             for (var i = 0; i < runs; i++)
             {
                 // Alternate the engines so that noise from other tenants hits all alike.
@@ -299,16 +310,18 @@ internal static class Compare
         }
         finally
         {
+            File.Delete(small);
             if (generated && !keep)
             {
                 File.Delete(path);
             }
         }
-        Report(ours, cold, pandas);
+        Report(ours, cold, pandas, floors);
         return 0;
     }
 
-    private static void Report(List<PassResult> ours, List<PassResult> cold, List<PassResult> pandas)
+    private static void Report(List<PassResult> ours, List<PassResult> cold, List<PassResult> pandas,
+        List<(PassResult Ours, PassResult Cold, PassResult Pandas)> floors)
     {
         var bytes = ours[0].Bytes;
         var rows = ours[0].Rows;
@@ -329,7 +342,12 @@ internal static class Compare
         Console.WriteLine($"speed-up vs pandas: {ratio:0.00}x wall (median of each side); per run: {string.Join(", ", perRun.Select(x => x.ToString("0.00", CultureInfo.InvariantCulture)))}");
         Console.WriteLine($"cold (the first file of a fresh process, JIT included): {Median(pandas.Select(r => r.Seconds)) / Median(cold.Select(r => r.Seconds)):0.00}x pandas");
         Console.WriteLine($"CPU-time ratio (pandas CPU / modelops CPU): {Median(pandas.Select(r => r.CpuSeconds)) / Median(ours.Select(r => r.CpuSeconds)):0.00}x");
-        Console.WriteLine($"peak RSS / file size: modelops {Median(ours.Select(r => (double)r.PeakRssBytes)) / bytes:0.00}, pandas {Median(pandas.Select(r => (double)r.PeakRssBytes)) / bytes:0.00}");
+        double Peak(IEnumerable<PassResult> list) => Median(list.Select(r => (double)r.PeakRssBytes));
+        Console.WriteLine($"peak RSS / file size: modelops {Peak(ours) / bytes:0.00} (cold {Peak(cold) / bytes:0.00}), pandas {Peak(pandas) / bytes:0.00}");
+        var (ourFloor, coldFloor, pandasFloor) = (Peak(floors.Select(f => f.Ours)), Peak(floors.Select(f => f.Cold)), Peak(floors.Select(f => f.Pandas)));
+        Console.WriteLine($"floor (peak RSS on a 4 MB file of the same shape, 3 runs): modelops {ourFloor / 1e6:0} MB (cold {coldFloor / 1e6:0} MB), pandas {pandasFloor / 1e6:0} MB");
+        Console.WriteLine($"peak above the floor / file size: modelops {(Peak(ours) - ourFloor) / bytes:0.00} (cold {(Peak(cold) - coldFloor) / bytes:0.00}), " +
+            $"pandas {(Peak(pandas) - pandasFloor) / bytes:0.00}");
         Console.WriteLine($"rows out after cleaning: modelops {ours[0].RowsOut:N0}, pandas {pandas[0].RowsOut:N0}");
     }
 
