@@ -98,20 +98,25 @@ internal static class Pipeline
             DataPass? pass = null;
             ChunkFileWriter? writer = null;
             var passSeconds = 0.0; // on the chunk consumer's thread: the first data pass and the spill
-            // Rows set aside go to a spill file as they are found, as IngestActivity sends them to the run's folder.
+            // Rows set aside and lines the reader cannot take go to spill files as they are found, as IngestActivity sends
+            // them to the run's folder.
             await using (var spill = new FileStream(Path.Combine(folder, "rejected.jsonl"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
+            await using (var unreadableSpill = new FileStream(Path.Combine(folder, "unreadable.jsonl"), FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             await using (var output = new FileStream(keptPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             await using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan))
             {
+                var unreadable = new RejectedRowLog(unreadableSpill);
                 read = await DataFileReader.ReadChunksAsync(stream, Path.GetFileName(path), ReadOptions, bytes, (chunk, _) =>
                 {
                     var started = Stopwatch.GetTimestamp();
+                    unreadable.AddPosted();
                     writer ??= ChunkFile.CreateWriter(output, chunk.Rows.Schema);
                     pass ??= new DataPass(chunk.Rows.Schema, "label", expectedRows: DataPass.ExpectedRows(bytes, chunk, ReadOptions.MaxRows), rejected: new RejectedRowLog(spill));
                     writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
                     passSeconds += Stopwatch.GetElapsedTime(started).TotalSeconds;
                     return ValueTask.CompletedTask;
-                });
+                }, onRejected: unreadable.Post);
+                unreadable.AddPosted();
                 writer!.Complete();
                 writer.Dispose();
             }

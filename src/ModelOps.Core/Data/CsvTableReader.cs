@@ -65,16 +65,18 @@ public static class CsvTableReader
     /// <see cref="CsvReadOptions.SampleRows"/> rows and frozen at the first chunk; a file of one chunk reads exactly as
     /// <see cref="ReadAsync"/> does. See <see cref="ChunkedReadResult.ColumnsToReread"/> for columns whose kind did not hold.
     /// </summary>
+    /// <param name="onRejected">Where the rows that cannot be read go as they are found (on the reader's thread), instead of
+    /// <see cref="ChunkedReadResult.Rejected"/>.</param>
     public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, CsvReadOptions? options, int chunkRows,
-        Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken = default)
+        Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken = default, Action<RejectedRow>? onRejected = null)
     {
         ArgumentNullException.ThrowIfNull(onChunk);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
-        return (await ReadAnyAsync(stream, options, (chunkRows, onChunk), cancellationToken).ConfigureAwait(false)).Streamed!;
+        return (await ReadAnyAsync(stream, options, (chunkRows, onChunk, onRejected), cancellationToken).ConfigureAwait(false)).Streamed!;
     }
 
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadAnyAsync(Stream stream, CsvReadOptions? options,
-        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
+        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= CsvReadOptions.Default;
@@ -130,7 +132,7 @@ public static class CsvTableReader
 
     /// <param name="linesBefore">Lines before the first record (a <c>sep=</c> hint), so that row numbers stay line numbers.</param>
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadCoreAsync(TextReader text, char delimiter, bool hasHeader, int linesBefore, string encodingName,
-        CsvReadOptions options, (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
+        CsvReadOptions options, (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
     {
         var csvOptions = new CsvDataReaderOptions
         {
@@ -148,7 +150,7 @@ public static class CsvTableReader
         var names = ReadHeader(csv, hasHeader, options);
         // Where commas do not separate fields, they may be decimal commas (European exports: 3,14 with ';' between fields).
         var columns = names.Select(n => new ColumnBuilder(ForcedKind(options, n), decimalCommas: delimiter != ',')).ToArray();
-        var rejected = new List<RejectedRow>();
+        var rejected = new ReadRejects(chunks?.OnRejected);
         var rowsKept = 0;
         long recordNumber = linesBefore + (hasHeader ? 1 : 0);
         var rowsRead = 0;
@@ -203,9 +205,9 @@ public static class CsvTableReader
         {
             throw new DataFileException(DataFileErrorCodes.HeaderOnly, "The file has a header row but no data rows.");
         }
-        if (rejected.Count > 0 && (rowsKept == 0 || (rejected.Count > 1 && rejected.Count > options.MaxRaggedShare * rowsRead)))
+        if (rejected.TooMany(rowsRead, rowsKept, options.MaxRaggedShare))
         {
-            var first = rejected[0];
+            var first = rejected.First!;
             throw new DataFileException(DataFileErrorCodes.RaggedRows,
                 $"{rejected.Count:N0} of {rowsRead:N0} data rows have a different number of fields than the header ({names.Length}); " +
                 $"the first is row {first.RowNumber}, which {first.Reason}. " +
@@ -304,7 +306,7 @@ internal static class TableAssembler
     /// <param name="output">Where the chunks went; null for a whole read.</param>
     /// <param name="hasHeader">CSV: whether the first row named the columns.</param>
     public static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> CompleteAsync(IReadOnlyList<string> names, ColumnFeeder feeder,
-        ChunkOutput? output, CsvReadOptions options, string format, string delimiter, string encoding, int rowsRead, List<RejectedRow> rejected,
+        ChunkOutput? output, CsvReadOptions options, string format, string delimiter, string encoding, int rowsRead, ReadRejects rejected,
         bool hasHeader = true)
     {
         var builders = feeder.Builders;
@@ -330,7 +332,7 @@ internal static class TableAssembler
             {
                 source?.Release();
             }
-            return (null, new ChunkedReadResult(schema, whole.Report, rejected, []));
+            return (null, new ChunkedReadResult(schema, whole.Report, rejected.Kept, []));
         }
         if (feeder.PendingRows > 0)
         {
@@ -348,7 +350,7 @@ internal static class TableAssembler
             }
         }
         var report = new CsvReadReport(delimiter, rowsRead, rejected.Count, reports, format, encoding, hasHeader);
-        return (null, new ChunkedReadResult(output.Schema!, report, rejected, reread));
+        return (null, new ChunkedReadResult(output.Schema!, report, rejected.Kept, reread));
     }
 
     public static void CheckUniqueNames(IReadOnlyList<string> names)
@@ -362,7 +364,7 @@ internal static class TableAssembler
     }
 
     private static CsvReadResult Build(IReadOnlyList<string> names, ColumnBuilder[] builders, CsvReadOptions options, string format,
-        string delimiter, string encoding, int rowsRead, List<RejectedRow> rejected, long[] rowNumbers, bool hasHeader)
+        string delimiter, string encoding, int rowsRead, ReadRejects rejected, long[] rowNumbers, bool hasHeader)
     {
         var schemaColumns = new ColumnSchema[names.Count];
         var data = new object[names.Count];
@@ -380,6 +382,6 @@ internal static class TableAssembler
         var table = new Table(new TableSchema(schemaColumns), data);
         table = new Table(TableSchema.Infer(table), data);
         var report = new CsvReadReport(delimiter, rowsRead, rejected.Count, reports, format, encoding, hasHeader);
-        return new CsvReadResult(table, rejected, report, rowNumbers);
+        return new CsvReadResult(table, rejected.Kept, report, rowNumbers);
     }
 }

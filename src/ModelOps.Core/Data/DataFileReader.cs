@@ -65,9 +65,12 @@ public static class DataFileReader
     /// errors as <see cref="ReadAsync"/>. A chunk is the callback's only while it runs (its arrays are reused): copy
     /// what must outlive it.
     /// </summary>
+    /// <param name="onRejected">Where the rows the reader cannot take (ragged rows, lines that are not JSON objects) go as
+    /// they are found, on the reader's thread, instead of <see cref="ChunkedReadResult.Rejected"/>: a file may have up to
+    /// <see cref="CsvReadOptions.MaxRaggedShare"/> of them, too many to hold.</param>
     public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, string fileName, CsvReadOptions? options,
         long? declaredLength, Func<TableChunk, CancellationToken, ValueTask> onChunk, int chunkRows = DefaultChunkRows,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, Action<RejectedRow>? onRejected = null)
     {
         ArgumentNullException.ThrowIfNull(onChunk);
         options ??= CsvReadOptions.Default;
@@ -75,8 +78,8 @@ public static class DataFileReader
         return format switch
         {
             DataFormats.Parquet => await ParquetTableReader.ReadChunksAsync(replay, prefix, options, chunkRows, onChunk, cancellationToken).ConfigureAwait(false),
-            DataFormats.JsonLines => await JsonLinesTableReader.ReadChunksAsync(replay, options, chunkRows, onChunk, cancellationToken).ConfigureAwait(false),
-            _ => await CsvTableReader.ReadChunksAsync(replay, options, chunkRows, onChunk, cancellationToken).ConfigureAwait(false),
+            DataFormats.JsonLines => await JsonLinesTableReader.ReadChunksAsync(replay, options, chunkRows, onChunk, onRejected, cancellationToken).ConfigureAwait(false),
+            _ => await CsvTableReader.ReadChunksAsync(replay, options, chunkRows, onChunk, cancellationToken, onRejected).ConfigureAwait(false),
         };
     }
 

@@ -17,11 +17,11 @@ internal static class JsonLinesTableReader
 
     /// <summary>Reads chunk by chunk, like <see cref="CsvTableReader.ReadChunksAsync"/>.</summary>
     public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, CsvReadOptions options, int chunkRows,
-        Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken) =>
-        (await ReadAnyAsync(stream, options, (chunkRows, onChunk), cancellationToken).ConfigureAwait(false)).Streamed!;
+        Func<TableChunk, CancellationToken, ValueTask> onChunk, Action<RejectedRow>? onRejected, CancellationToken cancellationToken) =>
+        (await ReadAnyAsync(stream, options, (chunkRows, onChunk, onRejected), cancellationToken).ConfigureAwait(false)).Streamed!;
 
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadAnyAsync(Stream stream, CsvReadOptions options,
-        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
+        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
     {
         var prefix = await CsvSniffer.ReadPrefixAsync(stream, cancellationToken).ConfigureAwait(false);
         CsvSniffer.CheckText(prefix, streamEnded: prefix.Length < CsvSniffer.PrefixBytes);
@@ -42,7 +42,7 @@ internal static class JsonLinesTableReader
         {
             columns.Add(known.Name, known.Kind);
         }
-        var rejected = new List<RejectedRow>();
+        var rejected = new ReadRejects(chunks?.OnRejected);
         var rowsRead = 0;
         var rowsKept = 0;
         var lines = new LineSplitter(new SniffedStream(prefix, stream, options.MaxBytes), options.MaxLineLength);
@@ -82,10 +82,10 @@ internal static class JsonLinesTableReader
         {
             throw new DataFileException(DataFileErrorCodes.EmptyFile, "The file is empty: it has no JSON lines.");
         }
-        if (rejected.Count > 0 && (rowsKept == 0 || (rejected.Count > 1 && rejected.Count > options.MaxRaggedShare * rowsRead)))
+        if (rejected.TooMany(rowsRead, rowsKept, options.MaxRaggedShare))
         {
             throw new DataFileException(DataFileErrorCodes.MalformedJson,
-                $"{rejected.Count:N0} of {rowsRead:N0} lines are not JSON objects; the first is line {rejected[0].RowNumber}, which {rejected[0].Reason}. " +
+                $"{rejected.Count:N0} of {rowsRead:N0} lines are not JSON objects; the first is line {rejected.First!.RowNumber}, which {rejected.First.Reason}. " +
                 "Each line must hold one JSON object, e.g. {\"age\": 42, \"plan\": \"basic\"}.");
         }
         if (columns.Count == 0)

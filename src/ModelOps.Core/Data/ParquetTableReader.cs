@@ -20,10 +20,10 @@ internal static class ParquetTableReader
     /// <summary>Reads chunk by chunk, like <see cref="CsvTableReader.ReadChunksAsync"/>.</summary>
     public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, byte[] prefix, CsvReadOptions options, int chunkRows,
         Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken) =>
-        (await ReadAnyAsync(stream, prefix, options, (chunkRows, onChunk), cancellationToken).ConfigureAwait(false)).Streamed!;
+        (await ReadAnyAsync(stream, prefix, options, (chunkRows, onChunk, null), cancellationToken).ConfigureAwait(false)).Streamed!;
 
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadAnyAsync(Stream stream, byte[] prefix, CsvReadOptions options,
-        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
+        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
     {
         if (!prefix.AsSpan().StartsWith("PAR1"u8))
         {
@@ -43,7 +43,7 @@ internal static class ParquetTableReader
     }
 
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadSeekableAsync(Stream stream, CsvReadOptions options,
-        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk)? chunks, CancellationToken cancellationToken)
+        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
     {
         // Parquet columns keep the file's own types: only a declared schema overrides them.
         options = options with { UndeclaredKind = null };
@@ -118,7 +118,7 @@ internal static class ParquetTableReader
                 await feeder.EndRowAsync(++row).ConfigureAwait(false);
             }
         }
-        return await TableAssembler.CompleteAsync(names, feeder, output, options, DataFormats.Parquet, "", "binary", (int)rows, [])
+        return await TableAssembler.CompleteAsync(names, feeder, output, options, DataFormats.Parquet, "", "binary", (int)rows, new ReadRejects(null))
             .ConfigureAwait(false);
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -47,6 +48,24 @@ public sealed class RejectedRowLog
         }
         EndLine();
     }
+
+    /// <summary>
+    /// Takes a row found on another thread (a reader's, see <see cref="DataFileReader.ReadChunksAsync"/>): it is added at
+    /// the next <see cref="AddPosted"/>, on the thread that writes the spill and waits for its uploads.
+    /// </summary>
+    public void Post(RejectedRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        _posted.Enqueue(row);
+    }
+
+    /// <summary>Adds the rows posted so far, in the order posted.</summary>
+    public void AddPosted()
+    {
+        while (_posted.TryDequeue(out var row)) Add(row);
+    }
+
+    private readonly ConcurrentQueue<RejectedRow> _posted = new();
 
     /// <summary>Adds the current row of <paramref name="fields"/>: straight from its spans to the spill, or copied when
     /// kept in memory.</summary>

@@ -5,8 +5,9 @@ using ModelOps.Core.Storage;
 
 namespace ModelOps.Core.Tests.Data;
 
-/// <summary>The spill of rows set aside is written by hand, field by field from the source's spans: it must be the line the
-/// serializer writes for the same row, whatever the text holds.</summary>
+/// <summary>Rows left out stream to spills: the data pass's rows set aside are written by hand, field by field from the
+/// source's spans, and must be the line the serializer writes for the same row whatever the text holds; the readers' own
+/// rejects are handed on as they are found, not kept.</summary>
 public sealed class RejectedRowLogTests
 {
     private static readonly string LongName = new string('n', 300) + ".csv";
@@ -87,6 +88,55 @@ public sealed class RejectedRowLogTests
             kept.Select(r => r.Reason));
         Assert.Equal(kept.Select(r => JsonSerializer.Serialize(r, Json.Options)), spilled);
         Assert.Equal(kept.Select(r => r.Reason), spilled.Select(l => JsonDocument.Parse(l).RootElement.GetProperty("reason").GetString()));
+    }
+
+    /// <summary>A 10,000-row file whose every 100th line the reader cannot take, read in 1,000-row chunks.</summary>
+    private static string Unreadable(string format, int row) => format == ".csv"
+        ? (row % 100 == 99 ? $"{row},x,yes,extra" : $"{row},x{row % 7},{(row % 2 == 0 ? "yes" : "no")}")
+        : (row % 100 == 99 ? $"[{row}]" : $"{{\"id\": {row}, \"x\": \"x{row % 7}\", \"label\": \"{(row % 2 == 0 ? "yes" : "no")}\"}}");
+
+    [Theory]
+    [InlineData(".csv")]
+    [InlineData(".jsonl")]
+    public async Task A_chunked_read_hands_on_the_lines_it_cannot_take_as_it_finds_them_and_keeps_none(string format)
+    {
+        var lines = Enumerable.Range(0, 10_000).Select(r => Unreadable(format, r));
+        var content = (format == ".csv" ? "id,x,label\n" : "") + string.Join("\n", lines) + "\n";
+        var events = new List<string>();
+        var handedOn = new List<RejectedRow>();
+
+        var read = await DataFileReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(content)), "data" + format,
+            new CsvReadOptions { SampleRows = 100 }, null, (chunk, _) =>
+            {
+                lock (events) events.Add("chunk");
+                return ValueTask.CompletedTask;
+            }, 1_000, onRejected: row =>
+            {
+                lock (events) events.Add("rejected");
+                handedOn.Add(row);
+            });
+
+        Assert.Empty(read.Rejected);
+        Assert.Equal(100, read.Report.RowsRejected);
+        Assert.Equal(100, handedOn.Count);
+        var first = format == ".csv" ? 101L : 100L; // CSV counts the header as row 1
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => first + i * 100), handedOn.Select(r => r.RowNumber));
+        // Streamed: most were handed on before the last chunk went, not gathered for the end.
+        Assert.True(events.IndexOf("rejected") < events.LastIndexOf("chunk"), string.Join(" ", events));
+        Assert.True(events.Take(events.LastIndexOf("chunk")).Count(e => e == "rejected") >= 80, string.Join(" ", events));
+    }
+
+    [Fact]
+    public async Task A_file_of_too_many_unreadable_lines_still_fails_naming_the_first_when_they_are_handed_on()
+    {
+        var content = "id,x,label\n" + string.Join("\n", Enumerable.Range(0, 1_000).Select(r => r % 10 == 3 ? $"{r},a,b,c" : $"{r},a,yes")) + "\n";
+
+        var e = await Assert.ThrowsAsync<DataFileException>(() => DataFileReader.ReadChunksAsync(new MemoryStream(Encoding.UTF8.GetBytes(content)),
+            "data.csv", null, null, (_, _) => ValueTask.CompletedTask, 100, onRejected: _ => { }));
+
+        Assert.Equal(DataFileErrorCodes.RaggedRows, e.Code);
+        Assert.Contains("100 of 1,000 data rows", e.Message);
+        Assert.Contains("the first is row 5", e.Message);
     }
 
     [Fact]

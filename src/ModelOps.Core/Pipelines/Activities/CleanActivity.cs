@@ -51,20 +51,29 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
     }
 
     /// <summary>
-    /// Streams the rows left out at ingest to <c>quarantine/{runId}/rejected.csv</c>: the unreadable lines of each file
-    /// (few: a file with many fails to read), then the rows the data pass set aside, read back from its spill as they are
-    /// written out, so neither the rows nor the CSV are ever whole in memory.
+    /// Streams the rows left out at ingest to <c>quarantine/{runId}/rejected.csv</c>: the unreadable lines of each file,
+    /// then the rows the data pass set aside, each read back from its spill as it is written out, so neither the rows nor
+    /// the CSV are ever whole in memory. The unreadable lines are read twice: first for the widest (ragged rows may have
+    /// more fields than the header), which the CSV's header must know.
     /// </summary>
     private async Task<long> WriteRejectedAsync(string runId, TableSchema schema, CancellationToken cancellationToken)
     {
-        var unreadable = await runs.ReadJsonAsync<List<RejectedRow>>(StorageLayout.RunFile(runId, IngestActivity.ReadRejectedFile), cancellationToken);
+        var unreadablePath = StorageLayout.RunFile(runId, IngestActivity.ReadRejectedFile);
         var columns = schema.Columns.Select(c => c.Name).ToList();
-        var width = unreadable.Select(r => r.Values.Count).Append(columns.Count).Max();
+        var width = columns.Count;
+        await using (var widths = await runs.OpenReadAsync(unreadablePath, cancellationToken))
+        {
+            await foreach (var row in RejectedRowLog.ReadAsync(widths, cancellationToken))
+            {
+                width = Math.Max(width, row.Values.Count);
+            }
+        }
+        await using var unreadable = await runs.OpenReadAsync(unreadablePath, cancellationToken);
         await using var setAside = await runs.OpenReadAsync(StorageLayout.RunFile(runId, IngestActivity.CleanRejectedFile), cancellationToken);
         var blob = blobs.GetBlobContainerClient(StorageLayout.Quarantine).GetBlockBlobClient(StorageLayout.RejectedRows(runId));
         // The file appears whole or not at all: a clean that fails part-way leaves no half-written quarantine file.
         await using var output = new BlockUploadStream(blob, cancellationToken: cancellationToken);
-        var rows = unreadable.ToAsyncEnumerable().Concat(RejectedRowLog.ReadAsync(setAside, cancellationToken));
+        var rows = RejectedRowLog.ReadAsync(unreadable, cancellationToken).Concat(RejectedRowLog.ReadAsync(setAside, cancellationToken));
         var written = await CsvTableWriter.WriteRejectedAsync(columns, width, rows, output, cancellationToken);
         await output.CompleteAsync(cancellationToken);
         return written;

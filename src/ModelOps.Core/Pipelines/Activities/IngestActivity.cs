@@ -66,7 +66,6 @@ public sealed class IngestActivity(
         ValidationContext context, IReadOnlyList<BlobItem> blobs, ReadAgain again, CancellationToken cancellationToken)
     {
         var lineage = new List<DatasetBlob>();
-        var rejected = new List<RejectedRow>();
         var reports = new List<CsvReadReport>();
         TableSchema? schema = null;
         ChunkFileWriter? writer = null;
@@ -78,8 +77,13 @@ public sealed class IngestActivity(
         // Rows the data pass sets aside go straight to the run's folder: a file of duplicates must not fill memory.
         var (_, spill) = runs.OpenWrite(input.RunId, CleanRejectedFile, cancellationToken);
         var setAside = new RejectedRowLog(spill);
+        // So do the lines the readers cannot take (up to 5% of a file's rows): found on the reader's thread, written on the
+        // chunk consumer's, which also waits for the spill's uploads.
+        var (_, unreadableSpill) = runs.OpenWrite(input.RunId, ReadRejectedFile, cancellationToken);
+        var unreadable = new RejectedRowLog(unreadableSpill);
         await using (output)
         await using (spill)
+        await using (unreadableSpill)
         {
             // The writer goes before the streams: disposing it flushes its buffer into them.
             try
@@ -95,8 +99,10 @@ public sealed class IngestActivity(
                     {
                         options = options with { Schema = WithText(options.Schema, again.AsText) };
                     }
+                    var file = Path.GetFileName(item.Name);
                     var (read, blob) = await ReadAsync(input.Model, item, options, async (chunk, token) =>
                     {
+                        unreadable.AddPosted();
                         if (writer is not null && !SameColumns(writer.Schema, chunk.Rows.Schema))
                         {
                             throw DifferentColumns(Names(writer.Schema), Names(chunk.Rows.Schema));
@@ -107,7 +113,7 @@ public sealed class IngestActivity(
                             expectedRows: DataPass.ExpectedRows(blobs.Sum(b => b.Properties.ContentLength ?? 0), chunk, options.MaxRows), rejected: setAside);
                         if (!ReferenceEquals(passFile, item))
                         {
-                            pass.BeginFile(Path.GetFileName(item.Name)); // rows set aside name their file, as the reader's rejects do
+                            pass.BeginFile(file); // rows set aside name their file, as the reader's rejects do
                             passFile = item;
                         }
                         writer.Write(chunk.Rows, chunk.RowNumbers, pass.Add(chunk));
@@ -116,7 +122,9 @@ public sealed class IngestActivity(
                         // The run's files upload behind the read; this bounds the blocks in flight.
                         await output.WaitForRoomAsync(token);
                         await spill.WaitForRoomAsync(token);
-                    }, cancellationToken);
+                        await unreadableSpill.WaitForRoomAsync(token);
+                    }, row => unreadable.Post(row with { Reason = $"{file}: {row.Reason}" }), cancellationToken);
+                    unreadable.AddPosted();
                     if (read.MustReread)
                     {
                         ColumnSchema[] columns = read.LateColumns.Count > 0 ? [.. read.Schema.Columns, .. read.LateColumns] : [];
@@ -128,7 +136,6 @@ public sealed class IngestActivity(
                     }
                     schema ??= read.Schema;
                     reports.Add(read.Report);
-                    rejected.AddRange(read.Rejected.Select(r => r with { Reason = $"{Path.GetFileName(item.Name)}: {r.Reason}" }));
                     lineage.Add(blob);
                 }
 
@@ -159,6 +166,7 @@ public sealed class IngestActivity(
                 writer!.Complete();
                 await output.CompleteAsync(cancellationToken);
                 await spill.CompleteAsync(cancellationToken);
+                await unreadableSpill.CompleteAsync(cancellationToken);
             }
             finally
             {
@@ -167,7 +175,6 @@ public sealed class IngestActivity(
         }
         var ingestedSchema = writer!.Schema;
         var schemaPath = await runs.WriteJsonAsync(input.RunId, "data/ingested.schema.json", ingestedSchema, cancellationToken);
-        await runs.WriteJsonAsync(input.RunId, ReadRejectedFile, rejected, cancellationToken);
         await runs.WriteJsonAsync(input.RunId, ReadReportFile, reports, cancellationToken);
 
         var found = pass!.Finish(reports.Count == 1 ? reports[0] : null);
@@ -196,7 +203,7 @@ public sealed class IngestActivity(
         // What the plan will do to the kept rows, worked out from their statistics: nothing is cleaned ahead of reading.
         await runs.WriteJsonAsync(input.RunId, CleanActivity.CleanedSchemaFile, found.CleanedSchema!, cancellationToken);
         await runs.WriteJsonAsync(input.RunId, CleanActivity.CleaningFile, found.Cleaning!, cancellationToken);
-        return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, rejected.Count + (int)setAside.Count, config, dataPath, schemaPath), null);
+        return (new IngestResult(lineage, (int)pass.RowCount, ingestedSchema.Columns.Count, (int)(unreadable.Count + setAside.Count), config, dataPath, schemaPath), null);
     }
 
     /// <summary>The rows that stay after the first pass (label present, no duplicate), as a <see cref="ChunkFile"/>.</summary>
@@ -206,8 +213,9 @@ public sealed class IngestActivity(
 
     internal const string PlanFile = "data/cleaning-plan.json";
 
-    /// <summary>Lines the readers could not take (ragged, not JSON objects), with the file named in each reason.</summary>
-    internal const string ReadRejectedFile = "data/ingest-rejected.json";
+    /// <summary>Lines the readers could not take (ragged, not JSON objects), with the file named in each reason, one JSON
+    /// line each (<see cref="RejectedRowLog"/>).</summary>
+    internal const string ReadRejectedFile = "data/ingest-rejected.jsonl";
 
     /// <summary>Rows the data pass set aside (no label, duplicates), one JSON line each (<see cref="RejectedRowLog"/>).</summary>
     internal const string CleanRejectedFile = "data/clean-rejected.jsonl";
@@ -244,7 +252,8 @@ public sealed class IngestActivity(
     }
 
     private async Task<(ChunkedReadResult Read, DatasetBlob Lineage)> ReadAsync(
-        ModelName model, BlobItem item, CsvReadOptions options, Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken)
+        ModelName model, BlobItem item, CsvReadOptions options, Func<TableChunk, CancellationToken, ValueTask> onChunk, Action<RejectedRow> onRejected,
+        CancellationToken cancellationToken)
     {
         var file = Path.GetFileName(item.Name);
         var etag = item.Properties.ETag!.Value;
@@ -260,7 +269,7 @@ public sealed class IngestActivity(
             using var sha = SHA256.Create();
             await using var hashing = new CryptoStream(blob, sha, CryptoStreamMode.Read, leaveOpen: true);
             var read = await DataFileReader.ReadChunksAsync(hashing, item.Name, options, item.Properties.ContentLength, onChunk,
-                cancellationToken: cancellationToken);
+                cancellationToken: cancellationToken, onRejected: onRejected);
             // Reading to the end hashes every byte (even past where the reader stopped) and finalises the hash.
             await hashing.CopyToAsync(Stream.Null, cancellationToken);
             var lineage = new DatasetBlob(item.Name, etag.ToString(), item.Properties.ContentLength ?? 0, Convert.ToHexStringLower(sha.Hash!));
