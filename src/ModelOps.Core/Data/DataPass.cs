@@ -327,7 +327,7 @@ public sealed class DataPass
             case ColumnKind.Categorical or ColumnKind.Text when _cleaning.Categorical == CategoricalImputation.MissingLevel:
                 return new ColumnImputation(column.Name, column.Kind, Cleaner.MissingLevelStrategy, 0, null, _cleaning.MissingLevel);
             case ColumnKind.Categorical or ColumnKind.Text:
-                return new ColumnImputation(column.Name, column.Kind, Cleaner.MostFrequentStrategy, 0, null, stats.LevelCounts()[0].Value);
+                return new ColumnImputation(column.Name, column.Kind, Cleaner.MostFrequentStrategy, 0, null, stats.MostFrequent);
             case ColumnKind.Boolean:
                 var ones = stats.Ones;
                 var zeros = stats.Count - ones;
