@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ModelOps.Core.Data;
+using ModelOps.Core.Pipelines.Activities;
 using static Stats;
 
 // End-to-end data benchmark: the pipeline's data steps (IngestActivity's streaming read + data pass, validation and plan;
@@ -15,7 +16,8 @@ using static Stats;
 //     lines and Parquet, each read in chunks in a fresh process: seconds and peak memory against the file)
 //   dotnet run -c Release --project bench/ModelOps.Data.Bench -- once <path> [--cold] [--warmups 12]  (one .NET pass, prints
 //       JSON; first the same steps on a 4 MB file --warmups times, as a host that has taken in a dozen files has run them,
-//       so tiered compilation has finished; --cold: none, the first file of a fresh process)
+//       so tiered compilation has finished; --cold: none, the first file of a fresh process; --gather: then the cleaned
+//       rows gathered into one table per side, as training holds them, with the memory that takes, on stderr)
 var command = args.Length > 0 ? args[0] : "compare";
 var mb = IntArg("--mb", 200);
 switch (command)
@@ -36,7 +38,7 @@ switch (command)
             }
             File.Delete(warmup);
         }
-        Console.WriteLine(JsonSerializer.Serialize(await Pipeline.RunAsync(args[1])));
+        Console.WriteLine(JsonSerializer.Serialize(await Pipeline.RunAsync(args[1], gather: args.Contains("--gather"))));
         return 0;
     case "formats":
         return await Formats.RunAsync(IntArg("--mb", 100), IntArg("--runs", 3));
@@ -85,7 +87,7 @@ internal static class Pipeline
     // The pipeline's data steps with files for blobs, as IngestActivity runs them: the CSV read in chunks, the first data
     // pass on each chunk as it is parsed (profile, validation counts, duplicates, missing labels), the kept rows to a chunk
     // file; validation, the plan and what it does. Then the kept rows read back cleaned and split, as training reads them.
-    public static async Task<PassResult> RunAsync(string path)
+    public static async Task<PassResult> RunAsync(string path, bool gather = false)
     {
         var bytes = new FileInfo(path).Length;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -137,11 +139,16 @@ internal static class Pipeline
             // nothing is written. Counted here so the figure ends, as pandas' does, with cleaned rows. Gathering a side's
             // rows into one table is the trainer's own, as reading train.chunks into one was before.
             long rowsOut = 0;
-            var cleaned = new CleanedRows(writer.Schema, plan, new HoldoutSplit(0.2, 1, Stratify: true));
-            ForEachChunk(keptPath, chunk =>
+            // As Clean and the steps after it: the identifier columns are left out of the read.
+            var identifiers = IdentifierColumns.Find(writer.Schema, plan.RowsKept, pass.Distinct, plan.LabelColumn);
+            if (Environment.GetEnvironmentVariable("BENCH_GC") is not null && identifiers.Count > 0) Console.Error.WriteLine("identifier columns, left out of the cleaned read: " + string.Join(", ", identifiers));
+            var split = new HoldoutSplit(0.2, 1, Stratify: true);
+            CleanedRows? cleaned = null;
+            ForEachChunk(keptPath, identifiers, chunk =>
             {
-                var split = cleaned.Split(chunk);
-                rowsOut += split.Train.Count + split.Holdout.Count;
+                cleaned ??= new CleanedRows(chunk.Rows.Schema, plan, split);
+                var sides = cleaned.Split(chunk);
+                rowsOut += sides.Train.Count + sides.Holdout.Count;
             });
             var cleanSeconds = total.Elapsed.TotalSeconds - readSeconds - profileSeconds;
             if (Environment.GetEnvironmentVariable("BENCH_GC") is not null) Console.Error.WriteLine("files: " + string.Join(", ", Directory.GetFiles(folder).Select(f => $"{Path.GetFileName(f)} {new FileInfo(f).Length / 1e6:0.0} MB")));
@@ -152,14 +159,35 @@ internal static class Pipeline
                 Console.Error.WriteLine($"cpu: read + pass 1 {readCpu:0.00} s, total {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s");
                 Console.Error.WriteLine($"gc0 {GC.CollectionCount(0)} gc1 {GC.CollectionCount(1)} gc2 {GC.CollectionCount(2)} pause {GC.GetTotalPauseDuration().TotalSeconds:0.00}s alloc {GC.GetTotalAllocatedBytes() / 1e6:0} MB");
             }
-            return new PassResult("modelops", total.Elapsed.TotalSeconds, bytes, pass.RowCount, PeakRss(), readSeconds,
+            var result = new PassResult("modelops", total.Elapsed.TotalSeconds, bytes, pass.RowCount, PeakRss(), readSeconds,
                 validateSeconds, cleanSeconds, profileSeconds, found.Validation.Anomalies.Count, rowsOut,
                 (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds);
+            if (gather)
+            {
+                Gather(keptPath, plan, split, pass.Split(split), identifiers);
+            }
+            return result;
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    // After the pass: both sides of the cleaned rows as one table each, as RunStore reads them for training, evaluation
+    // and registration (identifier columns left out, each side allocated at the size the split counted).
+    private static void Gather(string keptPath, CleaningPlan plan, HoldoutSplit split, (long Train, long Holdout) sides, IReadOnlyList<string> identifiers)
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var started = Stopwatch.GetTimestamp();
+        using var kept = File.OpenRead(keptPath);
+        var (train, holdout) = CleanedRows.Read(kept, plan, split, leaveOut: identifiers, expected: sides);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Console.Error.WriteLine($"gathered as training holds them: {seconds:0.00} s, {train.Table.RowCount:N0} + {holdout.Table.RowCount:N0} rows x " +
+            $"{train.Table.ColumnCount} columns, {held / 1e6:0} MB held, peak RSS {PeakRss() / 1e6:0} MB");
+        GC.KeepAlive(train);
+        GC.KeepAlive(holdout);
     }
 
     private static void Memory(string when)
@@ -182,10 +210,10 @@ internal static class Pipeline
         Console.Error.WriteLine($"{when}: allocated so far {GC.GetTotalAllocatedBytes(true) / 1e6:0} MB, heap {info.HeapSizeBytes / 1e6:0} MB, live {GC.GetTotalMemory(true) / 1e6:0} MB, committed {info.TotalCommittedBytes / 1e6:0} MB, peak RSS {PeakRss() / 1e6:0} MB, RSS {Environment.WorkingSet / 1e6:0} MB");
     }
 
-    private static void ForEachChunk(string path, Action<TableChunk> action)
+    private static void ForEachChunk(string path, IReadOnlyCollection<string> leaveOut, Action<TableChunk> action)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        var e = ChunkFile.Read(stream, reuseArrays: true).Chunks.GetEnumerator();
+        var e = ChunkFile.Read(stream, reuseArrays: true, leaveOut).Chunks.GetEnumerator();
         double read = 0, act = 0;
         while (true)
         {

@@ -105,6 +105,36 @@ public sealed class PipelineEndToEndTests
         Assert.NotEqual(outputs["first"], outputs["reseeded"]);
     }
 
+    [Fact]
+    public async Task An_identifier_column_is_left_out_of_the_features_and_of_every_read_of_the_cleaned_rows()
+    {
+        await using var host = await RunningHost.StartAsync();
+        await host.DropAsync("refs/modelops.json", FastSearch);
+
+        // First a reference that repeats (a feature, if a poor one), then, in the file dropped again, one that differs in
+        // every row (an identifier).
+        await host.DropAsync("refs/customers.csv", WithOrderReference(SyntheticData.Binary(rows: 400, seed: 11), row => $"R{row % 40}"));
+        var first = (await host.WaitForRunAsync("refs")).GetProperty("output");
+        Assert.DoesNotContain(first.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("order_ref"));
+
+        await host.DropAsync("refs/customers.csv", WithOrderReference(SyntheticData.Binary(rows: 400, seed: 12), row => $"R-{row:D5}"));
+        var run = await host.WaitForRunAsync("refs", count: 2);
+        var output = run.GetProperty("output");
+        Assert.True(output.GetProperty("outcome").GetString() is "deployed" or "rejected", $"The run did not finish: {run}");
+        Assert.Contains(output.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("left out order_ref: a different value in every row"));
+        // The held-out rows are read without it, so the version in production, which took it as a feature, is not scored
+        // on them, and the run says why rather than failing.
+        Assert.Equal(1, output.GetProperty("championVersion").GetInt32());
+        Assert.Contains("needs feature 'order_ref'", output.GetProperty("championSkipped").GetString());
+    }
+
+    /// <summary>The CSV with an <c>order_ref</c> column first (the label stays last).</summary>
+    private static string WithOrderReference(string csv, Func<int, string> reference)
+    {
+        var lines = csv.TrimEnd('\n').Split('\n');
+        return string.Join('\n', lines.Select((line, i) => (i == 0 ? "order_ref," : reference(i) + ",") + line)) + "\n";
+    }
+
     internal static void AssertDeployed(JsonElement run, int version)
     {
         Assert.True(run.GetProperty("runtimeStatus").GetString() == "Completed", $"The run did not complete: {run}");

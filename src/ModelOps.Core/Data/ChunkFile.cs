@@ -22,8 +22,10 @@ public static class ChunkFile
     /// <summary>Reads the header, then the chunks one at a time as the caller enumerates them.</summary>
     /// <param name="reuseArrays">Fill the same arrays for each chunk of the same size: a chunk is then valid only until the
     /// next is read (a streaming pass that keeps nothing of it allocates far less).</param>
+    /// <param name="leaveOut">Columns to read past without decoding (names, any case): neither the schema nor the chunks
+    /// have them. Their strings are never made.</param>
     /// <exception cref="InvalidDataException">Not a chunk file, or cut short.</exception>
-    public static (TableSchema Schema, IEnumerable<TableChunk> Chunks) Read(Stream stream, bool reuseArrays = false)
+    public static (TableSchema Schema, IEnumerable<TableChunk> Chunks) Read(Stream stream, bool reuseArrays = false, IReadOnlyCollection<string>? leaveOut = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
         var reader = new BinaryReader(new BufferedStream(stream, 1 << 20), Encoding.UTF8, leaveOpen: true);
@@ -36,8 +38,9 @@ public static class ChunkFile
         {
             columns[c] = new ColumnSchema(reader.ReadString(), (ColumnKind)reader.ReadByte());
         }
-        var schema = new TableSchema(columns);
-        return (schema, ReadChunks(reader, schema, reuseArrays));
+        var kept = columns.Select(c => leaveOut?.Contains(c.Name, StringComparer.OrdinalIgnoreCase) != true).ToArray();
+        var schema = new TableSchema(columns.Where((_, c) => kept[c]).ToArray());
+        return (schema, ReadChunks(reader, columns, kept, schema, reuseArrays));
     }
 
     /// <summary>Every chunk as one table, with <paramref name="schema"/> (same columns, e.g. with ranges) when given.</summary>
@@ -46,16 +49,19 @@ public static class ChunkFile
     /// <summary>Every chunk as one table, and each row's source row number.</summary>
     public static (Table Table, long[] RowNumbers) ReadTableWithRowNumbers(Stream stream, TableSchema? schema = null)
     {
-        var (fileSchema, chunks) = Read(stream);
-        return TableChunk.Concat(chunks.ToList(), schema ?? fileSchema);
+        var (fileSchema, chunks) = Read(stream, reuseArrays: true);
+        var rows = new TableBuilder(fileSchema);
+        foreach (var chunk in chunks) rows.Add(chunk.Rows, chunk.RowNumbers);
+        return rows.Build(schema ?? fileSchema);
     }
 
-    private static IEnumerable<TableChunk> ReadChunks(BinaryReader reader, TableSchema schema, bool reuse)
+    private static IEnumerable<TableChunk> ReadChunks(BinaryReader reader, ColumnSchema[] fileColumns, bool[] kept, TableSchema schema, bool reuse)
     {
         object[]? previous = null;
         long[]? previousNumbers = null;
         var scratch = Array.Empty<long>();
         var bytes = Array.Empty<byte>();
+        var skipped = Array.Empty<double>();
         try
         {
             while (true)
@@ -70,23 +76,38 @@ public static class ChunkFile
                 ChunkEncoding.ReadLongs(reader, numbers, ref bytes);
                 var columns = same ? previous! : new object[schema.Columns.Count];
                 if (scratch.Length < rows) scratch = new long[rows];
-                for (var c = 0; c < columns.Length; c++)
+                for (int c = 0, at = 0; c < kept.Length; c++)
                 {
-                    if (schema.Columns[c].Kind.IsString())
+                    var isString = fileColumns[c].Kind.IsString();
+                    if (!kept[c])
+                    {
+                        if (isString)
+                        {
+                            SkipStrings(reader, ref bytes);
+                            ChunkEncoding.ReadLongs(reader, scratch.AsSpan(0, rows), ref bytes);
+                        }
+                        else
+                        {
+                            if (skipped.Length < rows) skipped = new double[rows];
+                            ChunkEncoding.ReadNumbers(reader, skipped.AsSpan(0, rows), ref scratch, ref bytes);
+                        }
+                        continue;
+                    }
+                    if (isString)
                     {
                         var levels = new string[reader.ReadInt32()];
                         for (var i = 0; i < levels.Length; i++) levels[i] = reader.ReadString();
                         var codes = scratch.AsSpan(0, rows);
                         ChunkEncoding.ReadLongs(reader, codes, ref bytes);
-                        var values = same ? (string?[])columns[c] : new string?[rows];
+                        var values = same ? (string?[])columns[at] : new string?[rows];
                         for (var r = 0; r < rows; r++) values[r] = codes[r] == ChunkEncoding.Missing ? null : levels[codes[r]];
-                        columns[c] = values;
+                        columns[at++] = values;
                     }
                     else
                     {
-                        var values = same ? (double[])columns[c] : new double[rows];
+                        var values = same ? (double[])columns[at] : new double[rows];
                         ChunkEncoding.ReadNumbers(reader, values, ref scratch, ref bytes);
-                        columns[c] = values;
+                        columns[at++] = values;
                     }
                 }
                 if (reuse)
@@ -100,6 +121,17 @@ public static class ChunkFile
         finally
         {
             reader.Dispose();
+        }
+    }
+
+    /// <summary>Reads past a chunk's strings (a count, then each as <see cref="BinaryWriter.Write(string)"/> wrote it).</summary>
+    private static void SkipStrings(BinaryReader reader, ref byte[] bytes)
+    {
+        for (var count = reader.ReadInt32(); count > 0; count--)
+        {
+            var length = reader.Read7BitEncodedInt();
+            if (bytes.Length < length) bytes = new byte[Math.Max(length, 4096)];
+            reader.BaseStream.ReadExactly(bytes, 0, length);
         }
     }
 }

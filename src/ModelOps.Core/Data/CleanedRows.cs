@@ -35,23 +35,33 @@ public sealed class CleanedRows
     /// Reads a kept-rows chunk file once, cleaned and split, as one table per side with each row's source row number.
     /// </summary>
     /// <param name="schema">The cleaned schema to give the tables (same columns, with ranges and levels), when known.</param>
-    public static (SplitTable Train, SplitTable Holdout) Read(Stream keptFile, CleaningPlan plan, HoldoutSplit split, TableSchema? schema = null)
+    /// <param name="leaveOut">Columns no step reads (a run's identifier columns): read past, not decoded, and not in the
+    /// tables. A column whose every value differs costs a string a cell; left out, it costs nothing.</param>
+    /// <param name="expected">How many rows each side will have (counted when the split was made), so each side's columns are
+    /// allocated once at their size; 0 when not known.</param>
+    public static (SplitTable Train, SplitTable Holdout) Read(Stream keptFile, CleaningPlan plan, HoldoutSplit split, TableSchema? schema = null,
+        IReadOnlyCollection<string>? leaveOut = null, (long Train, long Holdout) expected = default)
     {
-        var (keptSchema, chunks) = ChunkFile.Read(keptFile, reuseArrays: true);
+        var (keptSchema, chunks) = ChunkFile.Read(keptFile, reuseArrays: true, leaveOut);
         var rows = new CleanedRows(keptSchema, plan, split);
+        if (leaveOut is not null && schema is not null)
+        {
+            schema = new TableSchema(schema.Columns.Where(c => !leaveOut.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).ToArray());
+        }
         if (schema is not null && !schema.Columns.Select(c => c.Name).SequenceEqual(rows.Schema.Columns.Select(c => c.Name), StringComparer.OrdinalIgnoreCase))
         {
             throw new InvalidDataException("The cleaned schema does not name the columns the kept rows have once cleaned.");
         }
-        List<TableChunk> train = [], holdout = [];
+        schema ??= rows.Schema;
+        TableBuilder train = new(schema, expected.Train), holdout = new(schema, expected.Holdout);
         foreach (var chunk in chunks)
         {
             var cleaned = rows.Split(chunk);
-            train.Add(cleaned.Take(SplitSide.Train));
-            holdout.Add(cleaned.Take(SplitSide.Holdout));
+            train.Add(cleaned.Rows, cleaned.RowNumbers, cleaned.Train);
+            holdout.Add(cleaned.Rows, cleaned.RowNumbers, cleaned.Holdout);
         }
-        var (trainTable, trainRows) = TableChunk.Concat(train, schema ?? rows.Schema);
-        var (holdoutTable, holdoutRows) = TableChunk.Concat(holdout, schema ?? rows.Schema);
+        var (trainTable, trainRows) = train.Build(schema);
+        var (holdoutTable, holdoutRows) = holdout.Build(schema);
         return (new SplitTable(trainTable, trainRows), new SplitTable(holdoutTable, holdoutRows));
     }
 

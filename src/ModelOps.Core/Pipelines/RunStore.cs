@@ -67,7 +67,7 @@ public sealed class RunStore(BlobServiceClient blobs)
         {
             var plan = await ReadJsonAsync<CleaningPlan>(rows.PlanPath, cancellationToken);
             await using var stream = await OpenReadAsync(rows.Path, cancellationToken);
-            return CleanedRows.Read(stream, plan, rows.Split, schema);
+            return CleanedRows.Read(stream, plan, rows.Split, schema, rows.LeftOut, (rows.TrainRows, rows.HoldoutRows));
         }
         catch
         {

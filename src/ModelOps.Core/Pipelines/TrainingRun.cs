@@ -58,7 +58,10 @@ public sealed record CleanRequest(string RunId, ModelName Model, IngestResult In
 /// Where a run's cleaned rows come from: the rows the first data pass kept (a chunk file in the run's folder), the
 /// cleaning plan, applied as they are read, and the split into training and held-out rows (<see cref="CleanedRows"/>).
 /// </summary>
-public sealed record KeptRows(string Path, string PlanPath, HoldoutSplit Split);
+/// <param name="LeftOut">Columns the read leaves out: the run's identifier columns, which are never features.</param>
+/// <param name="TrainRows">Rows on the training side, counted when the split was made (0: not known).</param>
+/// <param name="HoldoutRows">Rows on the held-out side, likewise.</param>
+public sealed record KeptRows(string Path, string PlanPath, HoldoutSplit Split, IReadOnlyList<string>? LeftOut = null, long TrainRows = 0, long HoldoutRows = 0);
 
 /// <summary>Cleaned data split into training and held-out rows, and the problem inferred from it.</summary>
 /// <param name="IdentifierColumnsExcluded">Columns left out of the features because every row has its own value (ids).</param>

@@ -63,6 +63,53 @@ public sealed class ChunkFileProperties
         Assert.Equal(expected.Select(i => rowNumbers[i]), backRows);
     }
 
+    /// <summary>Columns left out are read past, strings or numbers, chunk after chunk; the others read as a full read has them.</summary>
+    [Property(MaxTest = 100, Arbitrary = [typeof(ChunkColumns)])]
+    public void Columns_left_out_are_read_past_and_the_rest_read_as_in_full(double[] numbers, bool leaveOutNumbers, bool leaveOutIds)
+    {
+        var schema = new TableSchema([new ColumnSchema("x", ColumnKind.Numeric), new ColumnSchema("Id", ColumnKind.Categorical),
+            new ColumnSchema("c", ColumnKind.Categorical), new ColumnSchema("y", ColumnKind.Numeric)]);
+        var ids = numbers.Select((_, i) => i % 13 == 5 ? null : $"order-{i}-é{new string('x', i % 200)}").ToArray(); // lengths past 127 bytes too
+        var levels = numbers.Select((_, i) => $"level{i % 4}").ToArray();
+        var halves = numbers.Select(v => v / 2).ToArray();
+        using var stream = new MemoryStream();
+        using (var writer = ChunkFile.CreateWriter(stream, schema))
+        {
+            for (var copy = 0; copy < 3; copy++) // up to 9,000 rows: chunks of 8,192 and the rest
+            {
+                writer.Write(new Table(schema, [numbers, ids, levels, halves]), numbers.Select((_, i) => 2L + i + copy * numbers.Length).ToArray());
+            }
+            writer.Complete();
+        }
+        string[] leaveOut = [.. leaveOutNumbers ? ["X"] : Array.Empty<string>(), .. leaveOutIds ? ["id"] : Array.Empty<string>()];
+
+        stream.Position = 0;
+        var full = ChunkFile.ReadTable(stream);
+        stream.Position = 0;
+        var (partSchema, chunks) = ChunkFile.Read(stream, reuseArrays: true, leaveOut);
+        var part = new List<object[]>();
+        foreach (var chunk in chunks)
+        {
+            Assert.Same(partSchema, chunk.Rows.Schema);
+            part.Add(Enumerable.Range(0, chunk.Rows.ColumnCount).Select(c => chunk.Rows.Column(c) switch
+            {
+                double[] d => (object)d.Select(BitConverter.DoubleToInt64Bits).ToArray(),
+                string?[] t => t.ToArray(),
+                _ => throw new InvalidOperationException(),
+            }).ToArray());
+        }
+
+        var kept = schema.Columns.Where(c => !leaveOut.Contains(c.Name, StringComparer.OrdinalIgnoreCase)).Select(c => c.Name).ToArray();
+        Assert.Equal(kept, partSchema.Columns.Select(c => c.Name));
+        for (var c = 0; c < kept.Length; c++)
+        {
+            var all = full.Column(full.Schema.IndexOf(kept[c]));
+            var read = part.SelectMany(columns => columns[c] is long[] bits ? bits.Cast<object?>() : ((string?[])columns[c]).Cast<object?>());
+            var expected = all is double[] d ? d.Select(v => (object?)BitConverter.DoubleToInt64Bits(v)) : ((string?[])all).Cast<object?>();
+            Assert.Equal(expected, read);
+        }
+    }
+
     [Fact]
     public void Decimals_take_a_fraction_of_their_eight_bytes()
     {

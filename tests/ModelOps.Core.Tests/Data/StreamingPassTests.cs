@@ -331,6 +331,19 @@ public sealed class StreamingPassTests
 
         Assert.Equal((train, holdout), ((long)trainRows.RowCount, (long)holdoutRows.RowCount));
         Assert.Equal(found.Plan!.RowsKept, train + holdout);
+        // Told how many rows each side has, each side is allocated once at its size; told wrong, it still reads right.
+        foreach (var expected in new[] { (train, holdout), (1L, 1L), (train + 5000, holdout + 1) })
+        {
+            keptFile.Position = 0;
+            var (trainAgain, holdoutAgain) = CleanedRows.Read(keptFile, found.Plan!, split, found.CleanedSchema, expected: expected);
+            Assert.Equal(trainNumbers, trainAgain.RowNumbers);
+            Assert.Equal(holdoutNumbers, holdoutAgain.RowNumbers);
+            for (var c = 0; c < trainRows.ColumnCount; c++)
+            {
+                Assert.Equal(Cells(trainRows, c), Cells(trainAgain.Table, c));
+                Assert.Equal(Cells(holdoutRows, c), Cells(holdoutAgain.Table, c));
+            }
+        }
         Assert.Empty(trainNumbers.Intersect(holdoutNumbers));
         Assert.Same(found.CleanedSchema, holdoutRows.Schema);
         if (stratify)
@@ -394,4 +407,7 @@ public sealed class StreamingPassTests
         Assert.Equal(20, Enumerable.Range(0, 1_000).Count(i => i % 10 == 0 && first[i])); // 100 rare rows: 20 held out
         Assert.Equal(180, Enumerable.Range(0, 1_000).Count(i => i % 10 != 0 && first[i]));
     }
+
+    private static IEnumerable<object?> Cells(Table table, int column) =>
+        table.Column(column) is double[] numbers ? numbers.Select(v => (object?)v) : ((string?[])table.Column(column)).Select(v => (object?)v);
 }

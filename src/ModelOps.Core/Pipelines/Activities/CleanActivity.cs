@@ -44,7 +44,8 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
                 $"Only {report.RowsOut} usable rows are left after cleaning ({report.MissingLabelRowsDropped} without a label, " +
                 $"{report.DuplicateRowsDropped} duplicates); at least {MinTrainingRows + 5} are needed to train and evaluate a model.");
         }
-        var rows = new KeptRows(ingested.DataPath, StorageLayout.RunFile(input.RunId, IngestActivity.PlanFile), setup.Split);
+        var rows = new KeptRows(ingested.DataPath, StorageLayout.RunFile(input.RunId, IngestActivity.PlanFile), setup.Split, setup.Identifiers,
+            setup.TrainRows, setup.HoldoutRows);
         return new CleanResult(setup.Problem, rows, StorageLayout.RunFile(input.RunId, CleanedSchemaFile), (int)setup.TrainRows, (int)setup.HoldoutRows,
             report.DuplicateRowsDropped, report.MissingLabelRowsDropped, (int)rejected, setup.Identifiers,
             anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList(), setup.Feedback);

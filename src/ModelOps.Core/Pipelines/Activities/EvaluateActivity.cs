@@ -28,7 +28,7 @@ public sealed class EvaluateActivity(RunStore runs, ModelRegistry registry, Time
         var production = await registry.GetAliasAsync(input.Model, ModelRegistry.Production, cancellationToken);
         var champion = production is null ? null : await registry.GetManifestAsync(input.Model, production.Version, cancellationToken);
         ChampionComparison comparison;
-        if (champion is not null && Incompatibility(champion, data.Problem, schema) is { } reason)
+        if (champion is not null && Incompatibility(champion, data.Problem, holdout.Schema) is { } reason)
         {
             comparison = ChampionEvaluator.Compare(candidate, null, champion.Version, holdout, cancellationToken) with { ChampionError = reason };
         }
