@@ -346,12 +346,18 @@ internal static class CellText
     }
 
     /// <summary>Text that reads back to the same value; missing is null.</summary>
-    public static string? Format(Table table, int column, int row) => table.Schema.Columns[column].Kind switch
+    public static string? Format(Table table, int column, int row)
     {
-        ColumnKind.Categorical or ColumnKind.Text => table.Categorical(column)[row],
-        ColumnKind.Boolean => FormatBoolean(table.Numeric(column)[row]),
-        ColumnKind.Datetime => FormatDate(table.Numeric(column)[row]),
-        _ => FormatNumber(table.Numeric(column)[row]),
+        var kind = table.Schema.Columns[column].Kind;
+        return kind.IsString() ? table.Categorical(column)[row] : Format(kind, table.Numeric(column)[row]);
+    }
+
+    /// <summary>A value of a typed (not string) column as text that reads back to it; missing is null.</summary>
+    public static string? Format(ColumnKind kind, double value) => kind switch
+    {
+        ColumnKind.Boolean => FormatBoolean(value),
+        ColumnKind.Datetime => FormatDate(value),
+        _ => FormatNumber(value),
     };
 
     public static string? FormatNumber(double value) =>

@@ -366,20 +366,7 @@ internal sealed class ColumnBuilder
         var next = 0;
         for (var r = 0; r < values.Count; r++)
         {
-            string? text;
-            if (next < _conflicts.Count && _conflicts[next].Row == r)
-            {
-                text = _conflicts[next++].Text;
-            }
-            else
-            {
-                text = _typedKind switch
-                {
-                    ColumnKind.Boolean => CellText.FormatBoolean(values[r]),
-                    ColumnKind.Datetime => CellText.FormatDate(values[r]),
-                    _ => CellText.FormatNumber(values[r]),
-                };
-            }
+            var text = next < _conflicts.Count && _conflicts[next].Row == r ? _conflicts[next++].Text : CellText.Format(_typedKind, values[r]);
             cells.Add(text is null ? null : Intern(text));
         }
         _values = null;

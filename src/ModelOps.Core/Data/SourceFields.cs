@@ -77,13 +77,14 @@ internal sealed class RowValues : IReadOnlyList<string?>
 
     public int Count => _numbers.Length;
 
-    public string? this[int index] => _schema.Columns[index].Kind switch
+    public string? this[int index]
     {
-        ColumnKind.Categorical or ColumnKind.Text => _strings[index],
-        ColumnKind.Boolean => CellText.FormatBoolean(_numbers[index]),
-        ColumnKind.Datetime => CellText.FormatDate(_numbers[index]),
-        _ => CellText.FormatNumber(_numbers[index]),
-    };
+        get
+        {
+            var kind = _schema.Columns[index].Kind;
+            return kind.IsString() ? _strings[index] : CellText.Format(kind, _numbers[index]);
+        }
+    }
 
     public IEnumerator<string?> GetEnumerator()
     {
