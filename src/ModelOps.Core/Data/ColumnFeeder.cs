@@ -230,6 +230,14 @@ internal sealed class ChunkHandOff : IAsyncDisposable
     }
 }
 
+/// <summary>What a chunked read is asked to do: hand on chunks of about <see cref="Rows"/> rows, and the lines it cannot
+/// take, as it finds them, when given somewhere for them (else they come back with the result).</summary>
+internal sealed record ChunkedRead(int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected = null)
+{
+    public ChunkOutput Output(IReadOnlyList<string> names, CsvReadOptions options, CancellationToken cancellationToken) =>
+        new(names, Rows, options.InferText, OnChunk, cancellationToken);
+}
+
 /// <summary>Where a streaming read sends its chunks, and how big they are.</summary>
 internal sealed class ChunkOutput(IReadOnlyList<string> names, int chunkRows, bool inferText,
     Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken)

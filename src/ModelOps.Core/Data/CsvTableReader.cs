@@ -72,11 +72,11 @@ public static class CsvTableReader
     {
         ArgumentNullException.ThrowIfNull(onChunk);
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkRows, 1);
-        return (await ReadAnyAsync(stream, options, (chunkRows, onChunk, onRejected), cancellationToken).ConfigureAwait(false)).Streamed!;
+        return (await ReadAnyAsync(stream, options, new ChunkedRead(chunkRows, onChunk, onRejected), cancellationToken).ConfigureAwait(false)).Streamed!;
     }
 
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadAnyAsync(Stream stream, CsvReadOptions? options,
-        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
+        ChunkedRead? chunks, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= CsvReadOptions.Default;
@@ -132,7 +132,7 @@ public static class CsvTableReader
 
     /// <param name="linesBefore">Lines before the first record (a <c>sep=</c> hint), so that row numbers stay line numbers.</param>
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadCoreAsync(TextReader text, char delimiter, bool hasHeader, int linesBefore, string encodingName,
-        CsvReadOptions options, (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
+        CsvReadOptions options, ChunkedRead? chunks, CancellationToken cancellationToken)
     {
         var csvOptions = new CsvDataReaderOptions
         {
@@ -154,7 +154,7 @@ public static class CsvTableReader
         var rowsKept = 0;
         long recordNumber = linesBefore + (hasHeader ? 1 : 0);
         var rowsRead = 0;
-        var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
+        var output = chunks?.Output(names, options, cancellationToken);
         var source = new SourceRecorder<char>(buffers => new CsvSourceRows(buffers, delimiter, names.Length, RecordBufferChars(options)));
         await using var feeder = new ColumnFeeder(columns, options.SampleRows, options.MinNumericShare, output, source);
         while (await csv.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -18,10 +18,10 @@ internal static class JsonLinesTableReader
     /// <summary>Reads chunk by chunk, like <see cref="CsvTableReader.ReadChunksAsync"/>.</summary>
     public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, CsvReadOptions options, int chunkRows,
         Func<TableChunk, CancellationToken, ValueTask> onChunk, Action<RejectedRow>? onRejected, CancellationToken cancellationToken) =>
-        (await ReadAnyAsync(stream, options, (chunkRows, onChunk, onRejected), cancellationToken).ConfigureAwait(false)).Streamed!;
+        (await ReadAnyAsync(stream, options, new ChunkedRead(chunkRows, onChunk, onRejected), cancellationToken).ConfigureAwait(false)).Streamed!;
 
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadAnyAsync(Stream stream, CsvReadOptions options,
-        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
+        ChunkedRead? chunks, CancellationToken cancellationToken)
     {
         var prefix = await CsvSniffer.ReadPrefixAsync(stream, cancellationToken).ConfigureAwait(false);
         CsvSniffer.CheckText(prefix, streamEnded: prefix.Length < CsvSniffer.PrefixBytes);
@@ -33,7 +33,7 @@ internal static class JsonLinesTableReader
         }
 
         var names = new List<string>(); // grows as keys are met, until the first chunk goes
-        var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
+        var output = chunks?.Output(names, options, cancellationToken);
         var source = new SourceRecorder<byte>(buffers => new JsonSourceRows(buffers, names));
         await using var feeder = new ColumnFeeder([], options.SampleRows, options.MinNumericShare, output, source);
         var columns = new JsonColumns(feeder, names, options);

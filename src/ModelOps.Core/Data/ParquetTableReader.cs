@@ -20,10 +20,10 @@ internal static class ParquetTableReader
     /// <summary>Reads chunk by chunk, like <see cref="CsvTableReader.ReadChunksAsync"/>.</summary>
     public static async Task<ChunkedReadResult> ReadChunksAsync(Stream stream, byte[] prefix, CsvReadOptions options, int chunkRows,
         Func<TableChunk, CancellationToken, ValueTask> onChunk, CancellationToken cancellationToken) =>
-        (await ReadAnyAsync(stream, prefix, options, (chunkRows, onChunk, null), cancellationToken).ConfigureAwait(false)).Streamed!;
+        (await ReadAnyAsync(stream, prefix, options, new ChunkedRead(chunkRows, onChunk), cancellationToken).ConfigureAwait(false)).Streamed!;
 
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadAnyAsync(Stream stream, byte[] prefix, CsvReadOptions options,
-        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
+        ChunkedRead? chunks, CancellationToken cancellationToken)
     {
         if (!prefix.AsSpan().StartsWith("PAR1"u8))
         {
@@ -43,7 +43,7 @@ internal static class ParquetTableReader
     }
 
     private static async Task<(CsvReadResult? Whole, ChunkedReadResult? Streamed)> ReadSeekableAsync(Stream stream, CsvReadOptions options,
-        (int Rows, Func<TableChunk, CancellationToken, ValueTask> OnChunk, Action<RejectedRow>? OnRejected)? chunks, CancellationToken cancellationToken)
+        ChunkedRead? chunks, CancellationToken cancellationToken)
     {
         // Parquet columns keep the file's own types: only a declared schema overrides them.
         options = options with { UndeclaredKind = null };
@@ -82,7 +82,7 @@ internal static class ParquetTableReader
         }
 
         var builders = fields.Select((f, i) => new ColumnBuilder(CsvTableReader.ForcedKind(options, names[i]) ?? NativeKind(f.ClrType))).ToArray();
-        var output = chunks is { } c0 ? new ChunkOutput(names, c0.Rows, options.InferText, c0.OnChunk, cancellationToken) : null;
+        var output = chunks?.Output(names, options, cancellationToken);
         await using var feeder = new ColumnFeeder(builders, options.SampleRows, options.MinNumericShare, output);
         var values = new object[fields.Length];
         long row = 0;
