@@ -64,20 +64,24 @@ public sealed record CleanRequest(string RunId, ModelName Model, IngestResult In
 public sealed record KeptRows(string Path, string PlanPath, HoldoutSplit Split, IReadOnlyList<string>? LeftOut = null, long TrainRows = 0, long HoldoutRows = 0);
 
 /// <summary>Cleaned data split into training and held-out rows, and the problem inferred from it.</summary>
-/// <param name="IdentifierColumnsExcluded">Columns left out of the features because every row has its own value (ids).</param>
 /// <param name="Warnings">Validation anomalies that did not stop the run, as "[code] message".</param>
 public sealed record CleanResult(
     TrainingProblem Problem,
     KeptRows Rows,
     string SchemaPath,
-    int TrainRows,
-    int HoldoutRows,
     int DuplicatesDropped,
     int MissingLabelDropped,
     int RejectedRows,
-    IReadOnlyList<string> IdentifierColumnsExcluded,
     IReadOnlyList<string> Warnings,
-    FeedbackWeighting? Feedback = null);
+    FeedbackWeighting? Feedback = null)
+{
+    public long TrainRows => Rows.TrainRows;
+
+    public long HoldoutRows => Rows.HoldoutRows;
+
+    /// <summary>Columns left out of the features because every row has its own value (ids).</summary>
+    public IReadOnlyList<string> IdentifierColumnsExcluded => Rows.LeftOut ?? [];
+}
 
 /// <summary>
 /// How training weighs the traffic rows learned from feedback (<c>monitor.feedbackWeight</c>): the rows numbered from

@@ -46,9 +46,8 @@ public sealed class CleanActivity(RunStore runs, BlobServiceClient blobs) : IAct
         }
         var rows = new KeptRows(ingested.DataPath, StorageLayout.RunFile(input.RunId, IngestActivity.PlanFile), setup.Split, setup.Identifiers,
             setup.TrainRows, setup.HoldoutRows);
-        return new CleanResult(setup.Problem, rows, StorageLayout.RunFile(input.RunId, CleanedSchemaFile), (int)setup.TrainRows, (int)setup.HoldoutRows,
-            report.DuplicateRowsDropped, report.MissingLabelRowsDropped, (int)rejected, setup.Identifiers,
-            anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList(), setup.Feedback);
+        return new CleanResult(setup.Problem, rows, StorageLayout.RunFile(input.RunId, CleanedSchemaFile),
+            report.DuplicateRowsDropped, report.MissingLabelRowsDropped, (int)rejected, anomalies.Select(a => $"[{a.Code}] {a.Message}").ToList(), setup.Feedback);
     }
 
     /// <summary>
